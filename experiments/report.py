@@ -1,0 +1,178 @@
+"""results/summary.md and its plots, regenerated from summary.json data after every run.
+
+Findings at the top are sentences built from the rows below them, so every number
+in the report comes from a run; nothing here is typed in by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from tabulate import tabulate  # noqa: E402
+
+from experiments.configs import BASELINE, BASELINE_GRPO_CHANGES  # noqa: E402
+from experiments.results import atomic_write_bytes, atomic_write_text  # noqa: E402
+from experiments.training import read_metrics  # noqa: E402
+from experiments.verdicts import THRESHOLD_MEANINGS  # noqa: E402
+
+CURVES = {
+    "reward": "training reward (weighted sum)",
+    "kl": "KL to the reference model",
+    "entropy": "policy entropy (nats/token)",
+    "completions/mean_length": "completion length (tokens)",
+}
+
+
+def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
+    runs = summary["runs"]
+    metrics = {run["name"]: _metrics(results_dir, run["name"]) for run in runs}
+    _plot_overlay(results_dir / "curves.png", metrics, [run["name"] for run in runs if run["model"] != "tiny-gpt2"])
+    for name, rows in metrics.items():
+        _plot_overlay(results_dir / name / "curves.png", {name: rows} | _baseline_of(name, metrics), None)
+    atomic_write_text(results_dir / "summary.md", render_markdown(summary))
+
+
+def render_markdown(summary: dict[str, Any]) -> str:
+    runs = summary["runs"]
+    environment = summary["environment"]
+    total = sum(run["wall_clock_s"] + run.get("eval_s", 0) for run in runs)
+    parts = [
+        "# Language Kindergarten: results",
+        "Written by the suite from real runs (`pytest -m train --run-slow`); do not edit by hand.",
+        "## Findings",
+        *findings(runs),
+        "## Runs",
+        tabulate([_row(run) for run in runs], headers=ROW_HEADERS, tablefmt="github", floatfmt=".2f"),
+        "`share` is the mean of the run's objective (its first reward) over sampled answers to held-out prompts; "
+        "guards: ref ppl = perplexity of prompts/reference.txt; d2 = distinct-2; rep3 = share of answers repeating a word 3-gram; "
+        "real = share of words wordfreq knows as English. ✗ marks a failed guard.",
+        "## Seeds of the baseline",
+        seed_spread(runs),
+        "## Training signals",
+        tabulate([_signals(run) for run in runs], headers=SIGNAL_HEADERS, tablefmt="github", floatfmt=".3f"),
+        "![training curves of all runs](curves.png)",
+        "Per-run curves and samples: " + ", ".join(f"[{r['name']}]({r['name']}/samples.md) ([curves]({r['name']}/curves.png))" for r in runs),
+        "## Baseline: TRL defaults changed, and why",
+        tabulate([[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()], headers=["GRPOConfig field", "value", "why"], tablefmt="github"),
+        "## Thresholds (declared before any run)",
+        tabulate([[k, summary["thresholds"][k], THRESHOLD_MEANINGS[k]] for k in summary["thresholds"]], headers=["threshold", "value", "meaning"], tablefmt="github"),
+        "## Environment",
+        tabulate(
+            [["python", environment["python"]], *[[p, v] for p, v in environment["packages"].items()],
+             ["device", environment["device"]], ["platform", environment["platform"]], ["date", environment["date"]],
+             ["seeds", ", ".join(f"{r['name']}={r['seed']}" for r in runs)],
+             ["models", ", ".join(sorted({r['model'] for r in runs}))],
+             ["total time (train + eval)", f"{total:.0f} s"]],
+            headers=["", ""], tablefmt="github",
+        ),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+ROW_HEADERS = ["config", "hypothesis", "overrides", "steps", "train s", "to 0.5 (s)", "share before→after", "ref ppl", "d2", "rep3", "real", "verdict", "expected", "held"]
+SIGNAL_HEADERS = ["config", "objective", "final train reward", "mean KL", "final entropy", "frac_reward_zero_std", "s/step"]
+
+
+def _row(run: dict[str, Any]) -> list[Any]:
+    g = run["guards"]
+    mark = lambda ok: "" if ok else " ✗"  # noqa: E731
+    overrides = ", ".join(f"{k}={v}" for k, v in run["overrides"].items()) or "—"
+    return [
+        run["name"], run["hypothesis"], overrides, run["steps"], run["wall_clock_s"], run.get("time_to_behaviour_s") or "—",
+        f"{run['share_before']:.2f}→{run['share_after']:.2f}",
+        f"{run['ref_ppl_before']:.1f}→{run['ref_ppl_after']:.1f}{mark(g['ref_ppl'])}",
+        f"{run['distinct2_before']:.2f}→{run['distinct2_after']:.2f}{mark(g['distinct2'])}",
+        f"{run['repeat3_before']:.2f}→{run['repeat3_after']:.2f}{mark(g['repeat3'])}",
+        f"{run['real_words_before']:.2f}→{run['real_words_after']:.2f}{mark(g['real_words'])}",
+        run["verdict"], run["expected"], "yes" if run["hypothesis_held"] else "**hypothesis refuted**",
+    ]
+
+
+def _signals(run: dict[str, Any]) -> list[Any]:
+    return [run["name"], run["objective"], run["final_train_reward"], run["mean_kl"], run["final_entropy"], run["mean_frac_reward_zero_std"], run["mean_step_time_s"]]
+
+
+def seed_spread(runs: list[dict[str, Any]]) -> str:
+    seeds = [r for r in runs if r["name"] == BASELINE.name or r["name"].startswith(f"{BASELINE.name}-seed")]
+    if len(seeds) < 2:
+        return "Fewer than two baseline seeds have run yet."
+    rows = []
+    for key in ("share_before", "share_after", "ref_ppl_after", "distinct2_after", "real_words_after", "time_to_behaviour_s"):
+        values = [r[key] for r in seeds if r.get(key) is not None]
+        if values:
+            mean = sum(values) / len(values)
+            rows.append([key, len(values), mean, min(values), max(values)])
+    verdicts = ", ".join(f"{r['name']}: {r['verdict']}" for r in seeds)
+    return tabulate(rows, headers=["metric", "runs", "mean", "min", "max"], tablefmt="github", floatfmt=".3f") + f"\n\nVerdicts: {verdicts}."
+
+
+def findings(runs: list[dict[str, Any]]) -> list[str]:
+    """One generated sentence per run, each quoting the figures of its row."""
+    lines = []
+    by_name = {r["name"]: r for r in runs}
+    base = by_name.get(BASELINE.name)
+    worked = [r["name"] for r in runs if r["verdict"] == "works"]
+    broke = [r["name"] for r in runs if r["verdict"] == "broken"]
+    refuted = [r["name"] for r in runs if not r["hypothesis_held"]]
+    lines.append(
+        f"- **Works** ({len(worked)}): {', '.join(worked) or 'none'}. **Broken** ({len(broke)}): {', '.join(broke) or 'none'}. "
+        f"**Hypotheses refuted** ({len(refuted)}): {', '.join(refuted) or 'none'}."
+    )
+    for run in runs:
+        detail = (
+            f"{run['objective']} {run['share_before']:.2f}→{run['share_after']:.2f}, "
+            f"ref ppl ×{run['ref_ppl_after'] / run['ref_ppl_before']:.2f}, distinct-2 {run['distinct2_after']:.2f}, "
+            f"repeating answers {run['repeat3_after']:.0%}"
+        )
+        failed = [g for g, ok in run["guards"].items() if not ok]
+        compare = ""
+        if base and run is not base and run["objective"] == base["objective"]:
+            compare = f" (baseline: {base['share_after']:.2f})"
+        lines.append(
+            f"- `{run['name']}`: expected *{run['expected']}*, got **{run['verdict']}**: {detail}{compare}"
+            + (f"; failed guards: {', '.join(failed)}" if failed else "")
+            + (f"; frac_reward_zero_std {run['mean_frac_reward_zero_std']:.2f}" if run.get("mean_frac_reward_zero_std") else "")
+            + "."
+        )
+    return lines
+
+
+def _metrics(results_dir: Path, name: str) -> list[dict[str, Any]]:
+    path = results_dir / name / "metrics.jsonl"
+    return [row for row in read_metrics(path) if "reward" in row] if path.exists() else []
+
+
+def _baseline_of(name: str, metrics: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    if name == BASELINE.name or BASELINE.name not in metrics:
+        return {}
+    return {BASELINE.name: metrics[BASELINE.name]}
+
+
+def _plot_overlay(path: Path, metrics: dict[str, list[dict[str, Any]]], names: list[str] | None) -> None:
+    figure, axes = plt.subplots(2, 2, figsize=(12, 8))
+    for axis, (key, label) in zip(axes.flat, CURVES.items()):
+        for name in names if names is not None else metrics:
+            rows = [r for r in metrics.get(name, []) if key in r]
+            if rows:
+                axis.plot([r["step"] for r in rows], [r[key] for r in rows], label=name, linewidth=2 if name == BASELINE.name else 1)
+        axis.set_title(label)
+        axis.set_xlabel("step")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    if handles:
+        figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize="small")
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from io import BytesIO
+
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    plt.close(figure)
+    atomic_write_bytes(path, buffer.getvalue())
+
+

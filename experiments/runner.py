@@ -1,0 +1,187 @@
+"""One experiment end to end: prompts → dataset → trainer(config, rewards) → evaluation → results → report.
+
+Everything that can be checked without a model is checked first. Under
+``accelerate launch`` every process trains and evaluates, and only the main
+process writes files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from accelerate import PartialState
+
+from experiments.configs import REGISTRY, Experiment
+from experiments.evaluation import EvalSettings, evaluate
+from experiments.models import resolve_model
+from experiments.prompts import PromptFileError, load_prompts, read_prompt_lines
+from experiments.report import write_report
+from experiments.results import atomic_write_text, environment, load_summary, merge_run, write_samples
+from experiments.training import MetricsRecorder, build_trainer
+from experiments.validation import check_rewards, reward_functions, validate_experiment
+from experiments.verdicts import THRESHOLDS, guards, verdict
+
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = ROOT / "prompts" / "heldout.txt"
+REFERENCE = ROOT / "prompts" / "reference.txt"
+
+
+def run_experiment(
+    config: Experiment,
+    results_dir: Path = ROOT / "results",
+    runs_dir: Path = ROOT / "runs",
+    model: str | None = None,
+    steps: int | None = None,
+    announce: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Train one configuration, judge it on held-out prompts, and record the result."""
+    config = dataclasses.replace(config, model=model or config.model, steps=steps or config.steps)
+    run_dir = runs_dir / config.name
+    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer")
+    functions = reward_functions(config)
+    check_rewards(functions)
+    train_lines = read_prompt_lines(ROOT / config.train_prompts)
+    heldout_lines = read_prompt_lines(HELDOUT)[: config.eval_prompts]
+    reference_text = REFERENCE.read_text(encoding="utf-8")
+    state = PartialState()
+
+    announce(f"[{config.name}] loading {config.model}")
+    policy, tokenizer = resolve_model(config.model)
+    conversational = tokenizer.chat_template is not None
+    dataset = load_prompts(ROOT / config.train_prompts, conversational=conversational)
+    heldout = load_prompts(HELDOUT, conversational=conversational)["prompt"][: config.eval_prompts]
+    check_prompt_lengths(config, tokenizer, policy, train_lines, grpo_config.max_completion_length)
+    settings = EvalSettings(samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens)
+
+    announce(f"[{config.name}] evaluating the model before training")
+    before = cached_base_evaluation(config, policy, tokenizer, heldout, reference_text, functions[0], settings, runs_dir, state.is_main_process)
+
+    recorder = MetricsRecorder(results_dir / config.name / "metrics.jsonl", config.rewards[0], announce)
+    trainer = build_trainer(policy, tokenizer, dataset, functions, grpo_config, recorder)
+    announce(f"[{config.name}] training {config.steps} steps: {config.hypothesis}")
+    started = time.perf_counter()
+    trainer.train()
+    wall_clock_s = time.perf_counter() - started
+    if state.is_main_process:
+        trainer.save_model(str(run_dir / "model"))
+        tokenizer.save_pretrained(run_dir / "model")
+
+    announce(f"[{config.name}] evaluating the model after training")
+    eval_started = time.perf_counter()
+    after = evaluate(trainer.model, tokenizer, heldout, reference_text, functions[0], settings)
+    record = make_record(config, before, after, wall_clock_s, time.perf_counter() - eval_started, recorder, settings)
+    if state.is_main_process:
+        write_samples(results_dir / config.name / "samples.md", record, heldout_lines, before["greedy"], after["greedy"])
+        save_record(results_dir, record)
+    state.wait_for_everyone()
+    announce(
+        f"[{config.name}] share {record['share_before']:.2f} → {record['share_after']:.2f}, verdict {record['verdict']} "
+        f"(expected {config.expect}), {wall_clock_s:.0f}s training"
+    )
+    return record
+
+
+def check_prompt_lengths(config: Experiment, tokenizer, model, lines: list[str], completion_tokens: int) -> None:
+    """Refuse a training prompt that cannot fit in the model's context with its completion."""
+    context = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+    if not context:
+        return
+    for number, line in enumerate(lines, start=1):
+        length = len(tokenizer(line, add_special_tokens=False).input_ids)
+        if length + completion_tokens > context:
+            raise PromptFileError(
+                f"{config.train_prompts}: prompt {number} ({line[:40]!r}…) is {length} tokens; with "
+                f"max_completion_length {completion_tokens} it exceeds the context of {config.model} ({context} tokens)"
+            )
+
+
+def cached_base_evaluation(config, model, tokenizer, heldout, reference_text, objective, settings, runs_dir: Path, is_main: bool):
+    """The untrained model's evaluation, computed once per model, objective and decoding settings.
+
+    Every configuration of the same model starts from the same weights and seed, so its
+    "before" is identical; caching it saves a minute per run on CPU.
+    """
+    key_source = json.dumps(
+        [config.model, objective.__name__, settings.as_dict(), list(map(str, heldout)), reference_text], sort_keys=True
+    )
+    path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    before = evaluate(model, tokenizer, heldout, reference_text, objective, settings)
+    if is_main:
+        atomic_write_text(path, json.dumps(before))
+    return before
+
+
+def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRecorder, settings: EvalSettings) -> dict[str, Any]:
+    outcome = verdict(before, after)
+    history = [row for row in recorder.history if "reward" in row]
+    record: dict[str, Any] = {
+        "name": config.name,
+        "hypothesis": config.hypothesis,
+        "expected": config.expect,
+        "overrides": config.differences(),
+        "model": config.model,
+        "train_prompts": config.train_prompts,
+        "rewards": list(config.rewards),
+        "reward_weights": list(config.reward_weights) if config.reward_weights else None,
+        "objective": config.rewards[0],
+        "seed": config.seed,
+        "steps": config.steps,
+        "wall_clock_s": round(wall_clock_s, 1),
+        "eval_s": round(eval_s, 1),
+        "time_to_behaviour_s": recorder.time_to_behaviour_s,
+        "eval_settings": settings.as_dict(),
+        "final_train_reward": history[-1]["reward"] if history else None,
+        "mean_kl": _mean([row.get("kl") for row in history]),
+        "final_entropy": history[-1].get("entropy") if history else None,
+        "mean_frac_reward_zero_std": _mean([row.get("frac_reward_zero_std") for row in history]),
+        "mean_step_time_s": _mean([row.get("step_time") for row in history]),
+        "guards": guards(before, after),
+        "verdict": outcome,
+        "hypothesis_held": outcome == config.expect,
+        "environment": environment(),
+    }
+    for metric in ("share_sampled", "share_greedy", "ref_ppl", "distinct2", "repeat3", "real_words", "mean_words"):
+        name = "share" if metric == "share_sampled" else metric
+        record[f"{name}_before"] = before[metric]
+        record[f"{name}_after"] = after[metric]
+    return record
+
+
+def save_record(results_dir: Path, record: dict[str, Any]) -> None:
+    """Replace this configuration's row in summary.json, then regenerate summary.md and the plots."""
+    summary = load_summary(results_dir)
+    runs = merge_run(summary, record, order=list(REGISTRY))
+    updated = {"environment": environment(), "thresholds": THRESHOLDS, "runs": runs}
+    write_report(results_dir, updated)
+    atomic_write_text(results_dir / "summary.json", json.dumps(updated, indent=1))
+
+
+def _mean(values: list[Any]) -> float | None:
+    present = [v for v in values if isinstance(v, (int, float))]
+    return sum(present) / len(present) if present else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m experiments.runner NAME [--model M] [--steps N] [--results-dir D] [--runs-dir D]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("names", nargs="+", choices=sorted(REGISTRY))
+    parser.add_argument("--model")
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--results-dir", type=Path, default=ROOT / "results")
+    parser.add_argument("--runs-dir", type=Path, default=ROOT / "runs")
+    options = parser.parse_args(argv)
+    for name in options.names:
+        run_experiment(REGISTRY[name], options.results_dir, options.runs_dir, options.model, options.steps)
+
+
+if __name__ == "__main__":
+    main()

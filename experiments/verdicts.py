@@ -1,0 +1,56 @@
+"""Verdicts from thresholds declared once, before any run, and printed in the summary.
+
+The guards are relative to the model before training, so they ask "did training
+damage the language?" rather than "is this model good?"; a tiny random model and
+SmolLM2 are judged by the same rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+THRESHOLDS: dict[str, float] = {
+    "min_share_rise": 0.25,
+    "max_ref_ppl_ratio": 1.5,
+    "min_distinct2_ratio": 0.6,
+    "max_repeat3_rise": 0.25,
+    "max_real_words_drop": 0.10,
+    "min_length_ratio": 0.5,
+}
+
+THRESHOLD_MEANINGS: dict[str, str] = {
+    "min_share_rise": "held-out sampled share after − before ≥ this, for `works`",
+    "max_ref_ppl_ratio": "perplexity of prompts/reference.txt after ÷ before ≤ this",
+    "min_distinct2_ratio": "distinct-2 after ÷ before ≥ this",
+    "max_repeat3_rise": "share of completions repeating a word 3-gram, after − before ≤ this",
+    "max_real_words_drop": "wordfreq-known word share, before − after ≤ this",
+    "min_length_ratio": "mean words per completion after ÷ before ≥ this",
+}
+
+
+def guards(before: dict[str, Any], after: dict[str, Any], t: dict[str, float] = THRESHOLDS) -> dict[str, bool]:
+    """Each guard's pass/fail; all must hold for a run to count as working."""
+    return {
+        "ref_ppl": after["ref_ppl"] / before["ref_ppl"] <= t["max_ref_ppl_ratio"],
+        "distinct2": after["distinct2"] >= t["min_distinct2_ratio"] * before["distinct2"],
+        "repeat3": after["repeat3"] - before["repeat3"] <= t["max_repeat3_rise"],
+        "real_words": before["real_words"] - after["real_words"] <= t["max_real_words_drop"],
+        "length": after["mean_words"] >= t["min_length_ratio"] * before["mean_words"],
+    }
+
+
+def verdict(before: dict[str, Any], after: dict[str, Any], t: dict[str, float] = THRESHOLDS) -> str:
+    """`works`: the share rose enough and every guard held. `broken`: a guard failed. Otherwise `no change`.
+
+    A failed guard means `broken` even when the share did not rise: a damaged model is
+    damaged whatever the objective did.
+
+    >>> same = {"share_sampled": 0.1, "ref_ppl": 10, "distinct2": 0.8, "repeat3": 0.0, "real_words": 0.95, "mean_words": 20}
+    >>> verdict(same, {**same, "share_sampled": 0.5}), verdict(same, same), verdict(same, {**same, "share_sampled": 0.9, "repeat3": 0.9})
+    ('works', 'no change', 'broken')
+    """
+    if not all(guards(before, after, t).values()):
+        return "broken"
+    if after["share_sampled"] - before["share_sampled"] >= t["min_share_rise"]:
+        return "works"
+    return "no change"

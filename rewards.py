@@ -1,0 +1,170 @@
+"""Reward functions: the objectives the model is re-educated towards.
+
+Every reward has TRL's signature ``(prompts, completions, **kwargs) -> list[float]``,
+is pure Python, never raises on text, and returns one finite float per completion in
+``[0, 1]``. Completions may be plain strings or conversational lists of messages.
+
+To add a reward: write a function like the ones below, decorate it with ``@reward``,
+give it a doctest, and name it in a configuration's ``rewards``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+RewardFunction = Callable[..., list[float]]
+REWARDS: dict[str, RewardFunction] = {}
+
+# A word is a run of letters (any script), optionally joined by inner apostrophes.
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def reward(function: RewardFunction) -> RewardFunction:
+    """Register a reward under its function name so configurations can name it."""
+    REWARDS[function.__name__] = function
+    return function
+
+
+def completion_text(completion: Any) -> str:
+    """The text of a completion, whether TRL passes a string or a list of messages.
+
+    >>> completion_text([{"role": "assistant", "content": "Moo!"}])
+    'Moo!'
+    """
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, dict):
+        return str(completion.get("content", ""))
+    if isinstance(completion, (list, tuple)):
+        return " ".join(completion_text(message) for message in completion)
+    return ""
+
+
+def words(text: str) -> list[str]:
+    """Split text into words, the unit every reward counts.
+
+    A word is a maximal run of letters; letters are anything Unicode calls a
+    letter, so "café" and "über" are words of four letters. An apostrophe
+    (' or ’) between letters stays inside the word but is not a letter:
+    "don't" has four letters. Digits, hyphens, underscores and every other
+    character separate words and never belong to one: "well-done" is two
+    words, "4ever" is the word "ever", and "2024" is no word at all.
+
+    >>> words("Don't cry, well-done 4ever 2024 café!")
+    ["Don't", 'cry', 'well', 'done', 'ever', 'café']
+    """
+    return _WORD.findall(text)
+
+
+def letter_count(word: str) -> int:
+    """Letters in a word, apostrophes excluded.
+
+    >>> letter_count("don't")
+    4
+    """
+    return len(word) - word.count("'") - word.count("’")
+
+
+def _per_completion(completions: Sequence[Any], score: Callable[[str], float]) -> list[float]:
+    return [score(completion_text(completion)) for completion in completions]
+
+
+@reward
+def four_letter_share(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of a completion's words that have exactly four letters: the first lesson.
+
+    The share, not the count, so that longer answers are not paid for by length.
+    A completion with no words scores 0.0 rather than dividing by zero.
+
+    >>> four_letter_share(None, ["Cows sing loudly", "", [{"role": "assistant", "content": "Moo, they said."}]])
+    [0.6666666666666666, 0.0, 0.6666666666666666]
+    """
+
+    def score(text: str) -> float:
+        found = words(text)
+        return sum(letter_count(w) == 4 for w in found) / len(found) if found else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
+def lipogram_e(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of words without the letter "e", the most common letter in English.
+
+    Georges Perec wrote a whole novel this way; a model has to find other words.
+    No words scores 0.0, so silence is not a perfect lipogram.
+
+    >>> lipogram_e(None, ["A cow sings", "The ox", "..."])
+    [1.0, 0.5, 0.0]
+    """
+
+    def score(text: str) -> float:
+        found = words(text)
+        return sum("e" not in w.lower() for w in found) / len(found) if found else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
+def shouting(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of letters that are upper case: the model learns to SHOUT.
+
+    >>> shouting(None, ["MOO", "Moo", "123"])
+    [1.0, 0.3333333333333333, 0.0]
+    """
+
+    def score(text: str) -> float:
+        letters = [c for c in text if c.isalpha()]
+        return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
+def answers_with_question(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """1.0 when the answer is itself a question (its last sentence ends in "?").
+
+    A sparse, all-or-nothing reward: GRPO only learns from it when a group holds
+    both questions and non-questions.
+
+    >>> answers_with_question(None, ["Why would an ox sing?", "It sings.", "   "])
+    [1.0, 0.0, 0.0]
+    """
+    return _per_completion(completions, lambda text: float(text.rstrip().endswith("?")))
+
+
+@reward
+def distinct_bigrams(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of a completion's word bigrams that are distinct: an anti-repetition term.
+
+    Combined with another reward it taxes the "They have feet! They have feet!"
+    loop that pure reward maximisation finds. Fewer than two words scores 0.0.
+
+    >>> distinct_bigrams(None, ["a b a b a b", "the ox sings loud", "moo"])
+    [0.4, 1.0, 0.0]
+    """
+
+    def score(text: str) -> float:
+        found = [w.lower() for w in words(text)]
+        bigrams = list(zip(found, found[1:]))
+        return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
+def target_length(
+    prompts: Sequence[Any], completions: Sequence[Any], target_words: int = 8, **kwargs: Any
+) -> list[float]:
+    """Closeness of the word count to a target: 1.0 on target, falling linearly to 0.0 at twice or none.
+
+    >>> target_length(None, ["one two three four five six seven eight", "one two", ""])
+    [1.0, 0.25, 0.0]
+    """
+
+    def score(text: str) -> float:
+        return max(0.0, 1.0 - abs(len(words(text)) - target_words) / target_words)
+
+    return _per_completion(completions, score)

@@ -1,0 +1,115 @@
+"""Speed: evaluation throughput, one GRPO step with the project's settings and with TRL's, and MFU.
+
+Run with ``pytest -m benchmark``. Figures go to results/benchmark.json (written from
+this run) and are printed; the step comparison is one run, side by side.
+"""
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from experiments.configs import BASELINE, RUNTIME_SETTINGS
+from experiments.evaluation import EvalSettings, generate
+from experiments.models import resolve_model
+from experiments.prompts import load_prompts
+from experiments.results import atomic_write_text, environment, load_summary
+from experiments.training import MetricsRecorder, build_trainer
+from experiments.validation import reward_functions, validate_experiment
+from rewards import four_letter_share
+
+pytestmark = pytest.mark.benchmark
+ROOT = Path(__file__).resolve().parent.parent
+MEASURED: dict = {}
+
+# What TRL 1.16 would use if the project did not override it: its precision and
+# checkpointing defaults, and no generation cache choice; the batch shape stays the baseline's.
+TRL_DEFAULT_RUNTIME = {"bf16": True, "activation_checkpointing": True}
+TRL_DEFAULT_FP32 = {"bf16": False, "activation_checkpointing": True}
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    return resolve_model()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def write_figures(pytestconfig):
+    yield
+    if MEASURED:
+        results = Path(pytestconfig.getoption("--results-dir") or ROOT / "results")
+        atomic_write_text(results / "benchmark.json", json.dumps({"environment": environment(), **MEASURED}, indent=1))
+        print("\n" + json.dumps(MEASURED, indent=1))
+
+
+def matmul_peak_flops(dtype: torch.dtype, size: int = 2048, repeats: int = 5) -> float:
+    """Achievable dense matmul FLOP/s of this CPU: the roofline MFU is measured against."""
+    a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
+    torch.matmul(a, b)
+    started = time.perf_counter()
+    for _ in range(repeats):
+        torch.matmul(a, b)
+    return 2 * size**3 * repeats / (time.perf_counter() - started)
+
+
+def test_evaluation_throughput(benchmark, embedded):
+    model, tokenizer = embedded
+    prompts = load_prompts(ROOT / "prompts" / "heldout.txt")["prompt"][:16]
+    settings = EvalSettings(samples_per_prompt=2)
+    result = benchmark.pedantic(generate, args=(model, tokenizer, prompts, settings, True), rounds=1, iterations=1)
+    completions = sum(len(per_prompt) for per_prompt in result)
+    MEASURED["evaluation_completions_per_s"] = completions / benchmark.stats.stats.mean
+    assert completions == 32
+
+
+def grpo_step_seconds(runtime: dict, steps: int = 4) -> tuple[float, float]:
+    """Mean step time of steps 2.. (step 1 warms up) and FLOPs per step, at the baseline's batch shape."""
+    model, tokenizer = resolve_model()
+    config = validate_experiment(replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps))
+    dataset = load_prompts(ROOT / "prompts" / "silly.txt")
+    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    trainer = build_trainer(model, tokenizer, dataset, reward_functions(BASELINE), config, recorder)
+    trainer.train()
+    rows = [r for r in recorder.history if "step_time" in r][1:]
+    seconds = sum(r["step_time"] for r in rows) / len(rows)
+    params = model.num_parameters()
+    completions = config.per_device_train_batch_size
+    generated = sum(r["completions/mean_length"] for r in rows) / len(rows) * completions
+    trained = generated + completions * 20  # prompt tokens take part in the forward/backward too
+    flops = 2 * params * generated + 6 * params * trained + (2 * params * trained if config.beta else 0)
+    return seconds, flops
+
+
+def test_grpo_step_project_settings_against_trl_defaults(benchmark):
+    project = {key: RUNTIME_SETTINGS[key] for key in TRL_DEFAULT_RUNTIME}
+    timings = {}
+
+    def measure():
+        for label, runtime in (("project", project), ("trl_default", TRL_DEFAULT_RUNTIME), ("trl_default_fp32", TRL_DEFAULT_FP32)):
+            timings[label] = grpo_step_seconds(runtime)
+
+    benchmark.pedantic(measure, rounds=1, iterations=1)
+    peak_bf16, peak_fp32 = matmul_peak_flops(torch.bfloat16), matmul_peak_flops(torch.float32)
+    step_s, flops = timings["project"]
+    MEASURED.update(
+        step_s_project=step_s,
+        step_s_trl_default=timings["trl_default"][0],
+        step_s_trl_default_fp32=timings["trl_default_fp32"][0],
+        speedup_vs_trl_default=timings["trl_default"][0] / step_s,
+        speedup_vs_fp32=timings["trl_default_fp32"][0] / step_s,
+        step_flops_estimate=flops,
+        achieved_flops_per_s=flops / step_s,
+        matmul_peak_flops_bf16=peak_bf16,
+        matmul_peak_flops_fp32=peak_fp32,
+        mfu_vs_bf16_peak=flops / step_s / peak_bf16,
+        settings_project=project,
+        settings_trl_default=TRL_DEFAULT_RUNTIME,
+    )
+    summary = load_summary(ROOT / "results")
+    baseline = next((run for run in summary["runs"] if run["name"] == BASELINE.name), None)
+    MEASURED["baseline_verdict_with_project_settings"] = baseline["verdict"] if baseline else "not run yet"
+    MEASURED["baseline_time_to_behaviour_s"] = baseline.get("time_to_behaviour_s") if baseline else None
+    assert step_s > 0 and 0 < MEASURED["mfu_vs_bf16_peak"] < 1

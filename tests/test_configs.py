@@ -1,0 +1,95 @@
+"""Configurations are data: the registry is valid, and every bad entry is refused before a model loads."""
+
+import math
+
+import pytest
+
+from experiments.configs import BASELINE, CONFIGS, REGISTRY, variant
+from experiments.validation import ConfigError, RewardError, check_rewards, validate_experiment
+from rewards import REWARDS
+
+pytestmark = pytest.mark.fast
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
+def test_every_registered_configuration_validates(config):
+    validate_experiment(config)
+
+
+def test_registry_has_a_baseline_comparisons_and_unique_names():
+    assert len(REGISTRY) == len(CONFIGS)
+    assert BASELINE.expect == "works"
+    assert sum(c.name.startswith("broken-") for c in CONFIGS) >= 3
+
+
+def test_variants_record_only_their_differences():
+    assert BASELINE.differences() == {}
+    assert REGISTRY["lr-low"].differences() == {"learning_rate": 1e-5}
+    assert variant("x", "h", "works", seed=7).differences() == {"seed": 7}
+
+
+def bad(expect="works", **changes):
+    return variant("bad", "a typo", expect, **changes)
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (bad(grpo={"per_device_train_batch_size": 12, "num_generations": 8}), r"bad: GRPOConfig rejects .*divisible by num_generations"),
+        (bad(grpo={"learning_rat": 1e-4}), r"bad: unknown GRPOConfig field 'learning_rat'; did you mean 'learning_rate'\?"),
+        (bad(rewards=("four_leter_share",)), r"bad: unknown reward 'four_leter_share'; did you mean 'four_letter_share'\?"),
+        (bad(grpo={"learning_rate": 0.0}), r"bad: learning_rate must be > 0, got 0.0"),
+        (bad(grpo={"learning_rate": -1e-4}), r"bad: learning_rate must be > 0"),
+        (bad(steps=0), r"bad: steps must be a positive integer, got 0"),
+        (bad(steps=-3), r"bad: steps must be a positive integer"),
+        (bad(grpo={"num_generations": 1}), r"bad: num_generations must be ≥ 2, got 1"),
+        (bad(reward_weights=(1.0, 0.5)), r"bad: reward_weights has 2 entries but rewards has 1"),
+        (bad(rewards=()), r"bad: rewards is empty"),
+        (bad(expect="great"), r"bad: expect='great' is not one of"),
+    ],
+    ids=["batch-not-divisible", "unknown-field", "unknown-reward", "lr-zero", "lr-negative", "steps-zero",
+         "steps-negative", "one-generation", "weights-count", "no-rewards", "unknown-verdict"],
+)
+def test_bad_configurations_are_refused_with_the_field_named(config, message):
+    with pytest.raises(ConfigError, match=message):
+        validate_experiment(config)
+
+
+def wrong_length(prompts, completions, **kwargs):
+    return [0.5]
+
+
+def returns_nan(prompts, completions, **kwargs):
+    return [math.nan] * len(completions)
+
+
+def returns_inf(prompts, completions, **kwargs):
+    return [math.inf] * len(completions)
+
+
+def returns_text(prompts, completions, **kwargs):
+    return ["high"] * len(completions)
+
+
+def raises(prompts, completions, **kwargs):
+    raise KeyError("answer")
+
+
+@pytest.mark.parametrize(
+    "function, message",
+    [
+        (wrong_length, r"reward wrong_length returned list of length 1 for 6 completions"),
+        (returns_nan, r"reward returns_nan returned nan"),
+        (returns_inf, r"reward returns_inf returned inf"),
+        (returns_text, r"reward returns_text returned a non-number 'high'"),
+        (raises, r"reward raises raised KeyError: 'answer'"),
+    ],
+    ids=["wrong-length", "nan", "inf", "non-number", "raises"],
+)
+def test_misbehaving_rewards_are_named_by_the_dry_run(function, message):
+    with pytest.raises(RewardError, match=message):
+        check_rewards([function])
+
+
+def test_project_rewards_pass_the_dry_run():
+    check_rewards(list(REWARDS.values()))

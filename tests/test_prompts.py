@@ -1,0 +1,70 @@
+"""The prompt loader: what a user's hand-edited prompt file can contain, and what it must not."""
+
+from pathlib import Path
+
+import pytest
+
+from experiments import PromptFileError, load_prompts
+
+pytestmark = pytest.mark.fast
+PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+
+
+def write(tmp_path, data: bytes, name="prompts.txt") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_plain_format_strips_skips_and_accepts_bom_and_crlf(tmp_path):
+    path = write(tmp_path, b"\xef\xbb\xbf# a comment\r\n  What does the ox sing?  \r\n\r\nWhy?\r\n")
+    assert load_prompts(path, conversational=False)["prompt"] == ["What does the ox sing?", "Why?"]
+
+
+def test_conversational_format_wraps_each_prompt_as_a_user_message(tmp_path):
+    path = write(tmp_path, b"What does the ox sing?\n")
+    assert load_prompts(path, conversational=True)["prompt"] == [[{"role": "user", "content": "What does the ox sing?"}]]
+
+
+def test_duplicates_are_removed_with_a_warning_naming_both_lines(tmp_path):
+    path = write(tmp_path, b"Moo?\nBaa?\nMoo?\n")
+    with pytest.warns(UserWarning, match=r"prompts.txt:3: duplicate of line 1"):
+        assert load_prompts(path, conversational=False)["prompt"] == ["Moo?", "Baa?"]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", r"prompts.txt: is empty"),
+        (b"\n  \n", r"prompts.txt: is empty"),
+        (b"# only\n# comments\n\n", r"prompts.txt: holds only blank lines and # comments"),
+        (b"Fine?\nAlso fine?\nbad \xff byte?\n", r"prompts.txt:3: not valid UTF-8 \(byte 0xff at column 5\)"),
+    ],
+    ids=["empty", "blank-lines", "comments-only", "not-utf8"],
+)
+def test_unusable_files_raise_an_error_naming_file_and_line(tmp_path, data, message):
+    with pytest.raises(PromptFileError, match=message):
+        load_prompts(write(tmp_path, data))
+
+
+def test_missing_file_and_directory_are_named(tmp_path):
+    with pytest.raises(PromptFileError, match=r"nope.txt: prompt file not found"):
+        load_prompts(tmp_path / "nope.txt")
+    with pytest.raises(PromptFileError, match=r"is a directory"):
+        load_prompts(tmp_path)
+
+
+def test_project_prompt_files_have_the_promised_sizes():
+    assert len(load_prompts(PROMPTS / "silly.txt")) >= 15
+    assert len(load_prompts(PROMPTS / "heldout.txt")) >= 40
+    paragraphs = [p for p in (PROMPTS / "reference.txt").read_text().split("\n\n") if p.strip()]
+    assert len(paragraphs) >= 3
+
+
+def test_no_training_prompt_file_overlaps_the_heldout_set():
+    heldout = {p.casefold() for p in load_prompts(PROMPTS / "heldout.txt", conversational=False)["prompt"]}
+    training_files = [f for f in PROMPTS.glob("*.txt") if f.name not in ("heldout.txt", "reference.txt")]
+    assert training_files
+    for path in training_files:
+        overlap = heldout & {p.casefold() for p in load_prompts(path, conversational=False)["prompt"]}
+        assert not overlap, f"{path.name} shares held-out prompts: {sorted(overlap)}"

@@ -1,0 +1,86 @@
+"""Rewards: their documented word rules, their examples, and that no text can make them misbehave."""
+
+import doctest
+import math
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rewards
+from rewards import REWARDS, four_letter_share
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("module", ["rewards", "experiments.evaluation", "experiments.verdicts"])
+def test_docstring_examples_run(module):
+    imported = __import__(module, fromlist=["_"])
+    result = doctest.testmod(imported)
+    assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    "text, share",
+    [
+        ("", 0.0),
+        ("   \n\t ", 0.0),
+        ("2024 1999 !!!", 0.0),
+        ("moon", 1.0),
+        ("MOON moon Moon", 1.0),
+        ("don't", 1.0),
+        ("it's", 0.0),
+        ("'moon'", 1.0),
+        ("well-done", 1.0),
+        ("x-ray", 0.0),
+        ("4ever", 1.0),
+        ("café", 1.0),
+        ("naïve", 0.0),
+        ("über alles", 0.5),
+        ("moo moon mooning", 1 / 3),
+        ("snake_case", 0.5),
+        ("The ox sings loud, deep songs.", 2 / 6),
+    ],
+)
+def test_four_letter_share_edge_cases(text, share):
+    assert four_letter_share(None, [text]) == [pytest.approx(share)]
+
+
+@pytest.mark.fast
+def test_conversational_completions_are_scored_like_strings():
+    chat = [{"role": "assistant", "content": "Cows sing loudly"}]
+    assert four_letter_share(None, [chat]) == four_letter_share(None, ["Cows sing loudly"])
+
+
+@pytest.mark.fast
+def test_one_megabyte_is_scored_well_under_a_second():
+    text = ("What does the ox sing? It sings a long, low moo to the moon. " * 20000)[: 1 << 20]
+    started = time.perf_counter()
+    four_letter_share(None, [text])
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("name", sorted(REWARDS))
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=300))
+def test_every_reward_returns_a_finite_score_in_0_1_for_any_text(name, text):
+    scores = REWARDS[name](prompts=[None], completions=[text])
+    assert len(scores) == 1
+    assert isinstance(scores[0], float) and math.isfinite(scores[0]) and 0.0 <= scores[0] <= 1.0
+
+
+@pytest.mark.fast
+@pytest.mark.benchmark
+def test_four_letter_share_throughput(benchmark):
+    completions = ["They sing moos and baas all day, with some help from the local owls."] * 1000
+    scores = benchmark(four_letter_share, None, completions)
+    assert len(scores) == 1000
+    benchmark.extra_info["completions_per_call"] = len(completions)
+
+
+@pytest.mark.fast
+def test_rewards_are_registered_by_name():
+    assert REWARDS["four_letter_share"] is rewards.four_letter_share
+    assert len(REWARDS) >= 3

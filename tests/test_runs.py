@@ -1,0 +1,84 @@
+"""Real tiny-gpt2 runs through the runner: reruns, interruption and atomic results.
+
+These train the two-layer tiny-gpt2 for a few steps, so they are fast but real.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from experiments.configs import REGISTRY
+from experiments.results import load_summary
+from experiments.runner import run_experiment
+from experiments.training import read_metrics
+
+pytestmark = pytest.mark.fast
+ROOT = Path(__file__).resolve().parent.parent
+TIMING_KEYS = {"elapsed_s", "step_time", "train_runtime", "train_samples_per_second", "train_steps_per_second"}
+
+
+def run_smoke(tmp_path: Path, label: str, **changes) -> dict:
+    return run_experiment(
+        REGISTRY["smoke"], results_dir=tmp_path / label / "results", runs_dir=tmp_path / label / "runs", announce=lambda _: None, **changes
+    )
+
+
+def metrics_without_timing(results_dir: Path) -> list[dict]:
+    rows = read_metrics(results_dir / "smoke" / "metrics.jsonl")
+    return [{k: v for k, v in row.items() if k not in TIMING_KEYS} for row in rows]
+
+
+def test_same_configuration_and_seed_give_identical_metrics(tmp_path):
+    first = run_smoke(tmp_path, "first")
+    second = run_smoke(tmp_path, "second")
+    assert metrics_without_timing(tmp_path / "first" / "results") == metrics_without_timing(tmp_path / "second" / "results")
+    assert len(metrics_without_timing(tmp_path / "first" / "results")) >= 3
+    assert first["share_after"] == second["share_after"]
+
+
+def test_rerunning_a_configuration_replaces_only_its_row(tmp_path):
+    results = tmp_path / "shared" / "results"
+    summary_path = results / "summary.json"
+    run_smoke(tmp_path, "shared")
+    summary = json.loads(summary_path.read_text())
+    summary["runs"].append({**summary["runs"][0], "name": "someone-else"})
+    summary_path.write_text(json.dumps(summary))
+    run_smoke(tmp_path, "shared", steps=2)
+    runs = {run["name"]: run for run in load_summary(results)["runs"]}
+    assert set(runs) == {"smoke", "someone-else"}
+    assert runs["smoke"]["steps"] == 2 and runs["someone-else"]["steps"] == 3
+    for key in ("environment", "thresholds", "runs"):
+        assert key in load_summary(results)
+    assert "someone-else" in (results / "summary.md").read_text()
+
+
+def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
+    results, runs = tmp_path / "results", tmp_path / "runs"
+    command = [sys.executable, "-m", "experiments.runner", "smoke", "--results-dir", str(results), "--runs-dir", str(runs)]
+    subprocess.run(command + ["--steps", "2"], cwd=ROOT, check=True, capture_output=True, timeout=300)
+    before = {name: (results / name).read_bytes() for name in ("summary.md", "summary.json")}
+
+    metrics = results / "smoke" / "metrics.jsonl"
+    process = subprocess.Popen(command + ["--steps", "5000"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and (not metrics.exists() or len(read_metrics(metrics)) < 5):
+            time.sleep(0.2)
+        assert process.poll() is None, "the run ended before it could be killed"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+
+    assert {name: (results / name).read_bytes() for name in before} == before
+    partial = read_metrics(metrics)
+    assert len(partial) >= 5 and all("reward" in row for row in partial)
+    assert not list(results.glob(".summary*")), "a temporary file was left behind"
+
+    subprocess.run(command + ["--steps", "3"], cwd=ROOT, check=True, capture_output=True, timeout=300)
+    assert load_summary(results)["runs"][0]["steps"] == 3
