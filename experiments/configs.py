@@ -17,7 +17,7 @@ VERDICTS = ("works", "broken", "no change")
 # TRL defaults the baseline changes, each with the reason it had to change.
 BASELINE_GRPO_CHANGES: dict[str, tuple[Any, str]] = {
     "learning_rate": (1e-4, "TRL's 1e-6 leaves a 135M model unchanged after a CPU-sized run"),
-    "beta": (0.04, "TRL's 0 has no KL leash; a small one keeps the language close to the base model"),
+    "beta": (0.1, "TRL's 0 has no KL leash; exploration at 0.04 looped, at 0.2 barely learned"),
     "per_device_train_batch_size": (16, "counts completions: 2 prompts × 8 generations per step"),
     "max_completion_length": (24, "TRL's 512 costs minutes per step on CPU; silly answers fit in 24 tokens"),
     "lr_scheduler_type": ("constant", "a linear decay to 0 wastes half of a short run"),
@@ -45,8 +45,8 @@ class Experiment:
     expect: str
     model: str = EMBEDDED
     train_prompts: str = "prompts/silly.txt"
-    rewards: tuple[str, ...] = ("four_letter_share",)
-    reward_weights: tuple[float, ...] | None = None
+    rewards: tuple[str, ...] = ("four_letter_share", "distinct_bigrams")
+    reward_weights: tuple[float, ...] | None = (1.0, 1.0)
     grpo: dict[str, Any] = field(default_factory=dict)
     steps: int = 28
     seed: int = 0
@@ -76,7 +76,7 @@ class Experiment:
 
 BASELINE = Experiment(
     name="baseline",
-    hypothesis="28 steps at lr 1e-4 with a KL leash (β 0.04) raise the four-letter share by ≥0.25 and keep the language intact",
+    hypothesis="four-letter share plus a distinct-bigram term (1:1), lr 1e-4, β 0.1, 28 steps: share +0.25 with the language intact",
     expect="works",
     grpo={key: value for key, (value, _why) in BASELINE_GRPO_CHANGES.items()},
 )
@@ -105,27 +105,17 @@ CONFIGS: list[Experiment] = [
     variant("baseline-seed1", "the baseline's verdict does not depend on the seed", "works", seed=1),
     variant("baseline-seed2", "the baseline's verdict does not depend on the seed", "works", seed=2),
     variant(
-        "lr-low",
-        "at lr 1e-5 thirty steps are too few to move the share by 0.25",
-        "no change",
-        grpo={"learning_rate": 1e-5},
+        "four-letter-only",
+        "without the distinct-bigram term the model maximises the share with loops, so a guard fails",
+        "broken",
+        rewards=("four_letter_share",),
+        reward_weights=None,
     ),
-    variant(
-        "short-completions",
-        "12-token completions give a noisier share per answer but learn about as fast per step",
-        "works",
-        grpo={"max_completion_length": 12},
-    ),
-    variant(
-        "grad-accum-2",
-        "accumulating 2 batches doubles the prompts per update and the time per step, and still works",
-        "works",
-        grpo={"gradient_accumulation_steps": 2},
-    ),
+    variant("lr-low", "at lr 3e-5 28 steps are too few to move the share by 0.25", "no change", grpo={"learning_rate": 3e-5}),
     variant(
         "beta-zero",
-        "without the KL leash (TRL's default β=0) the share rises as fast and the language still survives 30 steps",
-        "works",
+        "without the KL leash (TRL's default β=0) the policy drifts into loops or raises reference perplexity",
+        "broken",
         grpo={"beta": 0.0},
     ),
     variant(
@@ -136,34 +126,39 @@ CONFIGS: list[Experiment] = [
     ),
     variant(
         "broken-no-clip-multipass",
-        "with clipping disabled (ε 100) and 4 passes per batch at lr 3e-4, the policy collapses into repetition",
+        "with clipping disabled (ε 100) and 4 passes per batch at lr 3e-4, the policy collapses",
         "broken",
         grpo={"epsilon": 100.0, "num_iterations": 4, "learning_rate": 3e-4},
     ),
     variant(
         "broken-groups-of-2",
-        "groups of 2 often have zero reward spread (frac_reward_zero_std high), starving GRPO of signal",
+        "groups of 2 give each completion a ±1 advantage from one comparison: too noisy to move the share",
         "no change",
         grpo={"num_generations": 2},
     ),
     variant(
-        "lipogram",
-        "rewarding words without the letter e raises the e-free share by ≥0.25 and keeps the language",
+        "shouting",
+        "rewarding upper-case letters (plus the distinct-bigram term) teaches the model to SHOUT without breaking it",
         "works",
-        rewards=("lipogram_e",),
-    ),
-    variant(
-        "four-letter-plus-variety",
-        "adding a distinct-bigram term (weight 0.5) keeps repetition down while the share still rises",
-        "works",
-        rewards=("four_letter_share", "distinct_bigrams"),
-        reward_weights=(1.0, 0.5),
+        rewards=("shouting", "distinct_bigrams"),
     ),
     variant(
         "baseline-large-prompts",
         "training on 300+ generated prompts generalises to held-out prompts at least as well as 18 hand-written ones",
         "works",
         train_prompts="prompts/silly_large.txt",
+    ),
+    variant(
+        "short-completions",
+        "12-token completions train only the start of an answer, so the 32-token held-out share rises less than 0.25",
+        "no change",
+        grpo={"max_completion_length": 12},
+    ),
+    variant(
+        "lr-high",
+        "at lr 2e-4 the share arrives twice as fast but overshoots into loops within 28 steps",
+        "broken",
+        grpo={"learning_rate": 2e-4},
     ),
 ]
 

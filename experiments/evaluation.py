@@ -27,6 +27,7 @@ class EvalSettings:
     samples_per_prompt: int = 4
     max_new_tokens: int = 32
     temperature: float = 1.0
+    top_p: float = 1.0
     batch_size: int = 32
     seed: int = 1234
     bf16: bool = True
@@ -47,7 +48,9 @@ def generate(
     set_seed(settings.seed)
     decoding: dict[str, Any] = {"do_sample": sample, "max_new_tokens": settings.max_new_tokens}
     if sample:
-        decoding.update(temperature=settings.temperature, top_p=1.0, top_k=0, num_return_sequences=settings.samples_per_prompt)
+        decoding.update(
+            temperature=settings.temperature, top_p=settings.top_p, top_k=0, num_return_sequences=settings.samples_per_prompt
+        )
     else:
         decoding.update(temperature=None, top_p=None, top_k=None)
     model.eval()

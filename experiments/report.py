@@ -58,6 +58,8 @@ def render_markdown(summary: dict[str, Any]) -> str:
         tabulate([_signals(run) for run in runs], headers=SIGNAL_HEADERS, tablefmt="github", floatfmt=".3f"),
         "![training curves of all runs](curves.png)",
         "Per-run curves and samples: " + ", ".join(f"[{r['name']}]({r['name']}/samples.md) ([curves]({r['name']}/curves.png))" for r in runs),
+        "## Speed (pytest -m benchmark)",
+        speed_section(summary.get("benchmark")),
         "## Baseline: TRL defaults changed, and why",
         tabulate([[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()], headers=["GRPOConfig field", "value", "why"], tablefmt="github"),
         "## Thresholds (declared before any run)",
@@ -112,35 +114,55 @@ def seed_spread(runs: list[dict[str, Any]]) -> str:
     return tabulate(rows, headers=["metric", "runs", "mean", "min", "max"], tablefmt="github", floatfmt=".3f") + f"\n\nVerdicts: {verdicts}."
 
 
-def findings(runs: list[dict[str, Any]]) -> list[str]:
-    """One generated sentence per run, each quoting the figures of its row."""
-    lines = []
-    by_name = {r["name"]: r for r in runs}
-    base = by_name.get(BASELINE.name)
-    worked = [r["name"] for r in runs if r["verdict"] == "works"]
-    broke = [r["name"] for r in runs if r["verdict"] == "broken"]
-    refuted = [r["name"] for r in runs if not r["hypothesis_held"]]
-    lines.append(
-        f"- **Works** ({len(worked)}): {', '.join(worked) or 'none'}. **Broken** ({len(broke)}): {', '.join(broke) or 'none'}. "
-        f"**Hypotheses refuted** ({len(refuted)}): {', '.join(refuted) or 'none'}."
+def speed_section(benchmark: dict[str, Any] | None) -> str:
+    if not benchmark or "step_s" not in benchmark:
+        return "No benchmark run yet: `pytest -m benchmark` writes results/benchmark.json."
+    rows = [[lever, seconds, benchmark["speedup_vs_project"][lever]] for lever, seconds in benchmark["step_s"].items()]
+    return (
+        tabulate(rows, headers=["lever (GRPOConfig change)", "s/step", "speed vs project"], tablefmt="github", floatfmt=".2f")
+        + f"\n\nProject settings vs TRL defaults: ×{benchmark['speedup_project_vs_trl_default']:.2f}; "
+        f"MFU {benchmark['mfu_vs_bf16_peak']:.1%} of a measured bf16 matmul peak "
+        f"({benchmark['matmul_peak_flops_bf16'] / 1e9:.0f} GFLOP/s); evaluation {benchmark.get('evaluation_completions_per_s', 0):.1f} completions/s. "
+        f"Measured {benchmark['environment']['date']}."
     )
-    for run in runs:
-        detail = (
-            f"{run['objective']} {run['share_before']:.2f}→{run['share_after']:.2f}, "
-            f"ref ppl ×{run['ref_ppl_after'] / run['ref_ppl_before']:.2f}, distinct-2 {run['distinct2_after']:.2f}, "
-            f"repeating answers {run['repeat3_after']:.0%}"
-        )
+
+
+def findings(runs: list[dict[str, Any]]) -> list[str]:
+    """What works, what breaks and what surprised: sentences built from the rows, each quoting its figures.
+
+    "Surprising" means a refuted hypothesis: the run did something its author did not predict.
+    """
+    base = next((r for r in runs if r["name"] == BASELINE.name), None)
+
+    def describe(run: dict[str, Any]) -> str:
         failed = [g for g, ok in run["guards"].items() if not ok]
-        compare = ""
-        if base and run is not base and run["objective"] == base["objective"]:
-            compare = f" (baseline: {base['share_after']:.2f})"
-        lines.append(
-            f"- `{run['name']}`: expected *{run['expected']}*, got **{run['verdict']}**: {detail}{compare}"
-            + (f"; failed guards: {', '.join(failed)}" if failed else "")
-            + (f"; frac_reward_zero_std {run['mean_frac_reward_zero_std']:.2f}" if run.get("mean_frac_reward_zero_std") else "")
-            + "."
+        text = (
+            f"`{run['name']}`: {run['objective']} {run['share_before']:.2f}→{run['share_after']:.2f}, "
+            f"ref ppl ×{run['ref_ppl_after'] / run['ref_ppl_before']:.2f}, distinct-2 {run['distinct2_before']:.2f}→{run['distinct2_after']:.2f}, "
+            f"answers repeating a 3-gram {run['repeat3_after']:.0%}"
         )
-    return lines
+        if failed:
+            text += f" (failed guards: {', '.join(failed)})"
+        if base and run is not base and run["objective"] == base["objective"]:
+            text += f"; baseline {base['share_after']:.2f}"
+        if run.get("mean_frac_reward_zero_std"):
+            text += f"; frac_reward_zero_std {run['mean_frac_reward_zero_std']:.2f}"
+        if run.get("mean_kl") is not None:
+            text += f"; mean KL {run['mean_kl']:.2f}"
+        return text + "."
+
+    lines = ["**What works** (verdict `works`):"]
+    lines += [f"- {describe(r)}" for r in runs if r["verdict"] == "works"] or ["- nothing yet."]
+    lines += ["**What breaks** (a guard failed: the reward rose, the language did not survive):"]
+    lines += [f"- {describe(r)}" for r in runs if r["verdict"] == "broken"] or ["- nothing."]
+    lines += ["**No change** (the share rose by less than the threshold):"]
+    lines += [f"- {describe(r)}" for r in runs if r["verdict"] == "no change"] or ["- nothing."]
+    lines += ["**What was surprising** (hypothesis refuted: expected one verdict, got another):"]
+    lines += [
+        f"- `{r['name']}`: predicted *{r['expected']}* because \"{r['hypothesis']}\"; got **{r['verdict']}**."
+        for r in runs if not r["hypothesis_held"]
+    ] or ["- every hypothesis held."]
+    return ["\n".join(lines)]
 
 
 def _metrics(results_dir: Path, name: str) -> list[dict[str, Any]]:

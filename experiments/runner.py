@@ -75,6 +75,7 @@ def run_experiment(
     eval_started = time.perf_counter()
     after = evaluate(trainer.model, tokenizer, heldout, reference_text, functions[0], settings)
     record = make_record(config, before, after, wall_clock_s, time.perf_counter() - eval_started, recorder, settings)
+    record["num_processes"] = state.num_processes
     if state.is_main_process:
         write_samples(results_dir / config.name / "samples.md", record, heldout_lines, before["greedy"], after["greedy"])
         save_record(results_dir, record)
@@ -159,6 +160,9 @@ def save_record(results_dir: Path, record: dict[str, Any]) -> None:
     summary = load_summary(results_dir)
     runs = merge_run(summary, record, order=list(REGISTRY))
     updated = {"environment": environment(), "thresholds": THRESHOLDS, "runs": runs}
+    benchmark = results_dir / "benchmark.json"
+    if benchmark.exists():
+        updated["benchmark"] = json.loads(benchmark.read_text())
     write_report(results_dir, updated)
     atomic_write_text(results_dir / "summary.json", json.dumps(updated, indent=1))
 

@@ -24,7 +24,7 @@ def test_registry_has_a_baseline_comparisons_and_unique_names():
 
 def test_variants_record_only_their_differences():
     assert BASELINE.differences() == {}
-    assert REGISTRY["lr-low"].differences() == {"learning_rate": 1e-5}
+    assert REGISTRY["lr-low"].differences() == {"learning_rate": 3e-5}
     assert variant("x", "h", "works", seed=7).differences() == {"seed": 7}
 
 
@@ -43,7 +43,7 @@ def bad(expect="works", **changes):
         (bad(steps=0), r"bad: steps must be a positive integer, got 0"),
         (bad(steps=-3), r"bad: steps must be a positive integer"),
         (bad(grpo={"num_generations": 1}), r"bad: num_generations must be ≥ 2, got 1"),
-        (bad(reward_weights=(1.0, 0.5)), r"bad: reward_weights has 2 entries but rewards has 1"),
+        (bad(reward_weights=(1.0,)), r"bad: reward_weights has 1 entries but rewards has 2"),
         (bad(rewards=()), r"bad: rewards is empty"),
         (bad(expect="great"), r"bad: expect='great' is not one of"),
     ],
