@@ -55,10 +55,11 @@ def test_conversational_completions_are_scored_like_strings():
 
 @pytest.mark.fast
 def test_one_megabyte_is_scored_well_under_a_second():
+    """CPU time of this process, so a busy machine does not fail the test; the bound is unchanged."""
     text = ("What does the ox sing? It sings a long, low moo to the moon. " * 20000)[: 1 << 20]
-    started = time.perf_counter()
+    started = time.process_time()
     four_letter_share(None, [text])
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 @pytest.mark.fast
