@@ -7,6 +7,7 @@ in the report comes from a run; nothing here is typed in by hand.
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -108,10 +109,9 @@ def seed_spread(runs: list[dict[str, Any]]) -> str:
     for key in ("share_before", "share_after", "ref_ppl_after", "distinct2_after", "real_words_after", "time_to_behaviour_s"):
         values = [r[key] for r in seeds if r.get(key) is not None]
         if values:
-            mean = sum(values) / len(values)
-            rows.append([key, len(values), mean, min(values), max(values)])
+            rows.append([key, len(values), statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0, min(values), max(values)])
     verdicts = ", ".join(f"{r['name']}: {r['verdict']}" for r in seeds)
-    return tabulate(rows, headers=["metric", "runs", "mean", "min", "max"], tablefmt="github", floatfmt=".3f") + f"\n\nVerdicts: {verdicts}."
+    return tabulate(rows, headers=["metric", "runs", "mean", "std", "min", "max"], tablefmt="github", floatfmt=".3f") + f"\n\nVerdicts: {verdicts}."
 
 
 def speed_section(benchmark: dict[str, Any] | None) -> str:
@@ -143,7 +143,7 @@ def findings(runs: list[dict[str, Any]]) -> list[str]:
         )
         if failed:
             text += f" (failed guards: {', '.join(failed)})"
-        if base and run is not base and run["objective"] == base["objective"]:
+        if base and run is not base and run["objective"] == base["objective"] and run["model"] == base["model"]:
             text += f"; baseline {base['share_after']:.2f}"
         if run.get("mean_frac_reward_zero_std"):
             text += f"; frac_reward_zero_std {run['mean_frac_reward_zero_std']:.2f}"
