@@ -30,6 +30,10 @@ def run_smoke(tmp_path: Path, label: str, **changes) -> dict:
     )
 
 
+def training_rows(path: Path) -> list[dict]:
+    return [row for row in read_metrics(path) if "reward" in row]
+
+
 def metrics_without_timing(results_dir: Path) -> list[dict]:
     rows = read_metrics(results_dir / "smoke" / "metrics.jsonl")
     return [{k: v for k, v in row.items() if k not in TIMING_KEYS} for row in rows]
@@ -66,10 +70,11 @@ def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
     before = {name: (results / name).read_bytes() for name in ("summary.md", "summary.json")}
 
     metrics = results / "smoke" / "metrics.jsonl"
+    metrics.unlink()  # so the wait below sees only the rows of the run it is about to kill
     process = subprocess.Popen(command + ["--steps", "5000"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 600
-        while time.time() < deadline and (not metrics.exists() or len(read_metrics(metrics)) < STEPS_BEFORE_KILL):
+        while time.time() < deadline and (not metrics.exists() or len(training_rows(metrics)) < STEPS_BEFORE_KILL):
             time.sleep(0.2)
         assert process.poll() is None, "the run ended before it could be killed"
     finally:
@@ -78,7 +83,7 @@ def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
 
     assert {name: (results / name).read_bytes() for name in before} == before
     partial = read_metrics(metrics)
-    assert len(partial) >= STEPS_BEFORE_KILL and all("reward" in row for row in partial)
+    assert len(partial) >= STEPS_BEFORE_KILL and all("reward" in row for row in partial), "rows of a finished run"
     assert not list(results.glob(".summary*")), "a temporary file was left behind"
 
     subprocess.run(command + ["--steps", "3"], cwd=ROOT, check=True, capture_output=True, timeout=300)
