@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 ACCELERATE := $(BIN)/accelerate launch --num_processes 2 --num_machines 1 --mixed_precision no --dynamo_backend no
-SMOKE := -m pytest -m train --run-slow -k smoke --results-dir $(or $(TMPDIR),/tmp)/lk-accelerate-results
+SMOKE := -m pytest -m train --run-slow -k smoke --results-dir=$(or $(TMPDIR),/tmp)/lk-accelerate-results
 
 # The smoke run goes through accelerate twice: as the docs spell it (--cpu, which accelerate
 # 1.15 runs as one process without an MPI hostfile) and with two real gloo processes on CPU.
