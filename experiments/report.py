@@ -6,7 +6,6 @@ in the report comes from a run; nothing here is typed in by hand.
 
 from __future__ import annotations
 
-import json
 import statistics
 from pathlib import Path
 from typing import Any

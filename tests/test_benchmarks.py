@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from experiments.configs import BASELINE, RUNTIME_SETTINGS
+from experiments.configs import BASELINE
 from experiments.evaluation import EvalSettings, generate
 from experiments.models import resolve_model
 from experiments.prompts import load_prompts

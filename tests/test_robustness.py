@@ -2,7 +2,7 @@
 
 import pytest
 
-from experiments.configs import REGISTRY, variant
+from experiments.configs import variant
 from experiments.prompts import PromptFileError
 from experiments.runner import run_experiment
 from experiments.validation import ConfigError
