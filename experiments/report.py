@@ -113,12 +113,25 @@ def seed_spread(runs: list[dict[str, Any]]) -> str:
     return tabulate(rows, headers=["metric", "runs", "mean", "std", "min", "max"], tablefmt="github", floatfmt=".3f") + f"\n\nVerdicts: {verdicts}."
 
 
+def trained_outcome(outcome: dict[str, Any] | None) -> list[Any]:
+    if outcome is None:
+        return ["not trained", "", ""]
+    seconds = outcome["time_to_behaviour_s"]
+    return [outcome["config"], outcome["verdict"], "never" if seconds is None else seconds]
+
+
 def speed_section(benchmark: dict[str, Any] | None) -> str:
     if not benchmark or "step_s" not in benchmark:
         return "No benchmark run yet: `pytest -m benchmark` writes results/benchmark.json."
-    rows = [[lever, seconds, benchmark["speedup_vs_project"][lever]] for lever, seconds in benchmark["step_s"].items()]
+    trained = benchmark.get("trained_as", {})
+    rows = [
+        [lever, seconds, benchmark["speedup_vs_project"][lever], *trained_outcome(trained.get(lever))]
+        for lever, seconds in benchmark["step_s"].items()
+    ]
+    headers = ["lever (GRPOConfig change)", "s/step", "speed vs project", "trained as", "verdict", "time to behaviour (s)"]
     return (
-        tabulate(rows, headers=["lever (GRPOConfig change)", "s/step", "speed vs project"], tablefmt="github", floatfmt=".2f")
+        tabulate(rows, headers=headers, tablefmt="github", floatfmt=".2f")
+        + "\n\nA lever is a speed-up only if the config that trains it still `works`; the last columns come from its registry run."
         + f"\n\nProject settings vs TRL defaults: ×{benchmark['speedup_project_vs_trl_default']:.2f}; "
         f"MFU {benchmark['mfu_vs_bf16_peak']:.1%} of a measured bf16 matmul peak "
         f"({benchmark['matmul_peak_flops_bf16'] / 1e9:.0f} GFLOP/s); evaluation {benchmark.get('evaluation_completions_per_s', 0):.1f} completions/s. "
