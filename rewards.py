@@ -168,3 +168,34 @@ def target_length(
         return max(0.0, 1.0 - abs(len(words(text)) - target_words) / target_words)
 
     return _per_completion(completions, score)
+
+
+# Question words and glue that say nothing about what a question is about.
+_GLUE = frozenset(
+    "what does when where which whose would could should will with that this there their they them have from into "
+    "your about many much like make made ever every most more some than then very just".split()
+)
+
+
+@reward
+def on_topic(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of the question's content words that the answer mentions: a leash against canned answers.
+
+    Without it a policy can collapse to one answer for every prompt ("I'm happy to
+    help with that."), which a per-completion repetition term cannot see. A content
+    word has at least four letters and is not glue; it counts as mentioned when an
+    answer word shares its first four letters, so "goats" mentions "goat". A
+    prompt with no content word scores 1.0 and teaches nothing.
+
+    >>> on_topic(["What does the goat whistle at dawn?"] * 3, ["Goats whistle tunes.", "I can help.", "Dawn."])
+    [0.6666666666666666, 0.0, 0.3333333333333333]
+    """
+    scores = []
+    for prompt, completion in zip(prompts, completions):
+        asked = {word.lower()[:4] for word in words(completion_text(prompt)) if letter_count(word) >= 4 and word.lower() not in _GLUE}
+        if not asked:
+            scores.append(1.0)
+            continue
+        answered = {word.lower()[:4] for word in words(completion_text(completion))}
+        scores.append(len(asked & answered) / len(asked))
+    return scores

@@ -155,6 +155,19 @@ CONFIGS: list[Experiment] = [
         grpo={"max_completion_length": 12},
     ),
     variant(
+        "epsilon-alone",
+        "with one pass per generation the policy ratio is exactly 1, so ε 0.05 clips nothing: curves identical to the baseline's",
+        "works",
+        grpo={"epsilon": 0.05},
+    ),
+    variant(
+        "on-topic-leash",
+        "a third reward for mentioning the question's words keeps answers relevant but competes with the share, which rises less than 0.25",
+        "no change",
+        rewards=("four_letter_share", "distinct_bigrams", "on_topic"),
+        reward_weights=(1.0, 1.0, 1.0),
+    ),
+    variant(
         "lr-high",
         "at lr 2e-4 the share arrives twice as fast but overshoots into loops within 28 steps",
         "broken",

@@ -132,7 +132,9 @@ def speed_section(benchmark: dict[str, Any] | None) -> str:
     return (
         tabulate(rows, headers=headers, tablefmt="github", floatfmt=".2f")
         + "\n\nA lever is a speed-up only if the config that trains it still `works`; the last columns come from its registry run."
-        + f"\n\nProject settings vs TRL defaults: ×{benchmark['speedup_project_vs_trl_default']:.2f}; "
+        + f"\n\nThe project's settings were timed first and last in the run; they differ by {benchmark.get('project_drift', 0):.0%}, "
+        "so smaller differences between levers are noise. "
+        f"Project settings vs TRL defaults: ×{benchmark['speedup_project_vs_trl_default']:.2f}; "
         f"MFU {benchmark['mfu_vs_bf16_peak']:.1%} of a measured bf16 matmul peak "
         f"({benchmark['matmul_peak_flops_bf16'] / 1e9:.0f} GFLOP/s); evaluation {benchmark.get('evaluation_completions_per_s', 0):.1f} completions/s. "
         f"Measured {benchmark['environment']['date']}."
