@@ -199,3 +199,34 @@ def on_topic(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) 
         answered = {word.lower()[:4] for word in words(completion_text(completion))}
         scores.append(len(asked & answered) / len(asked))
     return scores
+
+
+def _bigram_set(text: str) -> set[tuple[str, str]]:
+    found = [w.lower() for w in words(text)]
+    return set(zip(found, found[1:]))
+
+
+@reward
+def cross_prompt_novelty(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """One minus the largest bigram overlap with any answer to a *different* prompt in the batch.
+
+    The collapse that lr 2e-4 finds is one canned answer for every question;
+    each answer on its own is fluent and loop-free, so no per-completion term
+    sees it. Comparing across prompts does: a canned answer scores near 0.
+    Overlap is the Jaccard index of word-bigram sets. Answers with no other
+    prompt in the batch, or with fewer than two words, score 1.0.
+
+    >>> cross_prompt_novelty(["ox?", "ox?", "cat?"], ["I can help with that.", "Oxen sing low.", "I can help with that."])
+    [0.0, 1.0, 0.0]
+    """
+    texts = [completion_text(prompt) for prompt in prompts]
+    bigrams = [_bigram_set(completion_text(completion)) for completion in completions]
+    scores = []
+    for i, own in enumerate(bigrams):
+        overlaps = [
+            len(own & other) / len(own | other)
+            for j, other in enumerate(bigrams)
+            if texts[j] != texts[i] and (own | other)
+        ]
+        scores.append(1.0 - max(overlaps) if own and overlaps else 1.0)
+    return scores

@@ -85,3 +85,25 @@ def test_four_letter_share_throughput(benchmark):
 def test_rewards_are_registered_by_name():
     assert REWARDS["four_letter_share"] is rewards.four_letter_share
     assert len(REWARDS) >= 3
+
+
+@pytest.mark.fast
+def test_cross_prompt_novelty_punishes_one_answer_for_every_prompt_but_not_agreement_within_a_group():
+    canned = "I'm more than happy to help with that."
+    chat = lambda text: [{"role": "user", "content": text}]  # noqa: E731
+    prompts = [chat("What does the ox sing?")] * 2 + [chat("Why is the moon shy?")] * 2
+    collapsed = rewards.cross_prompt_novelty(prompts, [canned] * 4)
+    agreeing = rewards.cross_prompt_novelty(
+        prompts, ["Oxen sing deep low tunes.", "Oxen sing deep low tunes.", "The moon hides from owls.", "It fears the sun."]
+    )
+    assert collapsed == [0.0] * 4
+    assert agreeing == [1.0] * 4
+
+
+@pytest.mark.fast
+@settings(max_examples=50, deadline=None)
+@given(texts=st.lists(st.text(max_size=80), min_size=2, max_size=6))
+def test_cross_prompt_novelty_stays_in_0_1_for_any_batch(texts):
+    prompts = [f"question {i % 2}" for i in range(len(texts))]
+    scores = rewards.cross_prompt_novelty(prompts, texts)
+    assert len(scores) == len(texts) and all(0.0 <= s <= 1.0 for s in scores)
