@@ -173,6 +173,14 @@ CONFIGS: list[Experiment] = [
         "broken",
         grpo={"learning_rate": 2e-4},
     ),
+    variant(
+        "novelty-leash",
+        "lr-high plus a reward for answers unlike those to other prompts: the canned-answer collapse is stopped and the share still rises",
+        "works",
+        rewards=("four_letter_share", "distinct_bigrams", "cross_prompt_novelty"),
+        reward_weights=(1.0, 1.0, 1.0),
+        grpo={"learning_rate": 2e-4},
+    ),
 ]
 
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
