@@ -126,7 +126,7 @@ def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRe
         "name": config.name,
         "hypothesis": config.hypothesis,
         "expected": config.expect,
-        "overrides": config.differences(),
+        "overrides": json.loads(json.dumps(config.differences())),  # as summary.json will read back
         "model": config.model,
         "train_prompts": config.train_prompts,
         "rewards": list(config.rewards),

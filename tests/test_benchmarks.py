@@ -112,13 +112,14 @@ LEVERS: dict[str, dict] = {
     "num_iterations_2": {"num_iterations": 2},
     "completion_length_12": {"max_completion_length": 12},
     "one_torch_thread": {"torch_threads": 1},
+    "torch_compile": {"torch_compile": True},
 }
 
 # Levers whose effect on learning was trained as a registry config: a speed-up only counts if that run works.
 TRAINED_AS = {"project": "baseline", "completion_length_12": "short-completions"}
 
-# A 512-token step takes minutes on 2 cores, so TRL's defaults get one timed step instead of three.
-LEVER_STEPS = {"trl_default": 2}
+# A 512-token step, or a torch.compile step that recompiles, takes a minute or more on 2 cores: fewer timed steps.
+LEVER_STEPS = {"trl_default": 2, "torch_compile": 3}
 
 
 def test_grpo_step_levers_against_trl_defaults(benchmark):
