@@ -58,6 +58,16 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def word_bigrams(text: str) -> list[tuple[str, str]]:
+    """Adjacent word pairs, lower-cased: the unit of every repetition measure.
+
+    >>> word_bigrams("The ox, the OX")
+    [('the', 'ox'), ('ox', 'the'), ('the', 'ox')]
+    """
+    found = [w.lower() for w in words(text)]
+    return list(zip(found, found[1:]))
+
+
 def letter_count(word: str) -> int:
     """Letters in a word, apostrophes excluded.
 
@@ -147,8 +157,7 @@ def distinct_bigrams(prompts: Sequence[Any], completions: Sequence[Any], **kwarg
     """
 
     def score(text: str) -> float:
-        found = [w.lower() for w in words(text)]
-        bigrams = list(zip(found, found[1:]))
+        bigrams = word_bigrams(text)
         return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
 
     return _per_completion(completions, score)
@@ -201,11 +210,6 @@ def on_topic(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) 
     return scores
 
 
-def _bigram_set(text: str) -> set[tuple[str, str]]:
-    found = [w.lower() for w in words(text)]
-    return set(zip(found, found[1:]))
-
-
 @reward
 def cross_prompt_novelty(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
     """One minus the largest bigram overlap with any answer to a *different* prompt in the batch.
@@ -220,7 +224,7 @@ def cross_prompt_novelty(prompts: Sequence[Any], completions: Sequence[Any], **k
     [0.0, 1.0, 0.0]
     """
     texts = [completion_text(prompt) for prompt in prompts]
-    bigrams = [_bigram_set(completion_text(completion)) for completion in completions]
+    bigrams = [set(word_bigrams(completion_text(completion))) for completion in completions]
     scores = []
     for i, own in enumerate(bigrams):
         overlaps = [

@@ -17,7 +17,7 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
 from wordfreq import zipf_frequency
 
-from rewards import completion_text, words
+from rewards import completion_text, word_bigrams, words
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def distinct_2(texts: Sequence[str]) -> float:
     >>> distinct_2(["a b a b", "c d"])
     0.75
     """
-    bigrams = [pair for text in texts for pair in _bigrams(text)]
+    bigrams = [pair for text in texts for pair in word_bigrams(text)]
     return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
 
 
@@ -124,11 +124,6 @@ def real_word_share(texts: Sequence[str]) -> float:
 
 def mean_words(texts: Sequence[str]) -> float:
     return sum(len(words(t)) for t in texts) / len(texts) if texts else 0.0
-
-
-def _bigrams(text: str) -> list[tuple[str, str]]:
-    found = [w.lower() for w in words(text)]
-    return list(zip(found, found[1:]))
 
 
 def evaluate(
