@@ -1,4 +1,5 @@
-"""Suite-wide options: --run-slow gates training, --model and --steps reshape every run.
+"""Suite-wide options: --run-slow gates training, --run-long the lessons beyond the
+90-minute suite, --model and --steps reshape every run.
 
 The skip follows the pytest docs' recipe "Control skipping of tests according to
 command line option".
@@ -14,6 +15,7 @@ ROOT = Path(__file__).resolve().parent
 
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False, help="run train tests (minutes per configuration)")
+    parser.addoption("--run-long", action="store_true", default=False, help="run long tests (lessons beyond the 90-minute suite)")
     parser.addoption("--model", default=None, help="train every configuration on this model, e.g. gpt2 where a hub is reachable")
     parser.addoption("--steps", type=int, default=None, help="shorten every training run to this many steps")
     parser.addoption(
@@ -25,11 +27,13 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--run-slow"):
-        return
     skip_train = pytest.mark.skip(reason="trains a real model for minutes: add --run-slow to run it")
+    skip_long = pytest.mark.skip(reason="a lesson beyond the 90-minute suite: add --run-long to run it")
     for item in items:
-        if "train" in item.keywords and "fast" not in item.keywords:
+        if "long" in item.keywords:
+            if not config.getoption("--run-long"):
+                item.add_marker(skip_long)
+        elif "train" in item.keywords and "fast" not in item.keywords and not config.getoption("--run-slow"):
             item.add_marker(skip_train)
 
 
@@ -39,7 +43,7 @@ def experiment_options(pytestconfig, tmp_path_factory):
     chosen = pytestconfig.getoption("--results-dir")
     if chosen:
         results_dir = Path(chosen)
-    elif pytestconfig.getoption("--run-slow"):
+    elif pytestconfig.getoption("--run-slow") or pytestconfig.getoption("--run-long"):
         results_dir = ROOT / "results"
     else:
         results_dir = tmp_path_factory.mktemp("results")

@@ -53,6 +53,7 @@ class Experiment:
     eval_prompts: int | None = None
     eval_samples: int = 4
     eval_max_new_tokens: int = 32
+    long: bool = False  # beyond the 90-minute suite: runs only with --run-long
 
     def grpo_arguments(self) -> dict[str, Any]:
         """GRPOConfig keyword arguments: runtime plumbing, then this run's settings."""
@@ -64,7 +65,7 @@ class Experiment:
             return {}
         changed: dict[str, Any] = {}
         for f in fields(self):
-            if f.name in ("name", "hypothesis", "expect", "grpo"):
+            if f.name in ("name", "hypothesis", "expect", "grpo", "long"):
                 continue
             if getattr(self, f.name) != getattr(BASELINE, f.name):
                 changed[f.name] = getattr(self, f.name)
@@ -181,6 +182,18 @@ CONFIGS: list[Experiment] = [
         reward_weights=(1.0, 1.0, 1.0),
         grpo={"learning_rate": 2e-4},
     ),
+    *[
+        variant(
+            f"long-baseline{suffix}",
+            "the baseline trained 72 steps instead of 28 reaches share ≥ 0.5 on every seed with its guards intact "
+            "(72 was tried first on seed 1, the weakest seed at 28 steps, and gave 0.68)",
+            "works",
+            steps=72,
+            seed=seed,
+            long=True,
+        )
+        for seed, suffix in ((0, ""), (1, "-seed1"), (2, "-seed2"))
+    ],
 ]
 
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}

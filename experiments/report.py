@@ -41,7 +41,8 @@ def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
 def render_markdown(summary: dict[str, Any]) -> str:
     runs = summary["runs"]
     environment = summary["environment"]
-    total = sum(run["wall_clock_s"] + run.get("eval_s", 0) for run in runs)
+    suite_total = sum(run["wall_clock_s"] + run.get("eval_s", 0) for run in runs if not run.get("long"))
+    long_total = sum(run["wall_clock_s"] + run.get("eval_s", 0) for run in runs if run.get("long"))
     parts = [
         "# Language Kindergarten: results",
         "Written by the suite from real runs (`pytest -m train --run-slow`); do not edit by hand.",
@@ -53,7 +54,9 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "guards: ref ppl = perplexity of prompts/reference.txt; d2 = distinct-2; rep3 = share of answers repeating a word 3-gram; "
         "real = share of words wordfreq knows as English. ✗ marks a failed guard.",
         "## Seeds of the baseline",
-        seed_spread(runs),
+        seed_spread(runs, BASELINE.name),
+        "## Seeds of the long baseline (72 steps, `pytest -m long --run-long`)",
+        seed_spread(runs, LONG_BASELINE),
         "## Training signals",
         tabulate([_signals(run) for run in runs], headers=SIGNAL_HEADERS, tablefmt="github", floatfmt=".3f"),
         "![training curves of all runs](curves.png)",
@@ -70,7 +73,8 @@ def render_markdown(summary: dict[str, Any]) -> str:
              ["device", environment["device"]], ["platform", environment["platform"]], ["date", environment["date"]],
              ["seeds", ", ".join(f"{r['name']}={r['seed']}" for r in runs)],
              ["models", ", ".join(sorted({r['model'] for r in runs}))],
-             ["total time (train + eval)", f"{total:.0f} s"]],
+             ["suite time, train + eval (`pytest -m train --run-slow`)", f"{suite_total:.0f} s"],
+             ["long lessons, train + eval (`pytest -m long --run-long`)", f"{long_total:.0f} s"]],
             headers=["", ""], tablefmt="github",
         ),
     ]
@@ -100,17 +104,26 @@ def _signals(run: dict[str, Any]) -> list[Any]:
     return [run["name"], run["objective"], run["final_train_reward"], run["mean_kl"], run["final_entropy"], run["mean_frac_reward_zero_std"], run["mean_step_time_s"]]
 
 
-def seed_spread(runs: list[dict[str, Any]]) -> str:
-    seeds = [r for r in runs if r["name"] == BASELINE.name or r["name"].startswith(f"{BASELINE.name}-seed")]
+LONG_BASELINE = "long-baseline"
+BEHAVIOUR_SHARE = 0.5
+
+
+def seed_spread(runs: list[dict[str, Any]], family: str) -> str:
+    """Mean and spread over one configuration's seeds, and on how many the share reached 0.5."""
+    seeds = [r for r in runs if r["name"] == family or r["name"].startswith(f"{family}-seed")]
     if len(seeds) < 2:
-        return "Fewer than two baseline seeds have run yet."
+        return f"Fewer than two seeds of `{family}` have run yet."
     rows = []
     for key in ("share_before", "share_after", "ref_ppl_after", "distinct2_after", "real_words_after", "time_to_behaviour_s"):
         values = [r[key] for r in seeds if r.get(key) is not None]
         if values:
             rows.append([key, len(values), statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0, min(values), max(values)])
     verdicts = ", ".join(f"{r['name']}: {r['verdict']}" for r in seeds)
-    return tabulate(rows, headers=["metric", "runs", "mean", "std", "min", "max"], tablefmt="github", floatfmt=".3f") + f"\n\nVerdicts: {verdicts}."
+    reached = sum(r["share_after"] >= BEHAVIOUR_SHARE for r in seeds)
+    return (
+        tabulate(rows, headers=["metric", "runs", "mean", "std", "min", "max"], tablefmt="github", floatfmt=".3f")
+        + f"\n\nVerdicts: {verdicts}. Held-out share ≥ {BEHAVIOUR_SHARE} on {reached} of {len(seeds)} seeds."
+    )
 
 
 def trained_outcome(outcome: dict[str, Any] | None) -> list[Any]:

@@ -134,6 +134,7 @@ def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRe
         "objective": config.rewards[0],
         "seed": config.seed,
         "steps": config.steps,
+        "long": config.long,
         "wall_clock_s": round(wall_clock_s, 1),
         "eval_s": round(eval_s, 1),
         "time_to_behaviour_s": recorder.time_to_behaviour_s,

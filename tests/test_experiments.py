@@ -10,7 +10,9 @@ from experiments.runner import run_experiment
 
 
 def _marks(config):
-    return [pytest.mark.train, pytest.mark.fast] if config.model == TINY_GPT2 else [pytest.mark.train]
+    if config.model == TINY_GPT2:
+        return [pytest.mark.train, pytest.mark.fast]
+    return [pytest.mark.train, pytest.mark.long] if config.long else [pytest.mark.train]
 
 
 @pytest.mark.parametrize("config", [pytest.param(c, id=c.name, marks=_marks(c)) for c in CONFIGS])
