@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test experiments benchmark clean
+.PHONY: venv test experiments long-lesson benchmark clean
 
 venv: $(STAMP)
 
@@ -28,6 +28,10 @@ test: venv
 
 experiments: venv
 	$(BIN)/pytest -m train --run-slow
+
+# The baseline at 72 steps on 3 seeds: about 45 minutes, beyond the 90-minute suite.
+long-lesson: venv
+	$(BIN)/pytest -m long --run-long
 
 benchmark: venv
 	$(BIN)/pytest -m benchmark --run-slow
