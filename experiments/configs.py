@@ -53,6 +53,7 @@ class Experiment:
     eval_prompts: int | None = None
     eval_samples: int = 4
     eval_max_new_tokens: int = 32
+    stop_at_behaviour: bool = False  # end training once the objective's 5-step mean reaches 0.5
     long: bool = False  # beyond the 90-minute suite: runs only with --run-long
 
     def grpo_arguments(self) -> dict[str, Any]:
@@ -190,6 +191,19 @@ CONFIGS: list[Experiment] = [
             "works",
             steps=72,
             seed=seed,
+            long=True,
+        )
+        for seed, suffix in ((0, ""), (1, "-seed1"), (2, "-seed2"))
+    ],
+    *[
+        variant(
+            f"stop-at-behaviour{suffix}",
+            "long-baseline, stopped at the first step whose training share (5-step mean) reaches 0.5, ends every seed "
+            "with held-out share ≥ 0.5 before the language breaks (declared after long-baseline seed 0 overshot to ref ppl ×1.59)",
+            "works",
+            steps=72,
+            seed=seed,
+            stop_at_behaviour=True,
             long=True,
         )
         for seed, suffix in ((0, ""), (1, "-seed1"), (2, "-seed2"))

@@ -57,6 +57,8 @@ def render_markdown(summary: dict[str, Any]) -> str:
         seed_spread(runs, BASELINE.name),
         "## Seeds of the long baseline (72 steps, `pytest -m long --run-long`)",
         seed_spread(runs, LONG_BASELINE),
+        "## Seeds of the long baseline stopped at the behaviour (at most 72 steps)",
+        seed_spread(runs, STOP_AT_BEHAVIOUR),
         "## Training signals",
         tabulate([_signals(run) for run in runs], headers=SIGNAL_HEADERS, tablefmt="github", floatfmt=".3f"),
         "![training curves of all runs](curves.png)",
@@ -90,7 +92,7 @@ def _row(run: dict[str, Any]) -> list[Any]:
     mark = lambda ok: "" if ok else " ✗"  # noqa: E731
     overrides = ", ".join(f"{k}={v}" for k, v in run["overrides"].items()) or "—"
     return [
-        run["name"], run["hypothesis"], overrides, run["steps"], run["wall_clock_s"], run.get("time_to_behaviour_s") or "—",
+        run["name"], run["hypothesis"], overrides, _steps(run), run["wall_clock_s"], run.get("time_to_behaviour_s") or "—",
         f"{run['share_before']:.2f}→{run['share_after']:.2f}",
         f"{run['ref_ppl_before']:.1f}→{run['ref_ppl_after']:.1f}{mark(g['ref_ppl'])}",
         f"{run['distinct2_before']:.2f}→{run['distinct2_after']:.2f}{mark(g['distinct2'])}",
@@ -100,11 +102,17 @@ def _row(run: dict[str, Any]) -> list[Any]:
     ]
 
 
+def _steps(run: dict[str, Any]) -> Any:
+    trained = run.get("steps_trained")
+    return f"{trained} of {run['steps']}" if trained is not None and trained != run["steps"] else run["steps"]
+
+
 def _signals(run: dict[str, Any]) -> list[Any]:
     return [run["name"], run["objective"], run["final_train_reward"], run["mean_kl"], run["final_entropy"], run["mean_frac_reward_zero_std"], run["mean_step_time_s"]]
 
 
 LONG_BASELINE = "long-baseline"
+STOP_AT_BEHAVIOUR = "stop-at-behaviour"
 BEHAVIOUR_SHARE = 0.5
 
 
@@ -114,7 +122,7 @@ def seed_spread(runs: list[dict[str, Any]], family: str) -> str:
     if len(seeds) < 2:
         return f"Fewer than two seeds of `{family}` have run yet."
     rows = []
-    for key in ("share_before", "share_after", "ref_ppl_after", "distinct2_after", "real_words_after", "time_to_behaviour_s"):
+    for key in ("share_before", "share_after", "ref_ppl_after", "distinct2_after", "real_words_after", "time_to_behaviour_s", "steps_trained"):
         values = [r[key] for r in seeds if r.get(key) is not None]
         if values:
             rows.append([key, len(values), statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0, min(values), max(values)])

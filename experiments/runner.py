@@ -61,7 +61,7 @@ def run_experiment(
     announce(f"[{config.name}] evaluating the model before training")
     before = cached_base_evaluation(config, policy, tokenizer, heldout, reference_text, functions[0], settings, runs_dir, state.is_main_process)
 
-    recorder = MetricsRecorder(results_dir / config.name / "metrics.jsonl", config.rewards[0], announce)
+    recorder = MetricsRecorder(results_dir / config.name / "metrics.jsonl", config.rewards[0], announce, config.stop_at_behaviour)
     trainer = build_trainer(policy, tokenizer, dataset, functions, grpo_config, recorder)
     announce(f"[{config.name}] training {config.steps} steps: {config.hypothesis}")
     started = time.perf_counter()
@@ -135,6 +135,7 @@ def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRe
         "seed": config.seed,
         "steps": config.steps,
         "long": config.long,
+        "steps_trained": len(history),
         "wall_clock_s": round(wall_clock_s, 1),
         "eval_s": round(eval_s, 1),
         "time_to_behaviour_s": recorder.time_to_behaviour_s,

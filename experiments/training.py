@@ -29,11 +29,16 @@ class MetricsRecorder(TrainerCallback):
     """Appends each log to metrics.jsonl, prints a progress line, and times the arrival of the behaviour.
 
     Time to behaviour: seconds from the start of training to the first step at which
-    the 5-step moving average of the primary reward's mean reaches 0.5.
+    the 5-step moving average of the primary reward's mean reaches 0.5. With
+    ``stop_at_behaviour`` training ends there, because a seed that keeps going past the
+    behaviour can overshoot into loops (see long-baseline in results/summary.md).
     """
 
-    def __init__(self, path: Path | None, primary_reward: str, announce: Callable[[str], None] = print):
+    def __init__(
+        self, path: Path | None, primary_reward: str, announce: Callable[[str], None] = print, stop_at_behaviour: bool = False
+    ):
         self.path = path
+        self.stop_at_behaviour = stop_at_behaviour
         self.primary_key = f"rewards/{primary_reward}/mean"
         self.announce = announce
         self.window: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
@@ -58,6 +63,7 @@ class MetricsRecorder(TrainerCallback):
             record["primary_reward_ma5"] = moving
             if self.time_to_behaviour_s is None and moving >= BEHAVIOUR_LEVEL and len(self.window) == BEHAVIOUR_WINDOW:
                 self.time_to_behaviour_s = round(elapsed, 1)
+                control.should_training_stop = self.stop_at_behaviour
         self.history.append(record)
         if not state.is_world_process_zero:
             return

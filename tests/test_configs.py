@@ -1,6 +1,9 @@
 """Configurations are data: the registry is valid, and every bad entry is refused before a model loads."""
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +12,7 @@ from experiments.validation import ConfigError, RewardError, check_rewards, vali
 from rewards import REWARDS
 
 pytestmark = pytest.mark.fast
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
@@ -93,3 +97,16 @@ def test_misbehaving_rewards_are_named_by_the_dry_run(function, message):
 
 def test_project_rewards_pass_the_dry_run():
     check_rewards(list(REWARDS.values()))
+
+
+def test_long_lessons_stay_out_of_the_suite_unless_asked_for():
+    """`pytest -m train --run-slow` must fit 90 minutes, so long runs need --run-long too."""
+    long_names = [c.name for c in CONFIGS if c.long]
+    assert long_names and all(REGISTRY[name].steps > BASELINE.steps for name in long_names)
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", "--run-slow", "--collect-only", "tests/test_experiments.py"]
+    collected = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
+    assert all(f"[{name}]" in collected for name in long_names)
+    skipped = subprocess.run(
+        [*command[:-2], "-m", "long", "tests/test_experiments.py"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    ).stdout
+    assert f"{len(long_names)} skipped" in skipped and "add --run-long" in skipped

@@ -1,0 +1,43 @@
+"""The recorder's time to behaviour, and the stop it can trigger, on hand-fed logs (no model)."""
+
+import pytest
+from transformers import TrainerControl, TrainerState
+
+from experiments.training import BEHAVIOUR_WINDOW, MetricsRecorder
+
+pytestmark = pytest.mark.fast
+KEY = "rewards/four_letter_share/mean"
+
+
+def feed(recorder: MetricsRecorder, shares: list[float]) -> list[bool]:
+    """The stop flag after each logged step."""
+    state, flags = TrainerState(max_steps=100), []
+    recorder.on_train_begin(None, state, TrainerControl())
+    for step, share in enumerate(shares, start=1):
+        state.global_step = step
+        control = TrainerControl()
+        recorder.on_log(None, state, control, logs={KEY: share, "reward": share})
+        flags.append(control.should_training_stop)
+    return flags
+
+
+def test_behaviour_needs_a_full_window_at_the_level():
+    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    feed(recorder, [0.9] * (BEHAVIOUR_WINDOW - 1))
+    assert recorder.time_to_behaviour_s is None, "four steps are not a 5-step average"
+    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    feed(recorder, [0.1, 0.2, 0.3, 0.4, 0.49, 0.9])
+    assert recorder.time_to_behaviour_s is None, "the average of the last five is 0.46"
+
+
+def test_stop_at_behaviour_ends_training_at_the_first_step_that_reaches_it():
+    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None, stop_at_behaviour=True)
+    flags = feed(recorder, [0.4, 0.5, 0.5, 0.5, 0.5, 0.6, 0.7])
+    assert flags == [False, False, False, False, False, True, False]
+    assert recorder.time_to_behaviour_s is not None
+
+
+def test_without_the_flag_training_runs_on():
+    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    assert not any(feed(recorder, [0.8] * 8))
+    assert recorder.time_to_behaviour_s is not None
