@@ -128,9 +128,11 @@ def seed_spread(runs: list[dict[str, Any]], family: str) -> str:
             rows.append([key, len(values), statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0, min(values), max(values)])
     verdicts = ", ".join(f"{r['name']}: {r['verdict']}" for r in seeds)
     reached = sum(r["share_after"] >= BEHAVIOUR_SHARE for r in seeds)
+    working = sum(r["share_after"] >= BEHAVIOUR_SHARE and r["verdict"] == "works" for r in seeds)
     return (
         tabulate(rows, headers=["metric", "runs", "mean", "std", "min", "max"], tablefmt="github", floatfmt=".3f")
-        + f"\n\nVerdicts: {verdicts}. Held-out share ≥ {BEHAVIOUR_SHARE} on {reached} of {len(seeds)} seeds."
+        + f"\n\nVerdicts: {verdicts}. Held-out share ≥ {BEHAVIOUR_SHARE} on {reached} of {len(seeds)} seeds, "
+        f"and with every guard holding on {working} of {len(seeds)}."
     )
 
 

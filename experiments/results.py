@@ -79,7 +79,7 @@ def write_samples(path: Path, record: dict[str, Any], prompts: list[str], before
     text = (
         f"# Samples: {record['name']}\n\n"
         f"Hypothesis: {record['hypothesis']}\n\n"
-        f"Model `{record['model']}`, seed {record['seed']}, {record['steps']} steps, verdict **{record['verdict']}**. "
+        f"Model `{record['model']}`, seed {record['seed']}, {record.get('steps_trained', record['steps'])} of {record['steps']} steps, verdict **{record['verdict']}**. "
         f"Greedy decoding with transformers `pipeline`, same settings before and after, on held-out prompts.\n\n"
         + tabulate(rows, headers=["held-out prompt", "before", "after"], tablefmt="github")
         + "\n"
