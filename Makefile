@@ -29,7 +29,7 @@ test: venv
 experiments: venv
 	$(BIN)/pytest -m train --run-slow
 
-# The baseline at 72 steps on 3 seeds: about 45 minutes, beyond the 90-minute suite.
+# The long lessons (long-baseline, stop-at-behaviour; 3 seeds each): about 63 minutes, beyond the 90-minute suite.
 long-lesson: venv
 	$(BIN)/pytest -m long --run-long
 
