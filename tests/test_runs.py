@@ -3,6 +3,7 @@
 These train the two-layer tiny-gpt2 for a few steps, so they are fast but real.
 """
 
+import dataclasses
 import json
 import os
 import signal
@@ -88,3 +89,14 @@ def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
 
     subprocess.run(command + ["--steps", "3"], cwd=ROOT, check=True, capture_output=True, timeout=300)
     assert load_summary(results)["runs"][0]["steps"] == 3
+
+
+def test_stop_at_behaviour_ends_a_real_run_when_the_objective_arrives(tmp_path):
+    """Distinct bigrams of a random tiny GPT-2 start near 1.0, so the 5-step mean reaches 0.5 at step 5."""
+    record = run_experiment(
+        dataclasses.replace(REGISTRY["smoke"], rewards=("distinct_bigrams",), reward_weights=None, steps=20, stop_at_behaviour=True),
+        results_dir=tmp_path / "results", runs_dir=tmp_path / "runs", announce=lambda _: None,
+    )
+    assert record["steps_trained"] == 5 and record["steps"] == 20
+    assert record["time_to_behaviour_s"] is not None
+    assert "5 of 20 steps" in (tmp_path / "results" / "smoke" / "samples.md").read_text()
