@@ -63,7 +63,8 @@ class MetricsRecorder(TrainerCallback):
             record["primary_reward_ma5"] = moving
             if self.time_to_behaviour_s is None and moving >= BEHAVIOUR_LEVEL and len(self.window) == BEHAVIOUR_WINDOW:
                 self.time_to_behaviour_s = round(elapsed, 1)
-                control.should_training_stop = self.stop_at_behaviour
+                if self.stop_at_behaviour:
+                    control.should_training_stop = True
         self.history.append(record)
         if not state.is_world_process_zero:
             return

@@ -41,3 +41,15 @@ def test_without_the_flag_training_runs_on():
     recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
     assert not any(feed(recorder, [0.8] * 8))
     assert recorder.time_to_behaviour_s is not None
+
+
+def test_a_stop_already_decided_is_kept_when_the_behaviour_arrives_on_the_last_step():
+    """The trainer sets should_training_stop at max_steps before on_log; the recorder must not undo it."""
+    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    state = TrainerState(max_steps=BEHAVIOUR_WINDOW)
+    recorder.on_train_begin(None, state, TrainerControl())
+    for step in range(1, BEHAVIOUR_WINDOW + 1):
+        state.global_step = step
+        control = TrainerControl(should_training_stop=step == BEHAVIOUR_WINDOW)
+        recorder.on_log(None, state, control, logs={KEY: 0.9, "reward": 0.9})
+    assert recorder.time_to_behaviour_s is not None and control.should_training_stop
