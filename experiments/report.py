@@ -18,7 +18,7 @@ from tabulate import tabulate  # noqa: E402
 
 from experiments.configs import BASELINE, BASELINE_GRPO_CHANGES  # noqa: E402
 from experiments.results import atomic_write_bytes, atomic_write_text  # noqa: E402
-from experiments.training import read_metrics  # noqa: E402
+from experiments.training import BEHAVIOUR_LEVEL, read_metrics  # noqa: E402
 from experiments.verdicts import THRESHOLD_MEANINGS  # noqa: E402
 
 CURVES = {
@@ -53,12 +53,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "`share` is the mean of the run's objective (its first reward) over sampled answers to held-out prompts; "
         "guards: ref ppl = perplexity of prompts/reference.txt; d2 = distinct-2; rep3 = share of answers repeating a word 3-gram; "
         "real = share of words wordfreq knows as English. ✗ marks a failed guard.",
-        "## Seeds of the baseline",
-        seed_spread(runs, BASELINE.name),
-        "## Seeds of the long baseline (72 steps, `pytest -m long --run-long`)",
-        seed_spread(runs, LONG_BASELINE),
-        "## Seeds of the long baseline stopped at the behaviour (at most 72 steps)",
-        seed_spread(runs, STOP_AT_BEHAVIOUR),
+        *[part for family in seed_families(runs) for part in (f"## Seeds of `{family}`", seed_spread(runs, family))],
         "## Training signals",
         tabulate([_signals(run) for run in runs], headers=SIGNAL_HEADERS, tablefmt="github", floatfmt=".3f"),
         "![training curves of all runs](curves.png)",
@@ -111,9 +106,10 @@ def _signals(run: dict[str, Any]) -> list[Any]:
     return [run["name"], run["objective"], run["final_train_reward"], run["mean_kl"], run["final_entropy"], run["mean_frac_reward_zero_std"], run["mean_step_time_s"]]
 
 
-LONG_BASELINE = "long-baseline"
-STOP_AT_BEHAVIOUR = "stop-at-behaviour"
-BEHAVIOUR_SHARE = 0.5
+def seed_families(runs: list[dict[str, Any]]) -> list[str]:
+    """The baseline, then every configuration that also ran as NAME-seedN entries, in run order."""
+    names = [r["name"] for r in runs]
+    return [BASELINE.name] + [n for n in names if n != BASELINE.name and any(other.startswith(f"{n}-seed") for other in names)]
 
 
 def seed_spread(runs: list[dict[str, Any]], family: str) -> str:
@@ -127,11 +123,11 @@ def seed_spread(runs: list[dict[str, Any]], family: str) -> str:
         if values:
             rows.append([key, len(values), statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0, min(values), max(values)])
     verdicts = ", ".join(f"{r['name']}: {r['verdict']}" for r in seeds)
-    reached = sum(r["share_after"] >= BEHAVIOUR_SHARE for r in seeds)
-    working = sum(r["share_after"] >= BEHAVIOUR_SHARE and r["verdict"] == "works" for r in seeds)
+    reached = sum(r["share_after"] >= BEHAVIOUR_LEVEL for r in seeds)
+    working = sum(r["share_after"] >= BEHAVIOUR_LEVEL and r["verdict"] == "works" for r in seeds)
     return (
         tabulate(rows, headers=["metric", "runs", "mean", "std", "min", "max"], tablefmt="github", floatfmt=".3f")
-        + f"\n\nVerdicts: {verdicts}. Held-out share ≥ {BEHAVIOUR_SHARE} on {reached} of {len(seeds)} seeds, "
+        + f"\n\nVerdicts: {verdicts}. Held-out share ≥ {BEHAVIOUR_LEVEL} on {reached} of {len(seeds)} seeds, "
         f"and with every guard holding on {working} of {len(seeds)}."
     )
 

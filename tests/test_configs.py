@@ -103,10 +103,8 @@ def test_long_lessons_stay_out_of_the_suite_unless_asked_for():
     """`pytest -m train --run-slow` must fit 90 minutes, so long runs need --run-long too."""
     long_names = [c.name for c in CONFIGS if c.long]
     assert long_names and all(REGISTRY[name].steps > BASELINE.steps for name in long_names)
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", "--run-slow", "--collect-only", "tests/test_experiments.py"]
-    collected = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
+    suite = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", "--run-slow", "tests/test_experiments.py"]
+    collected = subprocess.run([*suite, "--collect-only"], cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
     assert all(f"[{name}]" in collected for name in long_names)
-    skipped = subprocess.run(
-        [*command[:-2], "-m", "long", "tests/test_experiments.py"], cwd=ROOT, capture_output=True, text=True, timeout=120
-    ).stdout
+    skipped = subprocess.run([*suite, "-m", "long"], cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
     assert f"{len(long_names)} skipped" in skipped and "add --run-long" in skipped
