@@ -17,18 +17,22 @@ VERDICTS = ("works", "broken", "no change")
 # TRL defaults the baseline changes, each with the reason it had to change.
 BASELINE_GRPO_CHANGES: dict[str, tuple[Any, str]] = {
     "learning_rate": (1e-4, "TRL's 1e-6 leaves a 135M model unchanged after a CPU-sized run"),
-    "beta": (0.1, "TRL's 0 has no KL leash; exploration at 0.04 looped, at 0.2 barely learned"),
+    "beta": (0.1, "TRL's 0 has no KL leash: with the stop rule, seed 1 had collapsed into loops by the time the share arrived"),
     "per_device_train_batch_size": (16, "counts completions: 2 prompts × 8 generations per step"),
     "max_completion_length": (24, "TRL's 512 costs minutes per step on CPU; silly answers fit in 24 tokens"),
     "lr_scheduler_type": ("constant", "a linear decay to 0 wastes half of a short run"),
     "disable_dropout": (True, "dropout makes the policy ratio noisy; GPT-2 has it on"),
 }
 
+# Settings of the first baseline (a fixed 28 steps, no stop rule), kept by the runs committed with it.
+FIRST_BASELINE: dict[str, Any] = {"steps": 28, "stop_at_behaviour": False}
+
 # Plumbing for a 2-core CPU, not part of any hypothesis.
 RUNTIME_SETTINGS: dict[str, Any] = {
     "use_cpu": True,
     "bf16": True,
     "activation_checkpointing": False,
+    "cache_implementation": "static",
     "logging_steps": 1,
     "save_strategy": "no",
     "report_to": "none",
@@ -48,12 +52,12 @@ class Experiment:
     rewards: tuple[str, ...] = ("four_letter_share", "distinct_bigrams")
     reward_weights: tuple[float, ...] | None = (1.0, 1.0)
     grpo: dict[str, Any] = field(default_factory=dict)
-    steps: int = 28
+    steps: int = 64
     seed: int = 0
     eval_prompts: int | None = None
     eval_samples: int = 4
     eval_max_new_tokens: int = 32
-    stop_at_behaviour: bool = False  # end training once the objective's 5-step mean reaches 0.5
+    stop_at_behaviour: bool = True  # end training once the objective's 5-step mean reaches 0.5; steps is the cap
     long: bool = False  # beyond the 90-minute suite: runs only with --run-long
 
     def grpo_arguments(self) -> dict[str, Any]:
@@ -78,7 +82,8 @@ class Experiment:
 
 BASELINE = Experiment(
     name="baseline",
-    hypothesis="four-letter share plus a distinct-bigram term (1:1), lr 1e-4, β 0.1, 28 steps: share +0.25 with the language intact",
+    hypothesis="four-letter share plus a distinct-bigram term (1:1), lr 1e-4, β 0.1, stopped when the training share's "
+    "5-step mean reaches 0.5 (cap 64 steps): held-out share ≥ 0.5 with the language intact on every seed",
     expect="works",
     grpo={key: value for key, (value, _why) in BASELINE_GRPO_CHANGES.items()},
 )
@@ -107,48 +112,18 @@ CONFIGS: list[Experiment] = [
     variant("baseline-seed1", "the baseline's verdict does not depend on the seed", "works", seed=1),
     variant("baseline-seed2", "the baseline's verdict does not depend on the seed", "works", seed=2),
     variant(
-        "four-letter-only",
-        "without the distinct-bigram term the model maximises the share with loops, so a guard fails",
-        "broken",
-        rewards=("four_letter_share",),
-        reward_weights=None,
-    ),
-    variant("lr-low", "at lr 3e-5 28 steps are too few to move the share by 0.25", "no change", grpo={"learning_rate": 3e-5}),
-    variant(
         "beta-zero",
-        "without the KL leash (TRL's default β=0) the policy drifts into loops or raises reference perplexity",
-        "broken",
+        "without the KL leash (TRL's β 0) the share arrives in fewer steps (step 18 on seed 0 at 28 fixed steps, against 31), "
+        "and the stop rule ends this seed before the loops (an exploration on seed 1 had collapsed by its stop)",
+        "works",
         grpo={"beta": 0.0},
     ),
     variant(
-        "broken-beta-huge",
-        "an over-amplified KL leash (β 20) pins the policy to the base model, so the share does not move",
-        "no change",
-        grpo={"beta": 20.0},
-    ),
-    variant(
-        "broken-no-clip-multipass",
-        "with clipping disabled (ε 100) and 4 passes per batch at lr 3e-4, the policy collapses",
+        "lr-high",
+        "at lr 2e-4 the share arrives in fewer steps, but each step moves the policy so far that the language is "
+        "damaged before the 5-step mean notices",
         "broken",
-        grpo={"epsilon": 100.0, "num_iterations": 4, "learning_rate": 3e-4},
-    ),
-    variant(
-        "broken-groups-of-2",
-        "groups of 2 give each completion a ±1 advantage from one comparison: too noisy to move the share",
-        "no change",
-        grpo={"num_generations": 2},
-    ),
-    variant(
-        "shouting",
-        "rewarding upper-case letters (plus the distinct-bigram term) teaches the model to SHOUT without breaking it",
-        "works",
-        rewards=("shouting", "distinct_bigrams"),
-    ),
-    variant(
-        "baseline-large-prompts",
-        "training on 300+ generated prompts generalises to held-out prompts at least as well as 18 hand-written ones",
-        "works",
-        train_prompts="prompts/silly_large.txt",
+        grpo={"learning_rate": 2e-4},
     ),
     variant(
         "short-completions",
@@ -163,17 +138,57 @@ CONFIGS: list[Experiment] = [
         grpo={"epsilon": 0.05},
     ),
     variant(
+        "four-letter-only",
+        "without the distinct-bigram term the model reaches the share with loops, so a guard fails even at the stop",
+        "broken",
+        rewards=("four_letter_share",),
+        reward_weights=None,
+    ),
+    variant(
+        "broken-beta-huge",
+        "an over-amplified KL leash (β 20) pins the policy to the base model, so the share does not move in 28 steps",
+        "no change",
+        steps=28,
+        grpo={"beta": 20.0},
+    ),
+    variant(
+        "broken-no-clip-multipass",
+        "with clipping disabled (ε 100), 4 passes per batch at lr 3e-4 and no stop rule, the policy collapses within 28 steps",
+        "broken",
+        steps=28,
+        stop_at_behaviour=False,
+        grpo={"epsilon": 100.0, "num_iterations": 4, "learning_rate": 3e-4},
+    ),
+    variant(
+        "broken-groups-of-2",
+        "groups of 2 give each completion a ±1 advantage from one comparison: too noisy to move the share in 28 steps",
+        "no change",
+        steps=28,
+        grpo={"num_generations": 2},
+    ),
+    variant(
+        "shouting",
+        "rewarding upper-case letters (plus the distinct-bigram term), stopped at a half-shouted answer, teaches the "
+        "model to SHOUT while it still writes real words",
+        "works",
+        rewards=("shouting", "distinct_bigrams"),
+    ),
+    variant(
+        "baseline-large-prompts",
+        "training on 300+ generated prompts generalises to held-out prompts at least as well as 18 hand-written ones",
+        "works",
+        train_prompts="prompts/silly_large.txt",
+    ),
+    # Lessons beyond the 90-minute suite, on the first baseline: 28 or 72 fixed steps, no stop rule unless stated.
+    variant("lr-low", "at lr 3e-5 28 steps are too few to move the share by 0.25", "no change", grpo={"learning_rate": 3e-5}, long=True, **FIRST_BASELINE),
+    variant(
         "on-topic-leash",
         "a third reward for mentioning the question's words keeps answers relevant but competes with the share, which rises less than 0.25",
         "no change",
         rewards=("four_letter_share", "distinct_bigrams", "on_topic"),
         reward_weights=(1.0, 1.0, 1.0),
-    ),
-    variant(
-        "lr-high",
-        "at lr 2e-4 the share arrives twice as fast but overshoots into loops within 28 steps",
-        "broken",
-        grpo={"learning_rate": 2e-4},
+        long=True,
+        **FIRST_BASELINE,
     ),
     variant(
         "novelty-leash",
@@ -182,6 +197,8 @@ CONFIGS: list[Experiment] = [
         rewards=("four_letter_share", "distinct_bigrams", "cross_prompt_novelty"),
         reward_weights=(1.0, 1.0, 1.0),
         grpo={"learning_rate": 2e-4},
+        long=True,
+        **FIRST_BASELINE,
     ),
     *[
         variant(
@@ -191,6 +208,7 @@ CONFIGS: list[Experiment] = [
             "works",
             steps=72,
             seed=seed,
+            stop_at_behaviour=False,
             long=True,
         )
         for seed, suffix in ((0, ""), (1, "-seed1"), (2, "-seed2"))
@@ -203,7 +221,6 @@ CONFIGS: list[Experiment] = [
             "works",
             steps=72,
             seed=seed,
-            stop_at_behaviour=True,
             long=True,
         )
         for seed, suffix in ((0, ""), (1, "-seed1"), (2, "-seed2"))

@@ -6,6 +6,7 @@ in the report comes from a run; nothing here is typed in by hand.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,10 @@ from tabulate import tabulate  # noqa: E402
 
 from experiments.configs import BASELINE, BASELINE_GRPO_CHANGES  # noqa: E402
 from experiments.results import atomic_write_bytes, atomic_write_text  # noqa: E402
-from experiments.training import BEHAVIOUR_LEVEL, read_metrics  # noqa: E402
+from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, read_metrics  # noqa: E402
 from experiments.verdicts import THRESHOLD_MEANINGS  # noqa: E402
+
+KNOBS = ("beta", "loss_type", "epsilon", "num_generations", "temperature", "scale_rewards", "num_iterations", "gradient_accumulation_steps")
 
 CURVES = {
     "reward": "training reward (weighted sum)",
@@ -62,6 +65,9 @@ def render_markdown(summary: dict[str, Any]) -> str:
         speed_section(summary.get("benchmark")),
         "## Baseline: TRL defaults changed, and why",
         tabulate([[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()], headers=["GRPOConfig field", "value", "why"], tablefmt="github"),
+        "Kept at TRL's defaults: " + ", ".join(f"`{k}`={v!r}" for k, v in trl_defaults_kept().items()) + ". "
+        f"Not a GRPOConfig field: the baseline stops when the training share's {BEHAVIOUR_WINDOW}-step mean reaches "
+        f"{BEHAVIOUR_LEVEL} (`stop_at_behaviour`), with `steps` = {BASELINE.steps} as its cap.",
         "## Thresholds (declared before any run)",
         tabulate([[k, summary["thresholds"][k], THRESHOLD_MEANINGS[k]] for k in summary["thresholds"]], headers=["threshold", "value", "meaning"], tablefmt="github"),
         "## Environment",
@@ -137,6 +143,14 @@ def trained_outcome(outcome: dict[str, Any] | None) -> list[Any]:
         return ["not trained", "", ""]
     seconds = outcome["time_to_behaviour_s"]
     return [outcome["config"], outcome["verdict"], "never" if seconds is None else seconds]
+
+
+def trl_defaults_kept() -> dict[str, Any]:
+    """GRPO's own knobs the baseline leaves alone, with TRL's default values read from GRPOConfig itself."""
+    from trl import GRPOConfig
+
+    defaults = {f.name: f.default for f in dataclasses.fields(GRPOConfig)}
+    return {key: defaults[key] for key in KNOBS if key not in BASELINE.grpo}
 
 
 def speed_section(benchmark: dict[str, Any] | None) -> str:

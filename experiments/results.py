@@ -65,10 +65,14 @@ def load_summary(results_dir: Path) -> dict[str, Any]:
 
 
 def merge_run(summary: dict[str, Any], record: dict[str, Any], order: list[str]) -> list[dict[str, Any]]:
-    """The runs with this record replacing any earlier row of the same name, in registry order."""
-    runs = [run for run in summary.get("runs", []) if run["name"] != record["name"]] + [record]
+    """The runs with this record replacing any earlier row of the same name, in registry order.
+
+    Rows of configurations no longer in the registry are dropped, so a removed
+    experiment cannot linger in the summary beside runs of a different baseline.
+    """
     rank = {name: position for position, name in enumerate(order)}
-    return sorted(runs, key=lambda run: (rank.get(run["name"], len(rank)), run["name"]))
+    kept = [run for run in summary.get("runs", []) if run["name"] != record["name"] and run["name"] in rank]
+    return sorted(kept + [record], key=lambda run: (rank.get(run["name"], len(rank)), run["name"]))
 
 
 def write_samples(path: Path, record: dict[str, Any], prompts: list[str], before: list[str], after: list[str], shown: int = 8) -> None:

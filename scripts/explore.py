@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from experiments.configs import variant  # noqa: E402
 from experiments.runner import run_experiment  # noqa: E402
 
-TOP_LEVEL = {"steps", "seed", "rewards", "reward_weights", "train_prompts"}
+TOP_LEVEL = {"steps", "seed", "rewards", "reward_weights", "train_prompts", "stop_at_behaviour"}
 
 
 def main(name: str, *assignments: str) -> None:

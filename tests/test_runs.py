@@ -48,20 +48,21 @@ def test_same_configuration_and_seed_give_identical_metrics(tmp_path):
     assert first["share_after"] == second["share_after"]
 
 
-def test_rerunning_a_configuration_replaces_only_its_row(tmp_path):
+def test_rerunning_a_configuration_replaces_only_its_row_and_drops_retired_ones(tmp_path):
     results = tmp_path / "shared" / "results"
     summary_path = results / "summary.json"
     run_smoke(tmp_path, "shared")
     summary = json.loads(summary_path.read_text())
-    summary["runs"].append({**summary["runs"][0], "name": "someone-else"})
+    summary["runs"] += [{**summary["runs"][0], "name": "lr-low"}, {**summary["runs"][0], "name": "retired-config"}]
     summary_path.write_text(json.dumps(summary))
     run_smoke(tmp_path, "shared", steps=2)
     runs = {run["name"]: run for run in load_summary(results)["runs"]}
-    assert set(runs) == {"smoke", "someone-else"}
-    assert runs["smoke"]["steps"] == 2 and runs["someone-else"]["steps"] == 3
+    assert set(runs) == {"smoke", "lr-low"}
+    assert runs["smoke"]["steps"] == 2 and runs["lr-low"]["steps"] == 3
     for key in ("environment", "thresholds", "runs"):
         assert key in load_summary(results)
-    assert "someone-else" in (results / "summary.md").read_text()
+    assert "lr-low" in (results / "summary.md").read_text()
+    assert "retired-config" not in (results / "summary.md").read_text()
 
 
 def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
