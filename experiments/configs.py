@@ -32,7 +32,6 @@ RUNTIME_SETTINGS: dict[str, Any] = {
     "use_cpu": True,
     "bf16": True,
     "activation_checkpointing": False,
-    "cache_implementation": "static",
     "logging_steps": 1,
     "save_strategy": "no",
     "report_to": "none",
