@@ -131,12 +131,6 @@ CONFIGS: list[Experiment] = [
         grpo={"max_completion_length": 12},
     ),
     variant(
-        "epsilon-alone",
-        "with one pass per generation the policy ratio is exactly 1, so ε 0.05 clips nothing: curves identical to the baseline's",
-        "works",
-        grpo={"epsilon": 0.05},
-    ),
-    variant(
         "four-letter-only",
         "without the distinct-bigram term the model reaches the share with loops, so a guard fails even at the stop",
         "broken",
@@ -180,6 +174,14 @@ CONFIGS: list[Experiment] = [
     ),
     # Lessons beyond the 90-minute suite, on the first baseline: 28 or 72 fixed steps, no stop rule unless stated.
     variant("lr-low", "at lr 3e-5 28 steps are too few to move the share by 0.25", "no change", grpo={"learning_rate": 3e-5}, long=True, **FIRST_BASELINE),
+    variant(
+        "epsilon-alone",
+        "with one pass per generation the policy ratio is exactly 1, so ε 0.05 clips nothing: curves identical to the baseline's",
+        "works",
+        grpo={"epsilon": 0.05},
+        long=True,
+        **FIRST_BASELINE,
+    ),
     variant(
         "on-topic-leash",
         "a third reward for mentioning the question's words keeps answers relevant but competes with the share, which rises less than 0.25",
