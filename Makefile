@@ -29,7 +29,8 @@ test: venv
 experiments: venv
 	$(BIN)/pytest -m train --run-slow
 
-# The long lessons (long-baseline, stop-at-behaviour; 3 seeds each): about 63 minutes, beyond the 90-minute suite.
+# Lessons beyond the 90-minute suite, on the first baseline: long-baseline and stop-at-behaviour (3 seeds each, 72 steps),
+# lr-low, epsilon-alone, on-topic-leash and novelty-leash (28 steps). results/summary.md gives their total time.
 long-lesson: venv
 	$(BIN)/pytest -m long --run-long
 

@@ -59,10 +59,11 @@ def render_markdown(summary: dict[str, Any]) -> str:
         *[part for family in seed_families(runs) for part in (f"## Seeds of `{family}`", seed_spread(runs, family))],
         "## Training signals",
         tabulate([_signals(run) for run in runs], headers=SIGNAL_HEADERS, tablefmt="github", floatfmt=".3f"),
+        zero_std_note(runs),
         "![training curves of all runs](curves.png)",
         "Per-run curves and samples: " + ", ".join(f"[{r['name']}]({r['name']}/samples.md) ([curves]({r['name']}/curves.png))" for r in runs),
         "## Speed (pytest -m benchmark)",
-        speed_section(summary.get("benchmark")),
+        speed_section(summary.get("benchmark"), runs),
         "## Baseline: TRL defaults changed, and why",
         tabulate([[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()], headers=["GRPOConfig field", "value", "why"], tablefmt="github"),
         "Kept at TRL's defaults: " + ", ".join(f"`{k}`={v!r}" for k, v in trl_defaults_kept().items()) + ". "
@@ -138,11 +139,26 @@ def seed_spread(runs: list[dict[str, Any]], family: str) -> str:
     )
 
 
-def trained_outcome(outcome: dict[str, Any] | None) -> list[Any]:
+def trained_outcome(outcome: dict[str, Any] | None, runs: list[dict[str, Any]]) -> list[Any]:
+    """The lever's registry run as it stands in the summary now, not as it stood when the benchmark ran."""
     if outcome is None:
         return ["not trained", "", ""]
-    seconds = outcome["time_to_behaviour_s"]
-    return [outcome["config"], outcome["verdict"], "never" if seconds is None else seconds]
+    run = next((r for r in runs if r["name"] == outcome["config"]), outcome)
+    seconds = run["time_to_behaviour_s"]
+    return [outcome["config"], run["verdict"], "never" if seconds is None else seconds]
+
+
+def zero_std_note(runs: list[dict[str, Any]]) -> str:
+    """What frac_reward_zero_std says, with the runs where it was highest."""
+    trained = [r for r in runs if r.get("mean_frac_reward_zero_std") is not None and r["model"] != "tiny-gpt2"]
+    ranked = sorted((r for r in trained if r["name"] != BASELINE.name), key=lambda r: r["mean_frac_reward_zero_std"], reverse=True)[:3]
+    base = next((r for r in trained if r["name"] == BASELINE.name), None)
+    return (
+        "`frac_reward_zero_std` is the share of groups in which every completion got the same reward: all their "
+        "advantages are zero, so they teach nothing. Highest (mean over steps): "
+        + ", ".join(f"`{r['name']}` {r['mean_frac_reward_zero_std']:.2f}" for r in ranked)
+        + (f"; baseline {base['mean_frac_reward_zero_std']:.2f}." if base else ".")
+    )
 
 
 def trl_defaults_kept() -> dict[str, Any]:
@@ -153,12 +169,12 @@ def trl_defaults_kept() -> dict[str, Any]:
     return {key: defaults[key] for key in KNOBS if key not in BASELINE.grpo}
 
 
-def speed_section(benchmark: dict[str, Any] | None) -> str:
+def speed_section(benchmark: dict[str, Any] | None, runs: list[dict[str, Any]]) -> str:
     if not benchmark or "step_s" not in benchmark:
         return "No benchmark run yet: `pytest -m benchmark` writes results/benchmark.json."
     trained = benchmark.get("trained_as", {})
     rows = [
-        [lever, seconds, benchmark["speedup_vs_project"][lever], *trained_outcome(trained.get(lever))]
+        [lever, seconds, benchmark["speedup_vs_project"][lever], *trained_outcome(trained.get(lever), runs)]
         for lever, seconds in benchmark["step_s"].items()
     ]
     headers = ["lever (GRPOConfig change)", "s/step", "speed vs project", "trained as", "verdict", "time to behaviour (s)"]
