@@ -61,7 +61,7 @@ def run_experiment(
     announce(f"[{config.name}] evaluating the model before training")
     before = cached_base_evaluation(config, policy, tokenizer, heldout, reference_text, functions[0], settings, runs_dir, state.is_main_process)
 
-    recorder = MetricsRecorder(results_dir / config.name / "metrics.jsonl", config.rewards[0], announce, config.stop_at_behaviour)
+    recorder = MetricsRecorder(run_dir / "metrics.jsonl", config.rewards[0], announce, config.stop_at_behaviour)
     trainer = build_trainer(policy, tokenizer, dataset, functions, grpo_config, recorder)
     announce(f"[{config.name}] training {config.steps} steps: {config.hypothesis}")
     started = time.perf_counter()
@@ -77,6 +77,7 @@ def run_experiment(
     record = make_record(config, before, after, wall_clock_s, time.perf_counter() - eval_started, recorder, settings)
     record["num_processes"] = state.num_processes
     if state.is_main_process:
+        atomic_write_text(results_dir / config.name / "metrics.jsonl", (run_dir / "metrics.jsonl").read_text())
         write_samples(results_dir / config.name / "samples.md", record, heldout_lines, before["greedy"], after["greedy"])
         save_record(results_dir, record)
     state.wait_for_everyone()
@@ -121,7 +122,6 @@ def cached_base_evaluation(config, model, tokenizer, heldout, reference_text, ob
 
 def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRecorder, settings: EvalSettings) -> dict[str, Any]:
     outcome = verdict(before, after)
-    history = [row for row in recorder.history if "reward" in row]
     record: dict[str, Any] = {
         "name": config.name,
         "hypothesis": config.hypothesis,
@@ -135,16 +135,11 @@ def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRe
         "seed": config.seed,
         "steps": config.steps,
         "long": config.long,
-        "steps_trained": len(history),
         "wall_clock_s": round(wall_clock_s, 1),
         "eval_s": round(eval_s, 1),
         "time_to_behaviour_s": recorder.time_to_behaviour_s,
         "eval_settings": settings.as_dict(),
-        "final_train_reward": history[-1]["reward"] if history else None,
-        "mean_kl": _mean([row.get("kl") for row in history]),
-        "final_entropy": history[-1].get("entropy") if history else None,
-        "mean_frac_reward_zero_std": _mean([row.get("frac_reward_zero_std") for row in history]),
-        "mean_step_time_s": _mean([row.get("step_time") for row in history]),
+        **training_signals(recorder.history),
         "guards": guards(before, after),
         "verdict": outcome,
         "hypothesis_held": outcome == config.expect,
@@ -155,6 +150,26 @@ def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRe
         record[f"{name}_before"] = before[metric]
         record[f"{name}_after"] = after[metric]
     return record
+
+
+def training_signals(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """Summary figures of the logged steps.
+
+    Rewards are logged only on steps that generate; with ``num_iterations`` > 1 the
+    steps that reuse a batch log loss, KL and step time but no reward, so steps and
+    their times are counted from the loss rows and rewards from the reward rows.
+    """
+    optimizer_steps = [row for row in history if "loss" in row]
+    generations = [row for row in history if "reward" in row]
+    return {
+        "steps_trained": len(optimizer_steps),
+        "generation_steps": len(generations),
+        "final_train_reward": generations[-1]["reward"] if generations else None,
+        "mean_kl": _mean([row.get("kl") for row in optimizer_steps]),
+        "final_entropy": optimizer_steps[-1].get("entropy") if optimizer_steps else None,
+        "mean_frac_reward_zero_std": _mean([row.get("frac_reward_zero_std") for row in generations]),
+        "mean_step_time_s": _mean([row.get("step_time") for row in optimizer_steps]),
+    }
 
 
 def save_record(results_dir: Path, record: dict[str, Any]) -> None:

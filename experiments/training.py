@@ -4,6 +4,8 @@ GRPO's loss hovers near zero by construction, so progress is read from the metri
 TRL logs each step (reward per function, reward_std, kl, entropy, clip ratios,
 completion lengths, step_time); the callback writes them all to metrics.jsonl as
 they arrive, one flushed line per step, so a killed run still leaves a readable file.
+That live file sits in the run's working folder; results/ gets a copy only when the
+run has finished, so a killed run never touches the committed metrics.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 import pytest
 
-from experiments.report import trained_outcome, zero_std_note
+from experiments.report import suite_seconds, trained_outcome, zero_std_note
 
 pytestmark = pytest.mark.fast
 
@@ -12,9 +12,9 @@ def run(name, verdict="works", seconds=None, zero_std=0.0, model="smollm2-135m")
 
 
 def test_the_speed_table_reads_the_lever_run_as_it_stands_now():
-    at_benchmark_time = {"config": "baseline", "verdict": "no change", "time_to_behaviour_s": None}
-    assert trained_outcome(at_benchmark_time, [run("baseline", "works", 315.2)]) == ["baseline", "works", 315.2]
-    assert trained_outcome(at_benchmark_time, []) == ["baseline", "no change", "never"]
+    assert trained_outcome("baseline", [run("baseline", "works", 315.2)]) == ["baseline", "works", 315.2]
+    assert trained_outcome("short-completions", [run("short-completions", "no change")]) == ["short-completions", "no change", "never"]
+    assert trained_outcome("reuse-generations", []) == ["reuse-generations", "not run yet", ""]
     assert trained_outcome(None, []) == ["not trained", "", ""]
 
 
@@ -24,3 +24,9 @@ def test_the_zero_std_note_names_the_runs_with_the_most_tied_groups():
     note = zero_std_note(runs)
     assert "`broken-groups-of-2` 0.30, `shouting` 0.05; baseline 0.01." in note
     assert "smoke" not in note
+
+
+def test_the_suite_total_follows_the_registry_tier_not_the_rows_own_flag():
+    """lr-low moved to the long tier after its row was written without a `long` field."""
+    rows = [{"name": "baseline", "wall_clock_s": 300.0, "eval_s": 30.0}, {"name": "lr-low", "wall_clock_s": 280.0, "eval_s": 20.0}]
+    assert suite_seconds(rows) == (330.0, 300.0)

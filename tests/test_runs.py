@@ -16,7 +16,7 @@ import pytest
 
 from experiments.configs import REGISTRY
 from experiments.results import load_summary
-from experiments.runner import run_experiment
+from experiments.runner import run_experiment, training_signals
 from experiments.training import read_metrics
 
 pytestmark = pytest.mark.fast
@@ -69,22 +69,22 @@ def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
     results, runs = tmp_path / "results", tmp_path / "runs"
     command = [sys.executable, "-m", "experiments.runner", "smoke", "--results-dir", str(results), "--runs-dir", str(runs)]
     subprocess.run(command + ["--steps", "2"], cwd=ROOT, check=True, capture_output=True, timeout=300)
-    before = {name: (results / name).read_bytes() for name in ("summary.md", "summary.json")}
+    committed = {path: path.read_bytes() for path in (results / "summary.md", results / "summary.json", results / "smoke" / "metrics.jsonl")}
 
-    metrics = results / "smoke" / "metrics.jsonl"
-    metrics.unlink()  # so the wait below sees only the rows of the run it is about to kill
+    live = runs / "smoke" / "metrics.jsonl"
+    live.unlink()  # so the wait below sees only the rows of the run it is about to kill
     process = subprocess.Popen(command + ["--steps", "5000"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 600
-        while time.time() < deadline and (not metrics.exists() or len(training_rows(metrics)) < STEPS_BEFORE_KILL):
+        while time.time() < deadline and (not live.exists() or len(training_rows(live)) < STEPS_BEFORE_KILL):
             time.sleep(0.2)
         assert process.poll() is None, "the run ended before it could be killed"
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
 
-    assert {name: (results / name).read_bytes() for name in before} == before
-    partial = read_metrics(metrics)
+    assert {path: path.read_bytes() for path in committed} == committed
+    partial = read_metrics(live)
     assert len(partial) >= STEPS_BEFORE_KILL and all("reward" in row for row in partial), "rows of a finished run"
     assert not list(results.glob(".summary*")), "a temporary file was left behind"
 
@@ -101,3 +101,19 @@ def test_stop_at_behaviour_ends_a_real_run_when_the_objective_arrives(tmp_path):
     assert record["steps_trained"] == 5 and record["steps"] == 20
     assert record["time_to_behaviour_s"] is not None
     assert "5 of 20 steps" in (tmp_path / "results" / "smoke" / "samples.md").read_text()
+
+
+def test_steps_that_reuse_a_batch_count_as_steps_but_not_as_reward_readings():
+    """num_iterations 2: TRL logs rewards on the generating step only; both steps log loss, KL and step time."""
+    history = [
+        {"step": 1, "loss": 0.1, "reward": 1.2, "frac_reward_zero_std": 0.5, "kl": 0.0, "entropy": 3.0, "step_time": 12.0},
+        {"step": 2, "loss": 0.2, "kl": 0.4, "entropy": 2.9, "step_time": 6.0},
+        {"step": 3, "loss": 0.1, "reward": 1.4, "frac_reward_zero_std": 0.0, "kl": 0.2, "entropy": 2.8, "step_time": 12.0},
+        {"step": 4, "loss": 0.3, "kl": 0.6, "entropy": 2.7, "step_time": 6.0},
+        {"step": 4, "train_runtime": 40.0},
+    ]
+    signals = training_signals(history)
+    assert signals["steps_trained"] == 4 and signals["generation_steps"] == 2
+    assert signals["final_train_reward"] == 1.4 and signals["final_entropy"] == 2.7
+    assert signals["mean_step_time_s"] == 9.0 and signals["mean_kl"] == pytest.approx(0.3)
+    assert signals["mean_frac_reward_zero_std"] == 0.25
