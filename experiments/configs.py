@@ -95,6 +95,9 @@ def variant(name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None
     )
 
 
+# (seed, name suffix) of a configuration run on three seeds, named like the baseline's.
+THREE_SEEDS = ((0, ""), (1, "-seed1"), (2, "-seed2"))
+
 CONFIGS: list[Experiment] = [
     variant(
         "smoke",
@@ -212,7 +215,7 @@ CONFIGS: list[Experiment] = [
             stop_at_behaviour=False,
             long=True,
         )
-        for seed, suffix in ((0, ""), (1, "-seed1"), (2, "-seed2"))
+        for seed, suffix in THREE_SEEDS
     ],
     *[
         variant(
@@ -225,7 +228,7 @@ CONFIGS: list[Experiment] = [
             long=True,
             grpo={"num_iterations": 2},
         )
-        for seed, suffix in ((0, ""), (1, "-seed1"), (2, "-seed2"))
+        for seed, suffix in THREE_SEEDS
     ],
     *[
         variant(
@@ -237,7 +240,7 @@ CONFIGS: list[Experiment] = [
             seed=seed,
             long=True,
         )
-        for seed, suffix in ((0, ""), (1, "-seed1"), (2, "-seed2"))
+        for seed, suffix in THREE_SEEDS
     ],
 ]
 
