@@ -184,3 +184,29 @@ def tiny_gpt2(seed: int = 0) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         eos_token_id=tokenizer.eos_token_id,
     )
     return GPT2LMHeadModel(config), tokenizer
+
+
+def freeze_lower_layers(model: PreTrainedModel, fraction: float) -> int:
+    """Freeze the token (and position) embeddings and the bottom ``fraction`` of the blocks; return how many blocks train.
+
+    Backpropagation stops at the lowest trainable block, so on CPU a step whose lower
+    half is frozen skips half the backward pass and half of AdamW's work. The output
+    head of a model with tied embeddings (SmolLM2, GPT-2) freezes with them.
+    """
+    blocks = transformer_blocks(model)
+    count = round(fraction * len(blocks))
+    if not 0 <= count < len(blocks):
+        raise ModelError(f"frozen_fraction={fraction} freezes {count} of the {len(blocks)} blocks; at least one must train")
+    for module in (model.get_input_embeddings(), getattr(model.base_model, "wpe", None), *blocks[:count]):
+        if module is not None:
+            module.requires_grad_(False)
+    return len(blocks) - count
+
+
+def transformer_blocks(model: PreTrainedModel) -> torch.nn.ModuleList:
+    """The stack of blocks: ``layers`` in Llama-style models (SmolLM2, Qwen2), ``h`` in GPT-2."""
+    for name in ("layers", "h"):
+        blocks = getattr(model.base_model, name, None)
+        if isinstance(blocks, torch.nn.ModuleList):
+            return blocks
+    raise ModelError(f"cannot find the transformer blocks of {type(model).__name__} to freeze")

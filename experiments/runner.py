@@ -18,7 +18,7 @@ from accelerate import PartialState
 
 from experiments.configs import REGISTRY, Experiment
 from experiments.evaluation import EvalSettings, evaluate
-from experiments.models import resolve_model
+from experiments.models import freeze_lower_layers, resolve_model
 from experiments.prompts import PromptFileError, load_prompts, read_prompt_lines
 from experiments.report import write_report
 from experiments.results import atomic_write_text, environment, load_summary, merge_run, write_samples
@@ -52,6 +52,9 @@ def run_experiment(
 
     announce(f"[{config.name}] loading {config.model}")
     policy, tokenizer = resolve_model(config.model)
+    if config.frozen_fraction is not None:
+        trained = freeze_lower_layers(policy, config.frozen_fraction)
+        announce(f"[{config.name}] embeddings and the lower {config.frozen_fraction:.0%} of the blocks frozen; {trained} blocks train")
     conversational = tokenizer.chat_template is not None
     dataset = load_prompts(ROOT / config.train_prompts, conversational=conversational)
     heldout = load_prompts(HELDOUT, conversational=conversational)["prompt"][: config.eval_prompts]

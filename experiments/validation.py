@@ -62,6 +62,9 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
         raise ConfigError(f"{where}: expect={config.expect!r} is not one of {VERDICTS}")
     if not isinstance(config.steps, int) or config.steps <= 0:
         raise ConfigError(f"{where}: steps must be a positive integer, got {config.steps!r}")
+    fraction = config.frozen_fraction
+    if fraction is not None and (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 <= fraction < 1):
+        raise ConfigError(f"{where}: frozen_fraction must be None or a number in [0, 1), got {fraction!r}")
     if not config.rewards:
         raise ConfigError(f"{where}: rewards is empty; name at least one reward from rewards.py")
     reward_functions(config)

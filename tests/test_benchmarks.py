@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from experiments.configs import BASELINE
+from experiments.configs import BASELINE, FULL_MODEL, FULL_MODEL_GRPO
 from experiments.evaluation import EvalSettings, generate
-from experiments.models import resolve_model
+from experiments.models import freeze_lower_layers, resolve_model, transformer_blocks
 from experiments.prompts import load_prompts
 from experiments.report import write_report
 from experiments.results import atomic_write_text, environment, load_summary
@@ -26,10 +26,10 @@ pytestmark = pytest.mark.benchmark
 ROOT = Path(__file__).resolve().parent.parent
 MEASURED: dict = {}
 
-# What TRL 1.16 would use if the project did not override it, at the baseline's batch shape:
-# its precision and checkpointing defaults, with its 512-token generation limit or the baseline's 24.
-TRL_DEFAULT_RUNTIME = {"bf16": True, "activation_checkpointing": True, "max_completion_length": 512}
-TRL_DEFAULT_SHORT = {"bf16": True, "activation_checkpointing": True}
+# What TRL 1.16 would use if the project did not override it, at the baseline's batch shape: every layer
+# training, its precision and checkpointing defaults, with its 512-token generation limit or the baseline's 24.
+TRL_DEFAULT_RUNTIME = {**FULL_MODEL, "bf16": True, "activation_checkpointing": True, "max_completion_length": 512}
+TRL_DEFAULT_SHORT = {**FULL_MODEL, "bf16": True, "activation_checkpointing": True}
 
 
 @pytest.fixture(scope="module")
@@ -84,26 +84,58 @@ def grpo_step_seconds(runtime: dict, steps: int = 4) -> tuple[float, float]:
 
 def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     model, tokenizer = resolve_model()
-    config = validate_experiment(replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps))
+    frozen = runtime.pop("frozen_fraction", BASELINE.frozen_fraction)
+    if frozen is not None:
+        freeze_lower_layers(model, frozen)
+    config = validate_experiment(replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, frozen_fraction=frozen))
     dataset = load_prompts(ROOT / "prompts" / "silly.txt")
     recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
     trainer = build_trainer(model, tokenizer, dataset, reward_functions(BASELINE), config, recorder)
     trainer.train()
     rows = [r for r in recorder.history if "step_time" in r][1:]
     seconds = sum(r["step_time"] for r in rows) / len(rows)
-    params = model.num_parameters()
     completions = config.per_device_train_batch_size
     # Steps that reuse a generation (steps_per_generation, num_iterations) log no completion lengths.
     lengths = [r["completions/mean_length"] for r in recorder.history if "completions/mean_length" in r]
     generated = sum(lengths) / len(lengths) * completions
-    trained = generated + completions * 20  # prompt tokens take part in the forward/backward too
-    flops = 2 * params * generated + 6 * params * trained + (2 * params * trained if config.beta else 0)
-    return seconds, flops
+    prompt_tokens = mean_prompt_tokens(tokenizer, dataset["prompt"]) * completions
+    return seconds, step_flops(model, generated, prompt_tokens, with_reference=bool(config.beta))
 
 
-# Each speed lever as GRPOConfig overrides on top of the baseline; "project" is the baseline itself.
+def mean_prompt_tokens(tokenizer, prompts) -> float:
+    """Prompt length as the model sees it: SmolLM2's chat template adds a system line to every question."""
+    texts = [tokenizer.apply_chat_template(p, add_generation_prompt=True, tokenize=False) for p in prompts]
+    return sum(len(tokenizer(t, add_special_tokens=False).input_ids) for t in texts) / len(texts)
+
+
+def step_flops(model, generated: float, prompt_tokens: float, with_reference: bool) -> float:
+    """Matmul FLOPs of one GRPO step: generation, the reference and policy forwards, and the backward that freezing shortens.
+
+    The output head runs on completion tokens only (TRL keeps just their logits); the
+    backward reaches down to the lowest trainable block and computes weight gradients
+    only where parameters train.
+    """
+    blocks = transformer_blocks(model)
+    per_block = sum(p.numel() for p in blocks[0].parameters())
+    head = model.get_output_embeddings().weight.numel()
+    tokens = generated + prompt_tokens
+    trainable = [any(p.requires_grad for p in block.parameters()) for block in blocks]
+    reached = len(blocks) - trainable.index(True) if any(trainable) else 0
+    forward = 2 * per_block * len(blocks) * tokens + 2 * head * generated
+    backward = 2 * per_block * reached * tokens + 2 * per_block * sum(trainable) * tokens + 2 * head * generated
+    if model.get_output_embeddings().weight.requires_grad:
+        backward += 2 * head * generated
+    generation = 2 * (per_block * len(blocks) + head) * generated
+    return generation + forward * (2 if with_reference else 1) + backward
+
+
+# Each speed lever as overrides of the baseline (GRPOConfig fields, frozen_fraction, or torch_threads);
+# "project" is the baseline itself.
 LEVERS: dict[str, dict] = {
     "project": {},
+    "full_model_baseline": {**FULL_MODEL, **FULL_MODEL_GRPO},
+    "all_layers_train": FULL_MODEL,
+    "one_prompt_per_step": {"per_device_train_batch_size": 8},
     "trl_default": TRL_DEFAULT_RUNTIME,
     "trl_default_24_tokens": TRL_DEFAULT_SHORT,
     "fp32": {"bf16": False},

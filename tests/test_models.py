@@ -12,6 +12,7 @@ from experiments.models import (
     ModelError,
     cached_checkpoint,
     checkpoint_problem,
+    freeze_lower_layers,
     resolve_model,
     tiny_gpt2,
 )
@@ -26,6 +27,20 @@ def test_tiny_gpt2_takes_the_gpt2_path(tmp_path):
     assert tokenizer.pad_token == tokenizer.eos_token
     assert tokenizer.padding_side == "left"
     assert model.name_or_path == str(tmp_path / TINY_GPT2)
+
+
+def test_freezing_lower_layers_leaves_only_the_top_blocks_trainable(tmp_path):
+    model, _ = resolve_model(TINY_GPT2, cache_dir=tmp_path)
+    assert freeze_lower_layers(model, 0.5) == 1
+    trainable = {name for name, parameter in model.named_parameters() if parameter.requires_grad}
+    assert trainable and all(name.startswith(("transformer.h.1.", "transformer.ln_f.")) for name in trainable)
+    assert not model.lm_head.weight.requires_grad  # tied to the frozen token embeddings
+
+
+def test_freezing_every_block_is_refused(tmp_path):
+    model, _ = resolve_model(TINY_GPT2, cache_dir=tmp_path)
+    with pytest.raises(ModelError, match="frozen_fraction=0.9 freezes 2 of the 2 blocks; at least one must train"):
+        freeze_lower_layers(model, 0.9)
 
 
 def test_an_unreachable_hub_id_names_the_embedded_default():
