@@ -16,7 +16,7 @@ VERDICTS = ("works", "broken", "no change")
 
 # TRL defaults the baseline changes, each with the reason it had to change.
 BASELINE_GRPO_CHANGES: dict[str, tuple[Any, str]] = {
-    "learning_rate": (1.5e-4, "TRL's 1e-6 leaves a 135M model unchanged after a CPU-sized run; 2e-4 broke the full model"),
+    "learning_rate": (1e-4, "TRL's 1e-6 leaves a 135M model unchanged after a CPU-sized run"),
     "beta": (0.1, "TRL's 0 has no KL leash: with the stop rule, seed 1 had collapsed into loops by the time the share arrived"),
     "per_device_train_batch_size": (16, "counts completions: 2 prompts × 8 generations per step"),
     "max_completion_length": (24, "TRL's 512 costs minutes per step on CPU; silly answers fit in 24 tokens"),
@@ -24,16 +24,7 @@ BASELINE_GRPO_CHANGES: dict[str, tuple[Any, str]] = {
     "disable_dropout": (True, "dropout makes the policy ratio noisy; GPT-2 has it on"),
 }
 
-# Embeddings (tied to the output head) and the lower half of the blocks (15 of SmolLM2's 30) stay as they are:
-# backpropagation stops halfway, so a step costs about a third less on CPU (7.1 s against 10.5 s).
-BASELINE_FROZEN_FRACTION = 0.5
-
-# The full-model baseline of sessions 1-7 (every block trains, lr 1e-4):
-# the long lessons ran on it, and their committed results stay valid with these settings pinned.
-FULL_MODEL: dict[str, Any] = {"frozen_fraction": None}
-FULL_MODEL_GRPO: dict[str, Any] = {"learning_rate": 1e-4}
-
-# Settings of the first baseline (a fixed 28 steps, no stop rule), kept by the long lessons committed with it.
+# Settings of the first baseline (a fixed 28 steps, no stop rule), kept by the runs committed with it.
 FIRST_BASELINE: dict[str, Any] = {"steps": 28, "stop_at_behaviour": False}
 
 # Plumbing for a 2-core CPU, not part of any hypothesis.
@@ -91,12 +82,10 @@ class Experiment:
 
 BASELINE = Experiment(
     name="baseline",
-    hypothesis="four-letter share plus a distinct-bigram term (1:1), lower half frozen, lr 1.5e-4, β 0.1, stopped when "
-    "the training share's 5-step mean reaches 0.5 (cap 64 steps): held-out share up by ≥ 0.25 with the language intact on "
-    "every seed; explored first, seed 2 got there at step 38 (about 280 s), seed 1 was at 0.36 by step 38 (308 s)",
+    hypothesis="four-letter share plus a distinct-bigram term (1:1), lr 1e-4, β 0.1, stopped when the training share's "
+    "5-step mean reaches 0.5 (cap 64 steps): held-out share ≥ 0.5 with the language intact on every seed",
     expect="works",
     grpo={key: value for key, (value, _why) in BASELINE_GRPO_CHANGES.items()},
-    frozen_fraction=BASELINE_FROZEN_FRACTION,
 )
 
 
@@ -109,11 +98,6 @@ def variant(name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None
 
 # (seed, name suffix) of a configuration run on three seeds, named like the baseline's.
 THREE_SEEDS = ((0, ""), (1, "-seed1"), (2, "-seed2"))
-
-def long_lesson(name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None = None, **changes: Any) -> Experiment:
-    """A lesson beyond the 90-minute suite (runs with --run-long), on the full-model baseline it was trained with."""
-    return variant(name, hypothesis, expect, grpo={**FULL_MODEL_GRPO, **(grpo or {})}, long=True, **{**FULL_MODEL, **changes})
-
 
 CONFIGS: list[Experiment] = [
     variant(
@@ -131,39 +115,23 @@ CONFIGS: list[Experiment] = [
     variant("baseline-seed1", "the baseline's verdict does not depend on the seed", "works", seed=1),
     variant("baseline-seed2", "the baseline's verdict does not depend on the seed", "works", seed=2),
     variant(
-        "all-layers-train",
-        "every block training costs about 50% more per step (10.5 s against 7.1 s in a profile) for about as many steps, "
-        "so the share arrives later in seconds; the language survives as it did on the full-model baseline at lr 1e-4",
-        "works",
-        frozen_fraction=None,
-    ),
-    variant(
-        "one-prompt-per-step",
-        "1 prompt × 8 completions per step cost about a third less (4.6 s against 7.1 s in a profile), but one prompt's "
-        "group steers each step: at lr 2e-4 an exploration collapsed seed 0 into 4-token answers; at 1.5e-4 the stop "
-        "still comes before a guard fails",
-        "works",
-        grpo={"per_device_train_batch_size": 8},
-    ),
-    variant(
         "beta-zero",
-        "without the KL leash (TRL's β 0) the share arrives sooner but the loops arrive first, as on the full-model "
-        "baseline in session 7 (stopped at step 18 with distinct-2 0.40)",
-        "broken",
+        "without the KL leash (TRL's β 0) the share arrives in fewer steps (step 18 on seed 0 at 28 fixed steps, against 31), "
+        "and the stop rule ends this seed before the loops (an exploration on seed 1 had collapsed by its stop)",
+        "works",
         grpo={"beta": 0.0},
     ),
     variant(
         "lr-high",
-        "at lr 3e-4 (twice the baseline's) the share arrives in fewer steps, but each step moves the policy so far that "
-        "the language is damaged before the 5-step mean notices",
+        "at lr 2e-4 the share arrives in fewer steps, but each step moves the policy so far that the language is "
+        "damaged before the 5-step mean notices",
         "broken",
-        grpo={"learning_rate": 3e-4},
+        grpo={"learning_rate": 2e-4},
     ),
     variant(
         "short-completions",
-        "12-token completions reach the share with loops inside the trained span, as on the full-model baseline in "
-        "session 7 (distinct-2 0.12 at the stop)",
-        "broken",
+        "12-token completions train only the start of an answer, so the 32-token held-out share rises less than 0.25",
+        "no change",
         grpo={"max_completion_length": 12},
     ),
     variant(
@@ -182,12 +150,11 @@ CONFIGS: list[Experiment] = [
     ),
     variant(
         "broken-no-clip-multipass",
-        "with clipping disabled (ε 100), 4 passes per batch at 3× the baseline's lr (4.5e-4) and no stop rule, the policy "
-        "collapses within 28 steps",
+        "with clipping disabled (ε 100), 4 passes per batch at lr 3e-4 and no stop rule, the policy collapses within 28 steps",
         "broken",
         steps=28,
         stop_at_behaviour=False,
-        grpo={"epsilon": 100.0, "num_iterations": 4, "learning_rate": 4.5e-4},
+        grpo={"epsilon": 100.0, "num_iterations": 4, "learning_rate": 3e-4},
     ),
     variant(
         "broken-groups-of-2",
@@ -198,45 +165,67 @@ CONFIGS: list[Experiment] = [
     ),
     variant(
         "shouting",
-        "rewarding upper-case letters (plus the distinct-bigram term) is won by shouting non-words before the stop, as on "
-        "the full-model baseline in session 7 (step 13, real words 0.98 → 0.71)",
-        "broken",
+        "rewarding upper-case letters (plus the distinct-bigram term), stopped at a half-shouted answer, teaches the "
+        "model to SHOUT while it still writes real words",
+        "works",
         rewards=("shouting", "distinct_bigrams"),
     ),
+    variant(
+        "frozen-half",
+        "freezing the embeddings and the lower half of the blocks (15 of 30) makes a step about a third cheaper (7.1 s "
+        "against 10.5 s in a profile) and learns about as fast per step, so the share arrives within 300 s and the run works",
+        "works",
+        frozen_fraction=0.5,
+    ),
+    *[
+        variant(
+            f"frozen-half-lr-1.5e-4{suffix}",
+            "lower half frozen at lr 1.5e-4: there within 300 s with the language intact on every seed (explored first: "
+            "seed 2 got there at step 38, about 280 s; seed 1 was at 0.36 by step 38, 308 s)",
+            "works",
+            seed=seed,
+            frozen_fraction=0.5,
+            grpo={"learning_rate": 1.5e-4},
+        )
+        for seed, suffix in THREE_SEEDS
+    ],
     variant(
         "baseline-large-prompts",
         "training on 300+ generated prompts generalises to held-out prompts at least as well as 18 hand-written ones",
         "works",
         train_prompts="prompts/silly_large.txt",
     ),
-    # Lessons beyond the 90-minute suite, on the full-model baseline: 28 or 72 fixed steps, no stop rule unless stated.
-    long_lesson("lr-low", "at lr 3e-5 28 steps are too few to move the share by 0.25", "no change", grpo={"learning_rate": 3e-5}, **FIRST_BASELINE),
-    long_lesson(
+    # Lessons beyond the 90-minute suite, on the first baseline: 28 or 72 fixed steps, no stop rule unless stated.
+    variant("lr-low", "at lr 3e-5 28 steps are too few to move the share by 0.25", "no change", grpo={"learning_rate": 3e-5}, long=True, **FIRST_BASELINE),
+    variant(
         "epsilon-alone",
         "with one pass per generation the policy ratio is exactly 1, so ε 0.05 clips nothing: curves identical to the baseline's",
         "works",
         grpo={"epsilon": 0.05},
+        long=True,
         **FIRST_BASELINE,
     ),
-    long_lesson(
+    variant(
         "on-topic-leash",
         "a third reward for mentioning the question's words keeps answers relevant but competes with the share, which rises less than 0.25",
         "no change",
         rewards=("four_letter_share", "distinct_bigrams", "on_topic"),
         reward_weights=(1.0, 1.0, 1.0),
+        long=True,
         **FIRST_BASELINE,
     ),
-    long_lesson(
+    variant(
         "novelty-leash",
         "lr-high plus a reward for answers unlike those to other prompts: the canned-answer collapse is stopped and the share still rises",
         "works",
         rewards=("four_letter_share", "distinct_bigrams", "cross_prompt_novelty"),
         reward_weights=(1.0, 1.0, 1.0),
         grpo={"learning_rate": 2e-4},
+        long=True,
         **FIRST_BASELINE,
     ),
     *[
-        long_lesson(
+        variant(
             f"long-baseline{suffix}",
             "the baseline trained 72 steps instead of 28 reaches share ≥ 0.5 on every seed with its guards intact "
             "(72 was tried first on seed 1, the weakest seed at 28 steps, and gave 0.68)",
@@ -244,29 +233,32 @@ CONFIGS: list[Experiment] = [
             steps=72,
             seed=seed,
             stop_at_behaviour=False,
+            long=True,
         )
         for seed, suffix in THREE_SEEDS
     ],
     *[
-        long_lesson(
+        variant(
             f"reuse-generations{suffix}",
             "reusing each batch of completions for 2 optimizer steps (num_iterations 2, so ε 0.2 now clips) makes a step "
             "about a third cheaper (7.7 s against 11.3 s in the benchmark), so the share arrives within 300 s on every seed "
             "and the stop still leaves the guards intact",
             "works",
             seed=seed,
+            long=True,
             grpo={"num_iterations": 2},
         )
         for seed, suffix in THREE_SEEDS
     ],
     *[
-        long_lesson(
+        variant(
             f"stop-at-behaviour{suffix}",
             "long-baseline, stopped at the first step whose training share (5-step mean) reaches 0.5, ends every seed "
             "with held-out share ≥ 0.5 before the language breaks (declared after long-baseline seed 0 overshot to ref ppl ×1.59)",
             "works",
             steps=72,
             seed=seed,
+            long=True,
         )
         for seed, suffix in THREE_SEEDS
     ],
@@ -274,20 +266,12 @@ CONFIGS: list[Experiment] = [
 
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
 
-# The long lessons' own reference: the full-model baseline's settings, 72 fixed steps, seed 0.
-FULL_MODEL_REFERENCE = "long-baseline"
-
-
-def reference_for(name: str) -> str:
-    """The run whose curves and share a configuration is compared with: one trained with the same base settings."""
-    config = REGISTRY.get(name)
-    return FULL_MODEL_REFERENCE if config and config.long and name != FULL_MODEL_REFERENCE else BASELINE.name
-
 # Speed levers of `pytest -m benchmark` whose effect on learning a configuration trains:
 # a lever is a speed-up only if that run still works.
 SPEED_LEVER_RUNS: dict[str, str] = {
     "project": BASELINE.name,
-    "all_layers_train": "all-layers-train",
-    "one_prompt_per_step": "one-prompt-per-step",
+    "frozen_half": "frozen-half",
+    "frozen_half_lr_1.5e-4": "frozen-half-lr-1.5e-4",
     "completion_length_12": "short-completions",
+    "num_iterations_2": "reuse-generations",
 }

@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from tabulate import tabulate  # noqa: E402
 
-from experiments.configs import BASELINE, BASELINE_GRPO_CHANGES, REGISTRY, SPEED_LEVER_RUNS, reference_for  # noqa: E402
+from experiments.configs import BASELINE, BASELINE_GRPO_CHANGES, REGISTRY, SPEED_LEVER_RUNS  # noqa: E402
 from experiments.results import atomic_write_bytes, atomic_write_text  # noqa: E402
 from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, read_metrics  # noqa: E402
 from experiments.verdicts import THRESHOLD_MEANINGS  # noqa: E402
@@ -211,7 +211,7 @@ def findings(runs: list[dict[str, Any]]) -> list[str]:
 
     "Surprising" means a refuted hypothesis: the run did something its author did not predict.
     """
-    by_name = {r["name"]: r for r in runs}
+    base = next((r for r in runs if r["name"] == BASELINE.name), None)
 
     def describe(run: dict[str, Any]) -> str:
         failed = [g for g, ok in run["guards"].items() if not ok]
@@ -222,9 +222,8 @@ def findings(runs: list[dict[str, Any]]) -> list[str]:
         )
         if failed:
             text += f" (failed guards: {', '.join(failed)})"
-        base = by_name.get(reference_for(run["name"]))
         if base and run is not base and run["objective"] == base["objective"] and run["model"] == base["model"]:
-            text += f"; {base['name']} {base['share_after']:.2f}"
+            text += f"; baseline {base['share_after']:.2f}"
         if run.get("mean_frac_reward_zero_std"):
             text += f"; frac_reward_zero_std {run['mean_frac_reward_zero_std']:.2f}"
         if run.get("mean_kl") is not None:
@@ -251,10 +250,9 @@ def _metrics(results_dir: Path, name: str) -> list[dict[str, Any]]:
 
 
 def _baseline_of(name: str, metrics: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    reference = reference_for(name)
-    if name == reference or reference not in metrics:
+    if name == BASELINE.name or BASELINE.name not in metrics:
         return {}
-    return {reference: metrics[reference]}
+    return {BASELINE.name: metrics[BASELINE.name]}
 
 
 def _plot_overlay(path: Path, metrics: dict[str, list[dict[str, Any]]], names: list[str] | None) -> None:

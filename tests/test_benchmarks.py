@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from experiments.configs import BASELINE, FULL_MODEL, FULL_MODEL_GRPO
+from experiments.configs import BASELINE
 from experiments.evaluation import EvalSettings, generate
 from experiments.models import freeze_lower_layers, resolve_model, transformer_blocks
 from experiments.prompts import load_prompts
@@ -26,10 +26,10 @@ pytestmark = pytest.mark.benchmark
 ROOT = Path(__file__).resolve().parent.parent
 MEASURED: dict = {}
 
-# What TRL 1.16 would use if the project did not override it, at the baseline's batch shape: every layer
-# training, its precision and checkpointing defaults, with its 512-token generation limit or the baseline's 24.
-TRL_DEFAULT_RUNTIME = {**FULL_MODEL, "bf16": True, "activation_checkpointing": True, "max_completion_length": 512}
-TRL_DEFAULT_SHORT = {**FULL_MODEL, "bf16": True, "activation_checkpointing": True}
+# What TRL 1.16 would use if the project did not override it, at the baseline's batch shape:
+# its precision and checkpointing defaults, with its 512-token generation limit or the baseline's 24.
+TRL_DEFAULT_RUNTIME = {"bf16": True, "activation_checkpointing": True, "max_completion_length": 512}
+TRL_DEFAULT_SHORT = {"bf16": True, "activation_checkpointing": True}
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +133,10 @@ def step_flops(model, generated: float, prompt_tokens: float, with_reference: bo
 # "project" is the baseline itself.
 LEVERS: dict[str, dict] = {
     "project": {},
-    "full_model_baseline": {**FULL_MODEL, **FULL_MODEL_GRPO},
-    "all_layers_train": FULL_MODEL,
+    "frozen_half": {"frozen_fraction": 0.5},
+    "frozen_half_lr_1.5e-4": {"frozen_fraction": 0.5, "learning_rate": 1.5e-4},
     "one_prompt_per_step": {"per_device_train_batch_size": 8},
+    "frozen_half_one_prompt_per_step": {"frozen_fraction": 0.5, "per_device_train_batch_size": 8},
     "trl_default": TRL_DEFAULT_RUNTIME,
     "trl_default_24_tokens": TRL_DEFAULT_SHORT,
     "fp32": {"bf16": False},
