@@ -155,14 +155,19 @@ def seed_spread(runs: list[dict[str, Any]], family: str) -> str:
 
 
 def trained_outcome(config_name: str | None, runs: list[dict[str, Any]]) -> list[Any]:
-    """The run that trains a speed lever, as it stands in the summary now."""
+    """The runs that train a speed lever, every seed of them, as they stand in the summary now.
+
+    A lever that works on one seed and breaks another is no speed-up, so each seed's
+    verdict and time to behaviour is shown, in seed order.
+    """
     if config_name is None:
         return ["not trained", "", ""]
-    run = next((r for r in runs if r["name"] == config_name), None)
-    if run is None:
+    seeds = [r for r in runs if r["name"] == config_name or r["name"].startswith(f"{config_name}-seed")]
+    if not seeds:
         return [config_name, "not run yet", ""]
-    seconds = run["time_to_behaviour_s"]
-    return [config_name, run["verdict"], "never" if seconds is None else seconds]
+    verdicts = ", ".join(r["verdict"] for r in seeds)
+    seconds = ", ".join("never" if r["time_to_behaviour_s"] is None else f"{r['time_to_behaviour_s']:.0f}" for r in seeds)
+    return [config_name + (f" (×{len(seeds)} seeds)" if len(seeds) > 1 else ""), verdicts, seconds]
 
 
 def zero_std_note(runs: list[dict[str, Any]]) -> str:

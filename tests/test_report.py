@@ -12,8 +12,10 @@ def run(name, verdict="works", seconds=None, zero_std=0.0, model="smollm2-135m")
 
 
 def test_the_speed_table_reads_the_lever_run_as_it_stands_now():
-    assert trained_outcome("baseline", [run("baseline", "works", 315.2)]) == ["baseline", "works", 315.2]
+    assert trained_outcome("baseline", [run("baseline", "works", 315.2)]) == ["baseline", "works", "315"]
     assert trained_outcome("short-completions", [run("short-completions", "no change")]) == ["short-completions", "no change", "never"]
+    seeds = [run("fast", "broken", 271.5), run("fast-seed1", "works", 440.3), run("fast-seed2", "works"), run("faster", "works", 9.0)]
+    assert trained_outcome("fast", seeds) == ["fast (×3 seeds)", "broken, works, works", "272, 440, never"]
     assert trained_outcome("reuse-generations", []) == ["reuse-generations", "not run yet", ""]
     assert trained_outcome(None, []) == ["not trained", "", ""]
 
