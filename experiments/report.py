@@ -134,9 +134,14 @@ def seed_families(runs: list[dict[str, Any]]) -> list[str]:
     return [BASELINE.name] + [n for n in names if n != BASELINE.name and any(other.startswith(f"{n}-seed") for other in names)]
 
 
+def seeds_of(runs: list[dict[str, Any]], family: str) -> list[dict[str, Any]]:
+    """One configuration's runs: NAME and its NAME-seedN twins, in run order."""
+    return [r for r in runs if r["name"] == family or r["name"].startswith(f"{family}-seed")]
+
+
 def seed_spread(runs: list[dict[str, Any]], family: str) -> str:
     """Mean and spread over one configuration's seeds, and on how many the share reached 0.5."""
-    seeds = [r for r in runs if r["name"] == family or r["name"].startswith(f"{family}-seed")]
+    seeds = seeds_of(runs, family)
     if len(seeds) < 2:
         return f"Fewer than two seeds of `{family}` have run yet."
     rows = []
@@ -162,7 +167,7 @@ def trained_outcome(config_name: str | None, runs: list[dict[str, Any]]) -> list
     """
     if config_name is None:
         return ["not trained", "", ""]
-    seeds = [r for r in runs if r["name"] == config_name or r["name"].startswith(f"{config_name}-seed")]
+    seeds = seeds_of(runs, config_name)
     if not seeds:
         return [config_name, "not run yet", ""]
     verdicts = ", ".join(r["verdict"] for r in seeds)
