@@ -264,6 +264,21 @@ CONFIGS: list[Experiment] = [
         )
         for seed, suffix in THREE_SEEDS
     ],
+    *[
+        variant(
+            f"frozen-half-novelty{suffix}",
+            "frozen-half-lr-1.5e-4 plus the cross-prompt novelty reward (1:1:1): the one canned answer that broke its seed 0 "
+            "stops paying, so every seed works, and the share still arrives within 300 s on seeds 0 and 2",
+            "works",
+            seed=seed,
+            frozen_fraction=0.5,
+            rewards=("four_letter_share", "distinct_bigrams", "cross_prompt_novelty"),
+            reward_weights=(1.0, 1.0, 1.0),
+            grpo={"learning_rate": 1.5e-4},
+            long=True,
+        )
+        for seed, suffix in THREE_SEEDS
+    ],
 ]
 
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
