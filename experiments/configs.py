@@ -58,6 +58,7 @@ class Experiment:
     eval_max_new_tokens: int = 32
     stop_at_behaviour: bool = True  # end training once the objective's 5-step mean reaches 0.5; steps is the cap
     frozen_fraction: float | None = None  # freeze the embeddings and this share of blocks, from the bottom; None trains all
+    system_prompt: str | None = None  # system line for chat models; None keeps the chat template's default
     long: bool = False  # beyond the 90-minute suite: runs only with --run-long
 
     def grpo_arguments(self) -> dict[str, Any]:
@@ -275,6 +276,19 @@ CONFIGS: list[Experiment] = [
             rewards=("four_letter_share", "distinct_bigrams", "cross_prompt_novelty"),
             reward_weights=(1.0, 1.0, 1.0),
             grpo={"learning_rate": 1.5e-4},
+            long=True,
+        )
+        for seed, suffix in THREE_SEEDS
+    ],
+    *[
+        variant(
+            f"empty-system-prompt{suffix}",
+            "SmolLM2's template adds a 20-token default system line to every 16-token question; an empty one cuts a step "
+            "by a quarter (8.3 s against 11.2 s over 7 steps of seed 0) without changing what is learned per step, so the "
+            "share arrives about a quarter sooner and the run works (explored first: seed 1 reached it at 523 s, works)",
+            "works",
+            seed=seed,
+            system_prompt="",
             long=True,
         )
         for seed, suffix in THREE_SEEDS

@@ -56,10 +56,13 @@ def load_prompts(path: str | Path, conversational: bool = True, system: str | No
 
     Conversational prompts (lists of messages) let TRL apply the model's chat
     template, which instruct models need; plain strings suit base models such as
-    GPT-2 that have no template.
+    GPT-2 that have no template. ``system`` replaces the template's default system
+    line (SmolLM2's adds 20 tokens to every prompt); ``""`` leaves an empty one.
     """
     lines = read_prompt_lines(path)
     if not conversational:
+        if system is not None:
+            raise PromptFileError(f"{path}: system_prompt {system!r} given, but the model has no chat template to put it in")
         return Dataset.from_dict({"prompt": lines})
-    prefix = [{"role": "system", "content": system}] if system else []
+    prefix = [{"role": "system", "content": system}] if system is not None else []
     return Dataset.from_dict({"prompt": [prefix + [{"role": "user", "content": line}] for line in lines]})

@@ -56,8 +56,8 @@ def run_experiment(
         trained = freeze_lower_layers(policy, config.frozen_fraction)
         announce(f"[{config.name}] embeddings and the lower {config.frozen_fraction:.0%} of the blocks frozen; {trained} blocks train")
     conversational = tokenizer.chat_template is not None
-    dataset = load_prompts(ROOT / config.train_prompts, conversational=conversational)
-    heldout = load_prompts(HELDOUT, conversational=conversational)["prompt"][: config.eval_prompts]
+    dataset = load_prompts(ROOT / config.train_prompts, conversational, config.system_prompt)
+    heldout = load_prompts(HELDOUT, conversational, config.system_prompt)["prompt"][: config.eval_prompts]
     check_prompt_lengths(config, tokenizer, policy, train_lines, grpo_config.max_completion_length)
     settings = EvalSettings(samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens)
 

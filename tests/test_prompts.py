@@ -26,6 +26,14 @@ def test_conversational_format_wraps_each_prompt_as_a_user_message(tmp_path):
     assert load_prompts(path, conversational=True)["prompt"] == [[{"role": "user", "content": "What does the ox sing?"}]]
 
 
+def test_a_system_prompt_replaces_the_templates_default_even_when_empty(tmp_path):
+    path = write(tmp_path, b"What does the ox sing?\n")
+    system, user = load_prompts(path, conversational=True, system="")["prompt"][0]
+    assert system == {"role": "system", "content": ""} and user["content"] == "What does the ox sing?"
+    with pytest.raises(PromptFileError, match=r"prompts.txt: system_prompt 'Be brief.' given, but the model has no chat template"):
+        load_prompts(path, conversational=False, system="Be brief.")
+
+
 def test_duplicates_are_removed_with_a_warning_naming_both_lines(tmp_path):
     path = write(tmp_path, b"Moo?\nBaa?\nMoo?\n")
     with pytest.warns(UserWarning, match=r"prompts.txt:3: duplicate of line 1"):
