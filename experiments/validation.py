@@ -65,6 +65,8 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
     fraction = config.frozen_fraction
     if fraction is not None and (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 <= fraction < 1):
         raise ConfigError(f"{where}: frozen_fraction must be None or a number in [0, 1), got {fraction!r}")
+    if config.system_prompt is not None and not isinstance(config.system_prompt, str):
+        raise ConfigError(f"{where}: system_prompt must be None or a string, got {config.system_prompt!r}")
     if not config.rewards:
         raise ConfigError(f"{where}: rewards is empty; name at least one reward from rewards.py")
     reward_functions(config)

@@ -87,8 +87,11 @@ def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     frozen = runtime.pop("frozen_fraction", BASELINE.frozen_fraction)
     if frozen is not None:
         freeze_lower_layers(model, frozen)
-    config = validate_experiment(replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, frozen_fraction=frozen))
-    dataset = load_prompts(ROOT / "prompts" / "silly.txt")
+    system = runtime.pop("system_prompt", BASELINE.system_prompt)
+    config = validate_experiment(
+        replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, frozen_fraction=frozen, system_prompt=system)
+    )
+    dataset = load_prompts(ROOT / "prompts" / "silly.txt", system=system)
     recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
     trainer = build_trainer(model, tokenizer, dataset, reward_functions(BASELINE), config, recorder)
     trainer.train()
@@ -129,12 +132,13 @@ def step_flops(model, generated: float, prompt_tokens: float, with_reference: bo
     return generation + forward * (2 if with_reference else 1) + backward
 
 
-# Each speed lever as overrides of the baseline (GRPOConfig fields, frozen_fraction, or torch_threads);
+# Each speed lever as overrides of the baseline (GRPOConfig fields, frozen_fraction, system_prompt, or torch_threads);
 # "project" is the baseline itself.
 LEVERS: dict[str, dict] = {
     "project": {},
     "frozen_half": {"frozen_fraction": 0.5},
     "frozen_half_lr_1.5e-4": {"frozen_fraction": 0.5, "learning_rate": 1.5e-4},
+    "empty_system_prompt": {"system_prompt": ""},
     "one_prompt_per_step": {"per_device_train_batch_size": 8},
     "frozen_half_one_prompt_per_step": {"frozen_fraction": 0.5, "per_device_train_batch_size": 8},
     "trl_default": TRL_DEFAULT_RUNTIME,

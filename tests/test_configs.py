@@ -32,6 +32,7 @@ def test_variants_record_only_their_differences():
     assert REGISTRY["lr-low"].differences() == {"steps": 28, "stop_at_behaviour": False, "learning_rate": 3e-5}
     assert variant("x", "h", "works", seed=7).differences() == {"seed": 7}
     assert REGISTRY["frozen-half"].differences() == {"frozen_fraction": 0.5}
+    assert REGISTRY["empty-system-prompt"].differences() == {"system_prompt": ""}
 
 
 def bad(expect="works", **changes):
@@ -53,9 +54,11 @@ def bad(expect="works", **changes):
         (bad(rewards=()), r"bad: rewards is empty"),
         (bad(expect="great"), r"bad: expect='great' is not one of"),
         (bad(frozen_fraction=1.0), r"bad: frozen_fraction must be None or a number in \[0, 1\), got 1.0"),
+        (bad(system_prompt=0), r"bad: system_prompt must be None or a string, got 0"),
     ],
     ids=["batch-not-divisible", "unknown-field", "unknown-reward", "lr-zero", "lr-negative", "steps-zero",
-         "steps-negative", "one-generation", "weights-count", "no-rewards", "unknown-verdict", "frozen-all"],
+         "steps-negative", "one-generation", "weights-count", "no-rewards", "unknown-verdict", "frozen-all",
+         "system-not-text"],
 )
 def test_bad_configurations_are_refused_with_the_field_named(config, message):
     with pytest.raises(ConfigError, match=message):
