@@ -293,21 +293,19 @@ CONFIGS: list[Experiment] = [
         )
         for seed, suffix in THREE_SEEDS
     ],
-    *[
-        variant(
-            f"cheap-steps{suffix}",
-            "generating two steps' completions at once (steps_per_generation 2: 32 completions, each trained on once, the "
-            "second half one step stale and clipped by ε 0.2), frozen embeddings and a static KV cache make a step about "
-            "40% cheaper while each step learns about as much, so the share arrives sooner than the baseline's on every "
-            "seed (337, 546, 592 s), within 300 s on seed 0, and the run works",
-            "works",
-            seed=seed,
-            frozen_fraction=0.0,
-            grpo={"steps_per_generation": 2, "cache_implementation": "static"},
-            long=True,
-        )
-        for seed, suffix in THREE_SEEDS
-    ],
+    # Declared for 3 seeds; seed 0 never reached the share in 64 steps (641 s), which refutes "sooner on every
+    # seed", so seeds 1 and 2 were not run.
+    variant(
+        "cheap-steps",
+        "generating two steps' completions at once (steps_per_generation 2: 32 completions, each trained on once, the "
+        "second half one step stale and clipped by ε 0.2), frozen embeddings and a static KV cache make a step about "
+        "40% cheaper while each step learns about as much, so the share arrives sooner than the baseline's on every "
+        "seed (337, 546, 592 s), within 300 s on seed 0, and the run works",
+        "works",
+        frozen_fraction=0.0,
+        grpo={"steps_per_generation": 2, "cache_implementation": "static"},
+        long=True,
+    ),
 ]
 
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
@@ -319,6 +317,7 @@ SPEED_LEVER_RUNS: dict[str, str] = {
     "frozen_half": "frozen-half",
     "frozen_half_lr_1.5e-4": "frozen-half-lr-1.5e-4",
     "empty_system_prompt": "empty-system-prompt",
+    "cheap_steps": "cheap-steps",
     "completion_length_12": "short-completions",
     "num_iterations_2": "reuse-generations",
 }

@@ -146,6 +146,7 @@ LEVERS: dict[str, dict] = {
     "fp32": {"bf16": False},
     "static_kv_cache": {"cache_implementation": "static"},
     "steps_per_generation_2": {"steps_per_generation": 2},
+    "cheap_steps": {"steps_per_generation": 2, "frozen_fraction": 0.0, "cache_implementation": "static"},
     "num_iterations_2": {"num_iterations": 2},
     "completion_length_12": {"max_completion_length": 12},
     "one_torch_thread": {"torch_threads": 1},
@@ -153,7 +154,10 @@ LEVERS: dict[str, dict] = {
 }
 
 # A 512-token step, or a torch.compile step that recompiles, takes a minute or more on 2 cores: fewer timed steps.
-LEVER_STEPS = {"trl_default": 2, "torch_compile": 3}
+# A lever that generates every other step needs as many generating steps as reusing ones among the timed steps
+# (the first is discarded): 5 steps time 2 of each. With 4, two cheap steps outweighed one generating step.
+REUSING = ("steps_per_generation_2", "num_iterations_2", "cheap_steps")
+LEVER_STEPS = {"trl_default": 2, "torch_compile": 3, **dict.fromkeys(REUSING, 5)}
 
 
 def test_grpo_step_levers_against_trl_defaults(benchmark):
