@@ -100,6 +100,11 @@ def variant(name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None
 # (seed, name suffix) of a configuration run on three seeds, named like the baseline's.
 THREE_SEEDS = ((0, ""), (1, "-seed1"), (2, "-seed2"))
 
+
+def three_seeds(name: str, hypothesis: str, expect: str, **changes: Any) -> list[Experiment]:
+    """One variant on seeds 0, 1 and 2, so that a verdict that holds on one seed only shows as such."""
+    return [variant(f"{name}{suffix}", hypothesis, expect, seed=seed, **changes) for seed, suffix in THREE_SEEDS]
+
 CONFIGS: list[Experiment] = [
     variant(
         "smoke",
@@ -213,86 +218,62 @@ CONFIGS: list[Experiment] = [
         long=True,
         **FIRST_BASELINE,
     ),
-    *[
-        variant(
-            f"long-baseline{suffix}",
-            "the baseline trained 72 steps instead of 28 reaches share ≥ 0.5 on every seed with its guards intact "
-            "(72 was tried first on seed 1, the weakest seed at 28 steps, and gave 0.68)",
-            "works",
-            steps=72,
-            seed=seed,
-            stop_at_behaviour=False,
-            long=True,
-        )
-        for seed, suffix in THREE_SEEDS
-    ],
-    *[
-        variant(
-            f"reuse-generations{suffix}",
-            "reusing each batch of completions for 2 optimizer steps (num_iterations 2, so ε 0.2 now clips) makes a step "
-            "about a third cheaper (7.7 s against 11.3 s in the benchmark), so the share arrives within 300 s on every seed "
-            "and the stop still leaves the guards intact",
-            "works",
-            seed=seed,
-            long=True,
-            grpo={"num_iterations": 2},
-        )
-        for seed, suffix in THREE_SEEDS
-    ],
-    *[
-        variant(
-            f"stop-at-behaviour{suffix}",
-            "long-baseline, stopped at the first step whose training share (5-step mean) reaches 0.5, ends every seed "
-            "with held-out share ≥ 0.5 before the language breaks (declared after long-baseline seed 0 overshot to ref ppl ×1.59)",
-            "works",
-            steps=72,
-            seed=seed,
-            long=True,
-        )
-        for seed, suffix in THREE_SEEDS
-    ],
-    *[
-        variant(
-            f"frozen-half-lr-1.5e-4{suffix}",
-            "lower half frozen at lr 1.5e-4, declared as the baseline in 506fdc8: held-out share up by ≥ 0.25 with the "
-            "language intact on every seed; explored first, seed 2 got there at step 38 (about 280 s), seed 1 was at 0.36 "
-            "by step 38 (308 s)",
-            "works",
-            seed=seed,
-            frozen_fraction=0.5,
-            grpo={"learning_rate": 1.5e-4},
-            long=True,
-        )
-        for seed, suffix in THREE_SEEDS
-    ],
-    *[
-        variant(
-            f"frozen-half-novelty{suffix}",
-            "frozen-half-lr-1.5e-4 plus the cross-prompt novelty reward (1:1:1): the one canned answer that broke its seed 0 "
-            "stops paying, so every seed works, and the share still arrives within 300 s on seeds 0 and 2",
-            "works",
-            seed=seed,
-            frozen_fraction=0.5,
-            rewards=("four_letter_share", "distinct_bigrams", "cross_prompt_novelty"),
-            reward_weights=(1.0, 1.0, 1.0),
-            grpo={"learning_rate": 1.5e-4},
-            long=True,
-        )
-        for seed, suffix in THREE_SEEDS
-    ],
-    *[
-        variant(
-            f"empty-system-prompt{suffix}",
-            "SmolLM2's template adds a 20-token default system line to every 16-token question; an empty one cuts a step "
-            "by a quarter (8.3 s against 11.2 s over 7 steps of seed 0) without changing what is learned per step, so the "
-            "share arrives about a quarter sooner and the run works (explored first: seed 1 reached it at 523 s, works)",
-            "works",
-            seed=seed,
-            system_prompt="",
-            long=True,
-        )
-        for seed, suffix in THREE_SEEDS
-    ],
+    *three_seeds(
+        "long-baseline",
+        "the baseline trained 72 steps instead of 28 reaches share ≥ 0.5 on every seed with its guards intact "
+        "(72 was tried first on seed 1, the weakest seed at 28 steps, and gave 0.68)",
+        "works",
+        steps=72,
+        stop_at_behaviour=False,
+        long=True,
+    ),
+    *three_seeds(
+        "reuse-generations",
+        "reusing each batch of completions for 2 optimizer steps (num_iterations 2, so ε 0.2 now clips) makes a step "
+        "about a third cheaper (7.7 s against 11.3 s in the benchmark), so the share arrives within 300 s on every seed "
+        "and the stop still leaves the guards intact",
+        "works",
+        long=True,
+        grpo={"num_iterations": 2},
+    ),
+    *three_seeds(
+        "stop-at-behaviour",
+        "long-baseline, stopped at the first step whose training share (5-step mean) reaches 0.5, ends every seed "
+        "with held-out share ≥ 0.5 before the language breaks (declared after long-baseline seed 0 overshot to ref ppl ×1.59)",
+        "works",
+        steps=72,
+        long=True,
+    ),
+    *three_seeds(
+        "frozen-half-lr-1.5e-4",
+        "lower half frozen at lr 1.5e-4, declared as the baseline in 506fdc8: held-out share up by ≥ 0.25 with the "
+        "language intact on every seed; explored first, seed 2 got there at step 38 (about 280 s), seed 1 was at 0.36 "
+        "by step 38 (308 s)",
+        "works",
+        frozen_fraction=0.5,
+        grpo={"learning_rate": 1.5e-4},
+        long=True,
+    ),
+    *three_seeds(
+        "frozen-half-novelty",
+        "frozen-half-lr-1.5e-4 plus the cross-prompt novelty reward (1:1:1): the one canned answer that broke its seed 0 "
+        "stops paying, so every seed works, and the share still arrives within 300 s on seeds 0 and 2",
+        "works",
+        frozen_fraction=0.5,
+        rewards=("four_letter_share", "distinct_bigrams", "cross_prompt_novelty"),
+        reward_weights=(1.0, 1.0, 1.0),
+        grpo={"learning_rate": 1.5e-4},
+        long=True,
+    ),
+    *three_seeds(
+        "empty-system-prompt",
+        "SmolLM2's template adds a 20-token default system line to every 16-token question; an empty one cuts a step "
+        "by a quarter (8.3 s against 11.2 s over 7 steps of seed 0) without changing what is learned per step, so the "
+        "share arrives about a quarter sooner and the run works (explored first: seed 1 reached it at 523 s, works)",
+        "works",
+        system_prompt="",
+        long=True,
+    ),
     # Declared for 3 seeds; seed 0 never reached the share in 64 steps (641 s), which refutes "sooner on every
     # seed", so seeds 1 and 2 were not run.
     variant(
