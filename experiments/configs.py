@@ -105,6 +105,7 @@ def three_seeds(name: str, hypothesis: str, expect: str, **changes: Any) -> list
     """One variant on seeds 0, 1 and 2, so that a verdict that holds on one seed only shows as such."""
     return [variant(f"{name}{suffix}", hypothesis, expect, seed=seed, **changes) for seed, suffix in THREE_SEEDS]
 
+
 CONFIGS: list[Experiment] = [
     variant(
         "smoke",

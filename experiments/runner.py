@@ -51,13 +51,9 @@ def run_experiment(
     state = PartialState()
 
     announce(f"[{config.name}] loading {config.model}")
-    policy, tokenizer = resolve_model(config.model)
-    if config.frozen_fraction is not None:
-        trained = freeze_lower_layers(policy, config.frozen_fraction)
-        announce(f"[{config.name}] embeddings and the lower {config.frozen_fraction:.0%} of the blocks frozen; {trained} blocks train")
-    conversational = tokenizer.chat_template is not None
-    dataset = load_prompts(ROOT / config.train_prompts, conversational, config.system_prompt)
-    heldout = load_prompts(HELDOUT, conversational, config.system_prompt)["prompt"][: config.eval_prompts]
+    policy, tokenizer = trainable_model(config, announce)
+    dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts)
+    heldout = prompt_dataset(config, tokenizer, HELDOUT)["prompt"][: config.eval_prompts]
     check_prompt_lengths(config, tokenizer, policy, train_lines, grpo_config.max_completion_length)
     settings = EvalSettings(samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens)
 
@@ -89,6 +85,20 @@ def run_experiment(
         f"(expected {config.expect}), {wall_clock_s:.0f}s training"
     )
     return record
+
+
+def trainable_model(config: Experiment, announce: Callable[[str], None] = print):
+    """The model and tokenizer as this configuration trains them, frozen blocks included."""
+    policy, tokenizer = resolve_model(config.model)
+    if config.frozen_fraction is not None:
+        trained = freeze_lower_layers(policy, config.frozen_fraction)
+        announce(f"[{config.name}] embeddings and the lower {config.frozen_fraction:.0%} of the blocks frozen; {trained} blocks train")
+    return policy, tokenizer
+
+
+def prompt_dataset(config: Experiment, tokenizer, path: Path):
+    """A prompt file in the form this model takes: chat messages (with the configured system line) or plain text."""
+    return load_prompts(path, conversational=tokenizer.chat_template is not None, system=config.system_prompt)
 
 
 def check_prompt_lengths(config: Experiment, tokenizer, model, lines: list[str], completion_tokens: int) -> None:

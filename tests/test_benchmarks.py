@@ -6,24 +6,26 @@ this run) and are printed; the step comparison is one run, side by side.
 
 import json
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
 import torch
 
-from experiments.configs import BASELINE
+from experiments.configs import BASELINE, Experiment
 from experiments.evaluation import EvalSettings, generate
-from experiments.models import freeze_lower_layers, resolve_model, transformer_blocks
+from experiments.models import resolve_model, transformer_blocks
 from experiments.prompts import load_prompts
 from experiments.report import write_report
 from experiments.results import atomic_write_text, environment, load_summary
+from experiments.runner import prompt_dataset, trainable_model
 from experiments.training import MetricsRecorder, build_trainer
 from experiments.validation import reward_functions, validate_experiment
 from rewards import four_letter_share
 
 pytestmark = pytest.mark.benchmark
 ROOT = Path(__file__).resolve().parent.parent
+EXPERIMENT_FIELDS = {f.name for f in fields(Experiment)}
 MEASURED: dict = {}
 
 # What TRL 1.16 would use if the project did not override it, at the baseline's batch shape:
@@ -83,15 +85,11 @@ def grpo_step_seconds(runtime: dict, steps: int = 4) -> tuple[float, float]:
 
 
 def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
-    model, tokenizer = resolve_model()
-    frozen = runtime.pop("frozen_fraction", BASELINE.frozen_fraction)
-    if frozen is not None:
-        freeze_lower_layers(model, frozen)
-    system = runtime.pop("system_prompt", BASELINE.system_prompt)
-    config = validate_experiment(
-        replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, frozen_fraction=frozen, system_prompt=system)
-    )
-    dataset = load_prompts(ROOT / "prompts" / "silly.txt", system=system)
+    changes = {key: runtime.pop(key) for key in list(runtime) if key in EXPERIMENT_FIELDS}
+    experiment = replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, **changes)
+    config = validate_experiment(experiment)
+    model, tokenizer = trainable_model(experiment, announce=lambda _: None)
+    dataset = prompt_dataset(experiment, tokenizer, ROOT / experiment.train_prompts)
     recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
     trainer = build_trainer(model, tokenizer, dataset, reward_functions(BASELINE), config, recorder)
     trainer.train()
