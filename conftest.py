@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parent
 
@@ -29,7 +30,10 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     skip_train = pytest.mark.skip(reason="trains a real model for minutes: add --run-slow to run it")
     skip_long = pytest.mark.skip(reason="a lesson beyond the 90-minute suite: add --run-long to run it")
+    skip_gpu = pytest.mark.skip(reason="a GPU lesson (use_cpu off): needs CUDA, which this machine does not have")
     for item in items:
+        if "gpu" in item.keywords and not torch.cuda.is_available():
+            item.add_marker(skip_gpu)
         if "long" in item.keywords:
             if not config.getoption("--run-long"):
                 item.add_marker(skip_long)

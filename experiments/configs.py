@@ -61,6 +61,11 @@ class Experiment:
     system_prompt: str | None = None  # system line for chat models; None keeps the chat template's default
     long: bool = False  # beyond the 90-minute suite: runs only with --run-long
 
+    @property
+    def on_gpu(self) -> bool:
+        """A run with ``use_cpu`` switched off is a GPU lesson: it runs where CUDA is, and is skipped elsewhere."""
+        return self.grpo.get("use_cpu") is False
+
     def grpo_arguments(self) -> dict[str, Any]:
         """GRPOConfig keyword arguments: runtime plumbing, then this run's settings."""
         return {**RUNTIME_SETTINGS, **self.grpo, "max_steps": self.steps, "seed": self.seed}
@@ -96,6 +101,9 @@ def variant(name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None
         BASELINE, name=name, hypothesis=hypothesis, expect=expect, grpo={**BASELINE.grpo, **(grpo or {})}, **changes
     )
 
+
+# The GPU override: RUNTIME_SETTINGS with use_cpu off. bf16 stays on, which on CUDA is mixed precision.
+GPU = {"use_cpu": False}
 
 # (seed, name suffix) of a configuration run on three seeds, named like the baseline's.
 THREE_SEEDS = ((0, ""), (1, "-seed1"), (2, "-seed2"))
@@ -297,6 +305,21 @@ CONFIGS: list[Experiment] = [
         grpo={"steps_per_generation": 2, "cache_implementation": "static"},
         long=True,
     ),
+    # GPU lessons: the same data with the GPU override, skipped where CUDA is not available.
+    *three_seeds(
+        "baseline-gpu",
+        "the baseline on one CUDA GPU, nothing changed but use_cpu: a step takes under 2 s, so the share arrives "
+        "within 300 s on every seed, and it works on every seed like the CPU baseline",
+        "works",
+        grpo=GPU,
+    ),
+    variant(
+        "gpu-large-groups",
+        "GPU-sized groups, 16 completions for each of 4 prompts (64 a step), give steadier advantages: the share "
+        "arrives in fewer steps than baseline-gpu's on seed 0, and it works",
+        "works",
+        grpo={**GPU, "num_generations": 16, "per_device_train_batch_size": 64},
+    ),
 ]
 
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
@@ -312,3 +335,6 @@ SPEED_LEVER_RUNS: dict[str, str] = {
     "completion_length_12": "short-completions",
     "num_iterations_2": "reuse-generations",
 }
+
+# The same, for the GPU levers of `pytest -m benchmark` (results/benchmark-gpu.json).
+GPU_LEVER_RUNS: dict[str, str] = {"project": "baseline-gpu", "large_groups": "gpu-large-groups"}

@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from tabulate import tabulate  # noqa: E402
 
-from experiments.configs import BASELINE, BASELINE_GRPO_CHANGES, REGISTRY, SPEED_LEVER_RUNS  # noqa: E402
+from experiments.configs import BASELINE, BASELINE_GRPO_CHANGES, GPU_LEVER_RUNS, REGISTRY, SPEED_LEVER_RUNS  # noqa: E402
 from experiments.results import atomic_write_bytes, atomic_write_text  # noqa: E402
 from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, read_metrics  # noqa: E402
 from experiments.verdicts import THRESHOLD_MEANINGS  # noqa: E402
@@ -44,7 +44,7 @@ def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
 def render_markdown(summary: dict[str, Any]) -> str:
     runs = summary["runs"]
     environment = summary["environment"]
-    suite_total, long_total = suite_seconds(runs)
+    suite_total, long_total, gpu_total = suite_seconds(runs)
     parts = [
         "# Language Kindergarten: results",
         "Written by the suite from real runs (`pytest -m train --run-slow`); do not edit by hand.",
@@ -63,6 +63,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "Per-run curves and samples: " + ", ".join(f"[{r['name']}]({r['name']}/samples.md) ([curves]({r['name']}/curves.png))" for r in runs),
         "## Speed (pytest -m benchmark)",
         speed_section(summary.get("benchmark"), runs),
+        *gpu_speed_section(summary.get("benchmark_gpu"), summary.get("benchmark"), runs),
         "## Baseline: TRL defaults changed, and why",
         tabulate([[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()], headers=["GRPOConfig field", "value", "why"], tablefmt="github"),
         "Kept at TRL's defaults: " + ", ".join(f"`{k}`={v!r}" for k, v in trl_defaults_kept().items()) + ". "
@@ -77,27 +78,30 @@ def render_markdown(summary: dict[str, Any]) -> str:
              ["seeds", ", ".join(f"{r['name']}={r['seed']}" for r in runs)],
              ["models", ", ".join(sorted({r['model'] for r in runs}))],
              ["suite time, train + eval (`pytest -m train --run-slow`)", f"{suite_total:.0f} s"],
-             ["long lessons, train + eval (`pytest -m long --run-long`)", f"{long_total:.0f} s"]],
+             ["long lessons, train + eval (`pytest -m long --run-long`)", f"{long_total:.0f} s"],
+             ["GPU lessons, train + eval (on a CUDA machine, `pytest -m gpu --run-slow`)", f"{gpu_total:.0f} s"]],
             headers=["", ""], tablefmt="github",
         ),
     ]
     return "\n\n".join(parts) + "\n"
 
 
-def suite_seconds(runs: list[dict[str, Any]]) -> tuple[float, float]:
-    """Train + eval seconds of the 90-minute suite and of the long lessons.
+def suite_seconds(runs: list[dict[str, Any]]) -> tuple[float, float, float]:
+    """Train + eval seconds of the 90-minute suite, of the long lessons and of the GPU lessons.
 
     Which tier a run belongs to is read from the registry as it is now: rows written
     before a configuration moved to the long tier do not say so themselves.
     """
-    def is_long(run: dict[str, Any]) -> bool:
+    def tier(run: dict[str, Any]) -> str:
         config = REGISTRY.get(run["name"])
-        return config.long if config else bool(run.get("long"))
+        if config and config.on_gpu:
+            return "gpu"
+        return "long" if (config.long if config else run.get("long")) else "suite"
 
-    seconds = {True: 0.0, False: 0.0}
+    seconds = {"suite": 0.0, "long": 0.0, "gpu": 0.0}
     for run in runs:
-        seconds[is_long(run)] += run["wall_clock_s"] + run.get("eval_s", 0)
-    return seconds[False], seconds[True]
+        seconds[tier(run)] += run["wall_clock_s"] + run.get("eval_s", 0)
+    return seconds["suite"], seconds["long"], seconds["gpu"]
 
 
 ROW_HEADERS = ["config", "hypothesis", "overrides", "steps", "train s", "to 0.5 (s)", "share before→after", "ref ppl", "d2", "rep3", "real", "verdict", "expected", "held"]
@@ -217,6 +221,34 @@ def speed_section(benchmark: dict[str, Any] | None, runs: list[dict[str, Any]]) 
         f"({benchmark['matmul_peak_flops_bf16'] / 1e9:.0f} GFLOP/s); evaluation {benchmark.get('evaluation_completions_per_s', 0):.1f} completions/s. "
         f"Measured {benchmark['environment']['date']}."
     )
+
+
+def gpu_speed_section(gpu: dict[str, Any] | None, cpu: dict[str, Any] | None, runs: list[dict[str, Any]]) -> list[str]:
+    """The same step comparison on a GPU, where one ran it, against the CPU step of benchmark.json."""
+    if not gpu:
+        return []
+    rows = [
+        [lever, seconds, gpu["speedup_vs_project"][lever], *trained_outcome(GPU_LEVER_RUNS.get(lever), runs)]
+        for lever, seconds in gpu["step_s"].items()
+    ]
+    headers = ["GPU lever (with use_cpu off)", "s/step", "speed vs project", "trained as", "verdict", "time to behaviour (s)",
+               "s/step in training"]
+    project_s = (gpu["step_s"]["project"] + gpu["step_s"]["project_again"]) / 2
+    against_cpu = ""
+    if cpu and "step_s" in cpu:
+        cpu_s = (cpu["step_s"]["project"] + cpu["step_s"]["project_again"]) / 2
+        against_cpu = f"The baseline's step takes {project_s:.2f} s there against {cpu_s:.1f} s on the CPU above (×{cpu_s / project_s:.1f}). "
+    return [
+        f"### On a GPU ({gpu['environment']['device']}, results/benchmark-gpu.json)",
+        tabulate(rows, headers=headers, tablefmt="github", floatfmt=".2f"),
+        against_cpu
+        + f"Project settings vs TRL defaults there: ×{gpu['speedup_project_vs_trl_default']:.2f} "
+        f"(×{gpu['speedup_project_vs_trl_default_24_tokens']:.2f} at the same 24 tokens); the project's settings "
+        f"were timed first and last, {gpu['project_drift']:.0%} apart. "
+        f"MFU {gpu['mfu_vs_bf16_peak']:.2%} of a measured bf16 matmul peak ({gpu['matmul_peak_flops_bf16'] / 1e12:.0f} TFLOP/s). "
+        f"Evaluation {gpu['evaluation_completions_per_s']:.1f} "
+        f"completions/s. Measured {gpu['environment']['date']}.",
+    ]
 
 
 def findings(runs: list[dict[str, Any]]) -> list[str]:

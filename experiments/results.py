@@ -38,8 +38,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def environment() -> dict[str, Any]:
-    """Versions, machine and date: what a reader needs to reproduce a figure."""
+def environment(device: "torch.device | None" = None) -> dict[str, Any]:
+    """Versions, machine and date: what a reader needs to reproduce a figure.
+
+    ``device`` is where the run computed; without it, the best this machine has.
+    """
     import torch
 
     versions = {}
@@ -48,13 +51,23 @@ def environment() -> dict[str, Any]:
             versions[package] = version(package)
         except PackageNotFoundError:
             versions[package] = None
+    on_cuda = device.type == "cuda" if device is not None else torch.cuda.is_available()
     return {
         "python": platform.python_version(),
         "packages": versions,
-        "device": "cuda: " + torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)",
+        "device": "cuda: " + torch.cuda.get_device_name(device) if on_cuda else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)",
         "platform": platform.platform(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+# Figures of `pytest -m benchmark`, by summary.json key: CPU steps, and GPU steps where a GPU ran them.
+BENCHMARK_FILES = {"benchmark": "benchmark.json", "benchmark_gpu": "benchmark-gpu.json"}
+
+
+def benchmark_figures(results_dir: Path) -> dict[str, Any]:
+    """The benchmark files present in results_dir, keyed as summary.json holds them."""
+    return {key: json.loads((results_dir / name).read_text()) for key, name in BENCHMARK_FILES.items() if (results_dir / name).exists()}
 
 
 def load_summary(results_dir: Path) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from experiments.evaluation import EvalSettings, evaluate
 from experiments.models import freeze_lower_layers, resolve_model
 from experiments.prompts import PromptFileError, load_prompts, read_prompt_lines
 from experiments.report import write_report
-from experiments.results import atomic_write_text, environment, load_summary, merge_run, write_samples
+from experiments.results import atomic_write_text, benchmark_figures, environment, load_summary, merge_run, write_samples
 from experiments.training import MetricsRecorder, build_trainer
 from experiments.validation import check_rewards, reward_functions, validate_experiment
 from experiments.verdicts import THRESHOLDS, guards, verdict
@@ -73,7 +73,8 @@ def run_experiment(
     announce(f"[{config.name}] evaluating the model after training")
     eval_started = time.perf_counter()
     after = evaluate(trainer.model, tokenizer, heldout, reference_text, functions[0], settings)
-    record = make_record(config, before, after, wall_clock_s, time.perf_counter() - eval_started, recorder, settings)
+    eval_s = time.perf_counter() - eval_started
+    record = make_record(config, before, after, wall_clock_s, eval_s, recorder, settings, trainer.model.device)
     record["num_processes"] = state.num_processes
     if state.is_main_process:
         atomic_write_text(results_dir / config.name / "metrics.jsonl", (run_dir / "metrics.jsonl").read_text())
@@ -90,6 +91,8 @@ def run_experiment(
 def trainable_model(config: Experiment, announce: Callable[[str], None] = print):
     """The model and tokenizer as this configuration trains them, frozen blocks included."""
     policy, tokenizer = resolve_model(config.model)
+    if config.on_gpu:
+        policy.to(PartialState().device)  # so that the evaluation before training runs there too
     if config.frozen_fraction is not None:
         trained = freeze_lower_layers(policy, config.frozen_fraction)
         announce(f"[{config.name}] embeddings and the lower {config.frozen_fraction:.0%} of the blocks frozen; {trained} blocks train")
@@ -122,7 +125,7 @@ def cached_base_evaluation(config, model, tokenizer, heldout, reference_text, ob
     "before" is identical; caching it saves a minute per run on CPU.
     """
     key_source = json.dumps(
-        [config.model, objective.__name__, settings.as_dict(), list(map(str, heldout)), reference_text], sort_keys=True
+        [config.model, model.device.type, objective.__name__, settings.as_dict(), list(map(str, heldout)), reference_text], sort_keys=True
     )
     path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"
     if path.exists():
@@ -133,7 +136,7 @@ def cached_base_evaluation(config, model, tokenizer, heldout, reference_text, ob
     return before
 
 
-def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRecorder, settings: EvalSettings) -> dict[str, Any]:
+def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRecorder, settings: EvalSettings, device=None) -> dict[str, Any]:
     outcome = verdict(before, after)
     record: dict[str, Any] = {
         "name": config.name,
@@ -156,7 +159,7 @@ def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRe
         "guards": guards(before, after),
         "verdict": outcome,
         "hypothesis_held": outcome == config.expect,
-        "environment": environment(),
+        "environment": environment(device),
     }
     for metric in ("share_sampled", "share_greedy", "ref_ppl", "distinct2", "repeat3", "real_words", "mean_words"):
         name = "share" if metric == "share_sampled" else metric
@@ -190,9 +193,7 @@ def save_record(results_dir: Path, record: dict[str, Any]) -> None:
     summary = load_summary(results_dir)
     runs = merge_run(summary, record, order=list(REGISTRY))
     updated = {"environment": environment(), "thresholds": THRESHOLDS, "runs": runs}
-    benchmark = results_dir / "benchmark.json"
-    if benchmark.exists():
-        updated["benchmark"] = json.loads(benchmark.read_text())
+    updated.update(benchmark_figures(results_dir))
     write_report(results_dir, updated)
     atomic_write_text(results_dir / "summary.json", json.dumps(updated, indent=1))
 

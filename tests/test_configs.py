@@ -1,11 +1,13 @@
 """Configurations are data: the registry is valid, and every bad entry is refused before a model loads."""
 
 import math
+from dataclasses import replace
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from experiments.configs import BASELINE, CONFIGS, REGISTRY, variant
 from experiments.validation import ConfigError, RewardError, check_rewards, validate_experiment
@@ -17,7 +19,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
 def test_every_registered_configuration_validates(config):
+    if config.on_gpu and not torch.cuda.is_available():
+        # transformers refuses bf16 without a GPU; everything else about a GPU lesson is checked here.
+        with pytest.raises(ConfigError, match="use_cpu"):
+            validate_experiment(config)
+        config = replace(config, grpo={**config.grpo, "use_cpu": True})
     validate_experiment(config)
+
+
+def test_gpu_lessons_are_the_baseline_plus_the_gpu_override():
+    gpu_lessons = [c for c in CONFIGS if c.on_gpu]
+    assert {c.name for c in gpu_lessons} >= {"baseline-gpu", "baseline-gpu-seed1", "baseline-gpu-seed2"}
+    assert REGISTRY["baseline-gpu"].differences() == {"use_cpu": False}
+    assert not BASELINE.on_gpu
 
 
 def test_registry_has_a_baseline_comparisons_and_unique_names():

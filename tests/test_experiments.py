@@ -12,7 +12,8 @@ from experiments.runner import run_experiment
 def _marks(config):
     if config.model == TINY_GPT2:
         return [pytest.mark.train, pytest.mark.fast]
-    return [pytest.mark.train, pytest.mark.long] if config.long else [pytest.mark.train]
+    marks = [pytest.mark.train, pytest.mark.long] if config.long else [pytest.mark.train]
+    return marks + [pytest.mark.gpu] if config.on_gpu else marks
 
 
 @pytest.mark.parametrize("config", [pytest.param(c, id=c.name, marks=_marks(c)) for c in CONFIGS])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from experiments.report import suite_seconds, trained_outcome, zero_std_note
+from experiments.report import gpu_speed_section, suite_seconds, trained_outcome, zero_std_note
 
 pytestmark = pytest.mark.fast
 
@@ -33,4 +33,24 @@ def test_the_zero_std_note_names_the_runs_with_the_most_tied_groups():
 def test_the_suite_total_follows_the_registry_tier_not_the_rows_own_flag():
     """lr-low moved to the long tier after its row was written without a `long` field."""
     rows = [{"name": "baseline", "wall_clock_s": 300.0, "eval_s": 30.0}, {"name": "lr-low", "wall_clock_s": 280.0, "eval_s": 20.0}]
-    assert suite_seconds(rows) == (330.0, 300.0)
+    assert suite_seconds(rows) == (330.0, 300.0, 0.0)
+
+
+def test_gpu_lessons_are_tallied_apart_from_the_cpu_suite():
+    rows = [{"name": "baseline", "wall_clock_s": 300.0, "eval_s": 30.0}, {"name": "baseline-gpu-seed1", "wall_clock_s": 40.0, "eval_s": 5.0}]
+    assert suite_seconds(rows) == (330.0, 0.0, 45.0)
+
+
+def test_the_gpu_speed_section_compares_the_gpu_step_with_the_cpu_step():
+    def figures(project, again, device):
+        return {"environment": {"device": device, "date": "today"}, "step_s": {"project": project, "trl_default": 8.0, "project_again": again},
+                "speedup_vs_project": {"project": 1.0, "trl_default": 0.1, "project_again": 1.0}, "speedup_project_vs_trl_default": 10.0,
+                "speedup_project_vs_trl_default_24_tokens": 1.5, "project_drift": 0.1, "mfu_vs_bf16_peak": 0.002,
+                "matmul_peak_flops_bf16": 7.9e14, "evaluation_completions_per_s": 40.0}
+
+    assert gpu_speed_section(None, None, []) == []
+    title, table, text = gpu_speed_section(figures(0.9, 1.1, "cuda: NVIDIA H200"), figures(9.0, 11.0, "cpu"), [run("baseline-gpu", "works", 42.0)])
+    assert "NVIDIA H200" in title
+    assert "| baseline-gpu " in table and "| works " in table
+    assert "1.00 s there against 10.0 s on the CPU above (×10.0)" in text
+    assert "MFU 0.20% of a measured bf16 matmul peak (790 TFLOP/s)" in text
