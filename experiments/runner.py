@@ -91,6 +91,8 @@ def run_experiment(
 def trainable_model(config: Experiment, announce: Callable[[str], None] = print):
     """The model and tokenizer as this configuration trains them, frozen blocks included."""
     policy, tokenizer = resolve_model(config.model)
+    if config.attn_implementation:
+        policy.set_attn_implementation(config.attn_implementation)  # TRL builds the reference model with the same
     if config.on_gpu:
         policy.to(PartialState().device)  # so that the evaluation before training runs there too
     if config.frozen_fraction is not None:

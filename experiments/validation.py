@@ -21,6 +21,9 @@ import rewards as reward_module
 from experiments.configs import VERDICTS, Experiment
 
 
+ATTENTION_KERNELS = (None, "eager", "sdpa", "flex_attention", "flash_attention_2", "flash_attention_3")
+
+
 class ConfigError(ValueError):
     """A configuration that would fail or mislead; the message names the field."""
 
@@ -67,6 +70,8 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
         raise ConfigError(f"{where}: frozen_fraction must be None or a number in [0, 1), got {fraction!r}")
     if config.system_prompt is not None and not isinstance(config.system_prompt, str):
         raise ConfigError(f"{where}: system_prompt must be None or a string, got {config.system_prompt!r}")
+    if config.attn_implementation not in ATTENTION_KERNELS:
+        raise ConfigError(f"{where}: attn_implementation must be one of {ATTENTION_KERNELS}, got {config.attn_implementation!r}")
     if not config.rewards:
         raise ConfigError(f"{where}: rewards is empty; name at least one reward from rewards.py")
     reward_functions(config)

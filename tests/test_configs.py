@@ -30,7 +30,7 @@ def test_every_registered_configuration_validates(config):
 def test_gpu_lessons_are_the_baseline_plus_the_gpu_override():
     gpu_lessons = [c for c in CONFIGS if c.on_gpu]
     assert {c.name for c in gpu_lessons} >= {"baseline-gpu", "baseline-gpu-seed1", "baseline-gpu-seed2"}
-    assert REGISTRY["baseline-gpu"].differences() == {"use_cpu": False}
+    assert REGISTRY["baseline-gpu"].differences() == {"use_cpu": False, "attn_implementation": "eager"}
     assert not BASELINE.on_gpu
 
 
@@ -69,10 +69,11 @@ def bad(expect="works", **changes):
         (bad(expect="great"), r"bad: expect='great' is not one of"),
         (bad(frozen_fraction=1.0), r"bad: frozen_fraction must be None or a number in \[0, 1\), got 1.0"),
         (bad(system_prompt=0), r"bad: system_prompt must be None or a string, got 0"),
+        (bad(attn_implementation="fast"), r"bad: attn_implementation must be one of .*, got 'fast'"),
     ],
     ids=["batch-not-divisible", "unknown-field", "unknown-reward", "lr-zero", "lr-negative", "steps-zero",
          "steps-negative", "one-generation", "weights-count", "no-rewards", "unknown-verdict", "frozen-all",
-         "system-not-text"],
+         "system-not-text", "unknown-attention"],
 )
 def test_bad_configurations_are_refused_with_the_field_named(config, message):
     with pytest.raises(ConfigError, match=message):
