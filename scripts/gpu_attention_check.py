@@ -1,0 +1,24 @@
+"""Two GRPO steps of the baseline on a CUDA GPU per attention kernel: does the first update leave the weights finite?
+
+``python scripts/gpu_attention_check.py eager sdpa`` printed, on one H200 (2026-11-26),
+``eager ok`` with grad_norm 4.2 then 5.0, and ``sdpa FAILED`` with grad_norm NaN at step 1:
+the reason the GPU lessons set ``attn_implementation="eager"``. A CUDA error ends the
+process, so the kernel expected to fail goes last.
+"""
+import sys
+from dataclasses import replace
+from experiments.configs import BASELINE, GPU
+from experiments.runner import trainable_model, prompt_dataset, ROOT
+from experiments.training import MetricsRecorder, build_trainer
+from experiments.validation import reward_functions, validate_experiment
+for attn in sys.argv[1:]:
+    exp = replace(BASELINE, grpo={**BASELINE.grpo, **GPU}, steps=2, attn_implementation=attn)
+    model, tok = trainable_model(exp, lambda _: None)
+    rec = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    tr = build_trainer(model, tok, prompt_dataset(exp, tok, ROOT / exp.train_prompts), reward_functions(BASELINE), validate_experiment(exp), rec)
+    try:
+        tr.train()
+        print(attn, "ok", [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)
+    except Exception as e:
+        print(attn, "FAILED", type(e).__name__, [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)
+        break
