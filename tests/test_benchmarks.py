@@ -70,11 +70,14 @@ def matmul_peak_flops(dtype: torch.dtype, size: int = 2048, repeats: int = 5, de
     return 2 * size**3 * repeats / (time.perf_counter() - started)
 
 
-def test_evaluation_throughput(benchmark, embedded):
-    model, tokenizer = embedded
+def sampled_evaluation(model, tokenizer) -> list[list[str]]:
+    """The evaluation whose throughput is timed: 16 held-out prompts, 2 sampled answers each."""
     prompts = load_prompts(ROOT / "prompts" / "heldout.txt")["prompt"][:16]
-    settings = EvalSettings(samples_per_prompt=2)
-    result = benchmark.pedantic(generate, args=(model, tokenizer, prompts, settings, True), rounds=1, iterations=1)
+    return generate(model, tokenizer, prompts, EvalSettings(samples_per_prompt=2), True)
+
+
+def test_evaluation_throughput(benchmark, embedded):
+    result = benchmark.pedantic(sampled_evaluation, args=embedded, rounds=1, iterations=1)
     completions = sum(len(per_prompt) for per_prompt in result)
     MEASURED["evaluation_completions_per_s"] = completions / benchmark.stats.stats.mean
     assert completions == 32
@@ -82,11 +85,9 @@ def test_evaluation_throughput(benchmark, embedded):
 
 def evaluation_completions_per_s(model, tokenizer) -> float:
     """Sampled held-out completions per second, the second of two rounds (the first warms up)."""
-    prompts = load_prompts(ROOT / "prompts" / "heldout.txt")["prompt"][:16]
-    settings = EvalSettings(samples_per_prompt=2)
-    generate(model, tokenizer, prompts, settings, True)
+    sampled_evaluation(model, tokenizer)
     started = time.perf_counter()
-    completions = sum(len(per_prompt) for per_prompt in generate(model, tokenizer, prompts, settings, True))
+    completions = sum(len(per_prompt) for per_prompt in sampled_evaluation(model, tokenizer))
     return completions / (time.perf_counter() - started)
 
 
