@@ -101,6 +101,14 @@ def trainable_model(config: Experiment, announce: Callable[[str], None] = print)
     return policy, tokenizer
 
 
+def quiet_trainer(config: Experiment, recorder: MetricsRecorder):
+    """A trainer for a few measured steps: the configuration's model and prompts, no results, no progress lines."""
+    arguments = validate_experiment(config)
+    policy, tokenizer = trainable_model(config, announce=lambda _: None)
+    dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts)
+    return build_trainer(policy, tokenizer, dataset, reward_functions(config), arguments, recorder)
+
+
 def prompt_dataset(config: Experiment, tokenizer, path: Path):
     """A prompt file in the form this model takes: chat messages (with the configured system line) or plain text."""
     return load_prompts(path, conversational=tokenizer.chat_template is not None, system=config.system_prompt)

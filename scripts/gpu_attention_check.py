@@ -7,17 +7,16 @@ process, so the kernel expected to fail goes last.
 """
 import sys
 from dataclasses import replace
+
 from experiments.configs import BASELINE, GPU
-from experiments.runner import trainable_model, prompt_dataset, ROOT
-from experiments.training import MetricsRecorder, build_trainer
-from experiments.validation import reward_functions, validate_experiment
+from experiments.runner import quiet_trainer
+from experiments.training import MetricsRecorder
+
 for attn in sys.argv[1:]:
     exp = replace(BASELINE, grpo={**BASELINE.grpo, **GPU}, steps=2, attn_implementation=attn)
-    model, tok = trainable_model(exp, lambda _: None)
     rec = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
-    tr = build_trainer(model, tok, prompt_dataset(exp, tok, ROOT / exp.train_prompts), reward_functions(BASELINE), validate_experiment(exp), rec)
     try:
-        tr.train()
+        quiet_trainer(exp, rec).train()
         print(attn, "ok", [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)
     except Exception as e:
         print(attn, "FAILED", type(e).__name__, [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)

@@ -19,9 +19,8 @@ from experiments.models import resolve_model, transformer_blocks
 from experiments.prompts import load_prompts
 from experiments.report import write_report
 from experiments.results import BENCHMARK_FILES, atomic_write_text, environment, load_summary
-from experiments.runner import prompt_dataset, trainable_model
-from experiments.training import MetricsRecorder, build_trainer
-from experiments.validation import reward_functions, validate_experiment
+from experiments.runner import quiet_trainer
+from experiments.training import MetricsRecorder
 from rewards import four_letter_share
 
 pytestmark = pytest.mark.benchmark
@@ -105,12 +104,10 @@ def grpo_step_seconds(runtime: dict, steps: int = 4) -> tuple[float, float]:
 def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     changes = {key: runtime.pop(key) for key in list(runtime) if key in EXPERIMENT_FIELDS}
     experiment = replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, **changes)
-    config = validate_experiment(experiment)
-    model, tokenizer = trainable_model(experiment, announce=lambda _: None)
-    dataset = prompt_dataset(experiment, tokenizer, ROOT / experiment.train_prompts)
     recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
-    trainer = build_trainer(model, tokenizer, dataset, reward_functions(BASELINE), config, recorder)
+    trainer = quiet_trainer(experiment, recorder)
     trainer.train()
+    config, model, tokenizer, dataset = trainer.args, trainer.model, trainer.processing_class, trainer.train_dataset
     rows = [r for r in recorder.history if "step_time" in r][1:]
     seconds = sum(r["step_time"] for r in rows) / len(rows)
     completions = config.per_device_train_batch_size
