@@ -18,8 +18,11 @@ import importlib.util
 import json
 import os
 import shutil
+import socket
 import tempfile
+import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,6 +55,9 @@ def cache_root() -> Path:
     return Path(os.environ.get("LK_CACHE_DIR") or Path.home() / ".cache" / "language-kindergarten")
 
 
+CACHE_FIX = "set LK_CACHE_DIR to a writable folder"
+
+
 def resolve_model(name: str = EMBEDDED, cache_dir: str | Path | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """A trainable fp32 model and its tokenizer, padded on the left as generation needs.
 
@@ -76,16 +82,56 @@ def prepare_tokenizer(tokenizer: PreTrainedTokenizerBase) -> PreTrainedTokenizer
 
 
 def _load(name_or_path: str) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """A local model folder or a hub id; a hub id is looked up in the local cache only when no hub answers."""
+    local = _local_model_folder(name_or_path)
+    offline = local is None and not hub_reachable()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(name_or_path)
-        model = AutoModelForCausalLM.from_pretrained(name_or_path, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(local or name_or_path, local_files_only=offline)
+        model = AutoModelForCausalLM.from_pretrained(local or name_or_path, dtype=torch.float32, local_files_only=offline)
     except (OSError, ValueError) as error:
+        where = "no model hub is reachable and it is not in the local cache" if offline else _first_line(error)
         raise ModelError(
-            f"cannot load model {name_or_path!r}: {error}\n"
-            f"It is neither a local checkpoint nor reachable on a model hub from here. "
-            f"Use the embedded default {EMBEDDED!r}, which needs no hub, or a hub id on a machine that has one."
-        ) from error
+            f"cannot load model {name_or_path!r}: {where}. Use the embedded default {EMBEDDED!r}, which needs no hub, "
+            "or a hub id on a machine that has one"
+        ) from None
     return model, tokenizer
+
+
+def _local_model_folder(name: str) -> Path | None:
+    """The folder a name points to, None for a hub id, or a ModelError for a path that holds no model."""
+    path = Path(name).expanduser()
+    if path.exists():
+        if not (path / "config.json").is_file():
+            raise ModelError(f"{name}: not a model folder (no config.json); expected a folder written by save_pretrained, such as runs/<config>/model")
+        return path
+    if name.startswith((".", "/", "~")) or name.count("/") > 1 or name.endswith("/"):
+        hint = " (a model is saved there when its configuration has been trained: python -m experiments.runner NAME)" if "runs/" in name else ""
+        raise ModelError(f"{name}: no such model folder{hint}")
+    return None
+
+
+def hub_reachable(timeout_s: float = 2.0) -> bool:
+    """Whether the model hub answers within a few seconds; DNS can hang far longer than a socket timeout, so it runs in a thread."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    host = urllib.parse.urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+    answer: list[bool] = []
+
+    def connect() -> None:
+        try:
+            socket.create_connection((host, 443), timeout=timeout_s).close()
+            answer.append(True)
+        except OSError:
+            answer.append(False)
+
+    probe = threading.Thread(target=connect, daemon=True)
+    probe.start()
+    probe.join(timeout_s)
+    return bool(answer and answer[0])
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def gguf_directory() -> Path:
@@ -105,11 +151,13 @@ def cached_checkpoint(target: Path, build: Callable[[], tuple[PreTrainedModel, P
     problem = checkpoint_problem(target)
     if problem is None:
         return target
+    if target.parent.exists() and not target.parent.is_dir():
+        raise ModelError(f"model cache {target.parent} is a file, not a folder; {CACHE_FIX}")
     if target.exists():
         print(f"[models] rebuilding {target}: {problem}", flush=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not os.access(target.parent, os.W_OK):
-        raise ModelError(f"model cache {target.parent} is not writable ({problem}); set LK_CACHE_DIR to a writable directory")
+        raise ModelError(f"model cache {target.parent} is not writable ({problem}); {CACHE_FIX}")
     started = time.perf_counter()
     model, tokenizer = build()
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

@@ -7,48 +7,86 @@ Errors are raised here, before any model is loaded, and name the file and line.
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
 from datasets import Dataset
+
+# Control characters, line and paragraph separators and stray BOMs: invisible in an editor, but tokens to a model.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+SHOWN_LINES = 5
 
 
 class PromptFileError(ValueError):
     """A prompt file that cannot be trained on; the message names the file (and line)."""
 
 
-def read_prompt_lines(path: str | Path) -> list[str]:
-    """The prompts of a file, cleaned and de-duplicated (first occurrence wins)."""
+def read_numbered_prompts(path: str | Path) -> list[tuple[int, str]]:
+    """(file line, prompt) pairs, cleaned and de-duplicated (first occurrence wins), so later errors can name the line."""
     path = Path(path)
-    if not path.exists():
-        raise PromptFileError(f"{path}: prompt file not found")
-    if path.is_dir():
-        raise PromptFileError(f"{path}: is a directory, expected a text file with one prompt per line")
-    raw = path.read_bytes()
+    raw = _read_bytes(path)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
 
-    prompts: list[str] = []
+    prompts: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
+    duplicates: list[tuple[int, int]] = []
+    cleaned: list[int] = []
     for number, line_bytes in enumerate(raw.splitlines(), start=1):
         try:
-            line = line_bytes.decode("utf-8").strip()
+            line = line_bytes.decode("utf-8")
         except UnicodeDecodeError as error:
             raise PromptFileError(
                 f"{path}:{number}: not valid UTF-8 (byte {line_bytes[error.start]:#04x} at column {error.start + 1})"
             ) from None
+        line, removed = _INVISIBLE.subn(" ", line.replace("\t", " "))
+        line = " ".join(line.split()) if removed else line.strip()
+        if removed:
+            cleaned.append(number)
         if not line or line.startswith("#"):
             continue
         if line in seen:
-            warnings.warn(f"{path}:{number}: duplicate of line {seen[line]} removed: {line!r}", stacklevel=2)
+            duplicates.append((number, seen[line]))
             continue
         seen[line] = number
-        prompts.append(line)
+        prompts.append((number, line))
 
+    if cleaned:
+        warnings.warn(f"{path}: control characters replaced by spaces on line {_some(cleaned)}", stacklevel=2)
+    if duplicates:
+        pairs = [f"{line} (= line {first})" for line, first in duplicates]
+        warnings.warn(f"{path}: {len(duplicates)} duplicate prompts removed: line {_some(pairs)}", stacklevel=2)
     if not prompts:
         what = "is empty" if not raw.strip() else "holds only blank lines and # comments"
         raise PromptFileError(f"{path}: {what}; expected one prompt per line")
     return prompts
+
+
+def read_prompt_lines(path: str | Path) -> list[str]:
+    """The prompts of a file, cleaned and de-duplicated."""
+    return [text for _number, text in read_numbered_prompts(path)]
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        path.resolve(strict=True)
+    except FileNotFoundError:
+        raise PromptFileError(f"{path}: prompt file not found") from None
+    except (RuntimeError, OSError) as error:  # Python ≤ 3.12 raises RuntimeError for a loop, 3.13 OSError(ELOOP)
+        raise PromptFileError(f"{path}: symbolic link loop ({error}); point it at a real file") from None
+    if path.is_dir():
+        raise PromptFileError(f"{path}: is a directory, expected a text file with one prompt per line")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise PromptFileError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def _some(items: list) -> str:
+    """The first few of many, with the count, so 200,000 duplicates make one readable line."""
+    shown = ", ".join(map(str, items[:SHOWN_LINES]))
+    return shown + (f", … ({len(items)} in all)" if len(items) > SHOWN_LINES else "")
 
 
 def load_prompts(path: str | Path, conversational: bool = True, system: str | None = None) -> Dataset:

@@ -88,7 +88,7 @@ def merge_run(summary: dict[str, Any], record: dict[str, Any], order: list[str])
     return sorted(kept + [record], key=lambda run: (rank.get(run["name"], len(rank)), run["name"]))
 
 
-def write_samples(path: Path, record: dict[str, Any], prompts: list[str], before: list[str], after: list[str], shown: int = 8) -> None:
+def samples_markdown(record: dict[str, Any], prompts: list[str], before: list[str], after: list[str], shown: int = 8) -> str:
     """Before/after greedy answers side by side, for reading by eye."""
     rows = [
         [prompt, _one_line(old), _one_line(new)] for prompt, old, new in list(zip(prompts, before, after))[:shown]
@@ -101,7 +101,7 @@ def write_samples(path: Path, record: dict[str, Any], prompts: list[str], before
         + tabulate(rows, headers=["held-out prompt", "before", "after"], tablefmt="github")
         + "\n"
     )
-    atomic_write_text(path, text)
+    return text
 
 
 def _one_line(text: str) -> str:

@@ -16,15 +16,16 @@ from typing import Any, Callable
 
 from accelerate import PartialState
 
+from experiments.cli import RunOptions, one_line_errors, parse
 from experiments.configs import REGISTRY, Experiment
 from experiments.evaluation import EvalSettings, evaluate
-from experiments.models import freeze_lower_layers, resolve_model
-from experiments.prompts import PromptFileError, load_prompts, read_prompt_lines
-from experiments.report import write_report
-from experiments.results import atomic_write_text, benchmark_figures, environment, load_summary, merge_run, write_samples
+from experiments.models import CACHE_FIX, EMBEDDED, TINY_GPT2, cache_root, freeze_lower_layers, resolve_model
+from experiments.prompts import PromptFileError, load_prompts, read_numbered_prompts, read_prompt_lines
+from experiments.publish import publish_run
+from experiments.results import atomic_write_text, environment, samples_markdown
 from experiments.training import MetricsRecorder, build_trainer
-from experiments.validation import check_rewards, reward_functions, validate_experiment
-from experiments.verdicts import THRESHOLDS, guards, verdict
+from experiments.validation import ConfigError, check_rewards, check_writable_folder, reward_functions, validate_experiment
+from experiments.verdicts import guards, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "prompts" / "heldout.txt"
@@ -33,21 +34,33 @@ REFERENCE = ROOT / "prompts" / "reference.txt"
 
 def run_experiment(
     config: Experiment,
-    results_dir: Path = ROOT / "results",
+    results_dir: Path | None = None,
     runs_dir: Path = ROOT / "runs",
     model: str | None = None,
     steps: int | None = None,
     announce: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Train one configuration, judge it on held-out prompts, and record the result."""
-    config = dataclasses.replace(config, model=model or config.model, steps=steps or config.steps)
+    """Train one configuration, judge it on held-out prompts, and record the result.
+
+    ``results_dir`` None means results/ for a run as the registry declares it, and a scratch
+    folder for a quick look (other steps or model), which must never replace a committed result.
+    """
+    config = dataclasses.replace(
+        config, model=config.model if model is None else model, steps=config.steps if steps is None else steps
+    )
+    grpo_config = validate_experiment(config, output_dir=runs_dir / config.name / "trainer")
+    if results_dir is None:
+        results_dir = default_results_dir(config, runs_dir, announce)
     run_dir = runs_dir / config.name
-    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer")
     functions = reward_functions(config)
     check_rewards(functions)
-    train_lines = read_prompt_lines(ROOT / config.train_prompts)
+    train_lines = read_numbered_prompts(ROOT / config.train_prompts)
     heldout_lines = read_prompt_lines(HELDOUT)[: config.eval_prompts]
     reference_text = REFERENCE.read_text(encoding="utf-8")
+    check_writable_folder(results_dir, "results folder", "pass --results-dir with a writable folder")
+    check_writable_folder(runs_dir, "runs folder", "pass --runs-dir (or set LK_RUNS_DIR) with a writable folder")
+    if config.model in (EMBEDDED, TINY_GPT2):
+        check_writable_folder(cache_root(), "model cache", CACHE_FIX)
     state = PartialState()
 
     announce(f"[{config.name}] loading {config.model}")
@@ -77,15 +90,28 @@ def run_experiment(
     record = make_record(config, before, after, wall_clock_s, eval_s, recorder, settings, trainer.model.device)
     record["num_processes"] = state.num_processes
     if state.is_main_process:
-        atomic_write_text(results_dir / config.name / "metrics.jsonl", (run_dir / "metrics.jsonl").read_text())
-        write_samples(results_dir / config.name / "samples.md", record, heldout_lines, before["greedy"], after["greedy"])
-        save_record(results_dir, record)
+        files = {
+            "metrics.jsonl": (run_dir / "metrics.jsonl").read_text(),
+            "samples.md": samples_markdown(record, heldout_lines, before["greedy"], after["greedy"]),
+        }
+        publish_run(results_dir, record, files)
     state.wait_for_everyone()
     announce(
         f"[{config.name}] share {record['share_before']:.2f} → {record['share_after']:.2f}, verdict {record['verdict']} "
-        f"(expected {config.expect}), {wall_clock_s:.0f}s training"
+        f"(expected {config.expect}), {wall_clock_s:.0f}s training; results in {results_dir}"
     )
     return record
+
+
+def default_results_dir(config: Experiment, runs_dir: Path, announce: Callable[[str], None]) -> Path:
+    """results/ for the registry's own run; a scratch folder for a quick look, named in the output."""
+    declared = REGISTRY.get(config.name)
+    if declared is not None and declared == config:
+        return ROOT / "results"
+    changed = [f.name for f in dataclasses.fields(config) if declared is None or getattr(config, f.name) != getattr(declared, f.name)]
+    scratch = runs_dir / "quick-looks"
+    announce(f"[{config.name}] a quick look ({', '.join(changed)} differ from the registry): results go to {scratch}, not results/")
+    return scratch
 
 
 def trainable_model(config: Experiment, announce: Callable[[str], None] = print):
@@ -114,16 +140,16 @@ def prompt_dataset(config: Experiment, tokenizer, path: Path):
     return load_prompts(path, conversational=tokenizer.chat_template is not None, system=config.system_prompt)
 
 
-def check_prompt_lengths(config: Experiment, tokenizer, model, lines: list[str], completion_tokens: int) -> None:
-    """Refuse a training prompt that cannot fit in the model's context with its completion."""
+def check_prompt_lengths(config: Experiment, tokenizer, model, lines: list[tuple[int, str]], completion_tokens: int) -> None:
+    """Refuse a training prompt that cannot fit in the model's context with its completion; the error names its file line."""
     context = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
     if not context:
         return
-    for number, line in enumerate(lines, start=1):
+    for number, line in lines:
         length = len(tokenizer(line, add_special_tokens=False).input_ids)
         if length + completion_tokens > context:
             raise PromptFileError(
-                f"{config.train_prompts}: prompt {number} ({line[:40]!r}…) is {length} tokens; with "
+                f"{config.train_prompts}:{number}: prompt ({line[:40]!r}…) is {length} tokens; with "
                 f"max_completion_length {completion_tokens} it exceeds the context of {config.model} ({context} tokens)"
             )
 
@@ -198,34 +224,20 @@ def training_signals(history: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def save_record(results_dir: Path, record: dict[str, Any]) -> None:
-    """Replace this configuration's row in summary.json, then regenerate summary.md and the plots."""
-    summary = load_summary(results_dir)
-    runs = merge_run(summary, record, order=list(REGISTRY))
-    updated = {"environment": environment(), "thresholds": THRESHOLDS, "runs": runs}
-    updated.update(benchmark_figures(results_dir))
-    write_report(results_dir, updated)
-    atomic_write_text(results_dir / "summary.json", json.dumps(updated, indent=1))
-
-
 def _mean(values: list[Any]) -> float | None:
     present = [v for v in values if isinstance(v, (int, float))]
     return sum(present) / len(present) if present else None
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m experiments.runner NAME [--model M] [--steps N] [--results-dir D] [--runs-dir D]``."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("names", nargs="+", choices=sorted(REGISTRY))
-    parser.add_argument("--model")
-    parser.add_argument("--steps", type=int)
-    parser.add_argument("--results-dir", type=Path, default=ROOT / "results")
-    parser.add_argument("--runs-dir", type=Path, default=ROOT / "runs")
-    options = parser.parse_args(argv)
-    for name in options.names:
-        run_experiment(REGISTRY[name], options.results_dir, options.runs_dir, options.model, options.steps)
+    options, names = parse(RunOptions, argv, RunOptions.__doc__)
+    with one_line_errors():
+        unknown = [name for name in names if name not in REGISTRY]
+        if not names or unknown:
+            raise ConfigError(f"unknown configuration {unknown[0]!r}; known: {', '.join(REGISTRY)}" if unknown else "name at least one configuration")
+        for name in names:
+            results_dir = Path(options.results_dir) if options.results_dir is not None else None
+            run_experiment(REGISTRY[name], results_dir, Path(options.runs_dir), options.model, options.steps)
 
 
 if __name__ == "__main__":

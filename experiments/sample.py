@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import argparse
-
+from experiments.cli import SampleOptions, one_line_errors, parse
 from experiments.evaluation import EvalSettings, generate
 from experiments.models import resolve_model
+from experiments.validation import ConfigError
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("model", help="a saved model folder (runs/<config>/model), a hub id, tiny-gpt2 or smollm2-135m")
-    parser.add_argument("prompts", nargs="+", help="one or more questions")
-    parser.add_argument("--samples", type=int, default=3, help="sampled answers per prompt, besides the greedy one")
-    parser.add_argument("--max-new-tokens", type=int, default=48)
-    parser.add_argument("--seed", type=int, default=0)
-    options = parser.parse_args(argv)
-
-    model, tokenizer = resolve_model(options.model)
+    options, positional = parse(SampleOptions, argv, SampleOptions.__doc__)
+    with one_line_errors():
+        if len(positional) < 2:
+            raise ConfigError("give a model (a saved folder such as runs/baseline/model, a hub id, tiny-gpt2 or smollm2-135m) and one or more questions")
+        model, tokenizer = resolve_model(positional[0])
+    questions = positional[1:]
     chat = tokenizer.chat_template is not None
-    prompts = [[{"role": "user", "content": p}] if chat else p for p in options.prompts]
+    prompts = [[{"role": "user", "content": q}] if chat else q for q in questions]
     settings = EvalSettings(samples_per_prompt=options.samples, max_new_tokens=options.max_new_tokens, seed=options.seed)
     greedy = generate(model, tokenizer, prompts, settings, sample=False)
     sampled = generate(model, tokenizer, prompts, settings, sample=True) if options.samples else [[]] * len(prompts)
-    for question, best, others in zip(options.prompts, greedy, sampled):
+    for question, best, others in zip(questions, greedy, sampled):
         print(f"\n> {question}\n  greedy:  {best[0]}")
         for text in others:
             print(f"  sampled: {text}")

@@ -6,19 +6,24 @@ a second. Every error names the configuration and the offending field or reward.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import math
 import numbers
 import tempfile
+import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from transformers import TrainerState
 from trl import GRPOConfig
 
 import rewards as reward_module
 from experiments.configs import VERDICTS, Experiment
+from experiments.models import EMBEDDED, TINY_GPT2
 
 
 ATTENTION_KERNELS = (None, "eager", "sdpa", "flex_attention", "flash_attention_2", "flash_attention_3")
@@ -32,7 +37,29 @@ class RewardError(ValueError):
     """A reward function that misbehaves on sample completions; the message names it."""
 
 
+class FolderError(ValueError):
+    """A folder the run will write to that is a file or cannot be written; the message names it and the fix."""
+
+
+def check_writable_folder(path: Path, role: str, fix: str) -> None:
+    """Write a probe file where the folder is (or will be created), so a bad folder fails before training, not after.
+
+    A probe, not ``os.access``: root passes ``os.access`` on a read-only or immutable folder.
+    Nothing is left behind: the probe is an unnamed temporary file, and a missing folder is not created.
+    """
+    existing = next(parent for parent in (path, *path.parents) if parent.exists())
+    if not existing.is_dir():
+        raise FolderError(f"{role} {path}: {existing} is a file, not a folder; {fix}")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        raise FolderError(f"{role} {path} is not writable ({existing}: {error.strerror}); {fix}") from None
+
+
 GRPO_FIELDS = frozenset(f.name for f in dataclasses.fields(GRPOConfig))
+
+SLOW_REWARD_S = 0.010
 
 SAMPLE_COMPLETIONS: list[Any] = [
     "Cows sing moos.",
@@ -63,8 +90,10 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
     where = config.name
     if config.expect not in VERDICTS:
         raise ConfigError(f"{where}: expect={config.expect!r} is not one of {VERDICTS}")
-    if not isinstance(config.steps, int) or config.steps <= 0:
+    if isinstance(config.steps, bool) or not isinstance(config.steps, int) or config.steps <= 0:
         raise ConfigError(f"{where}: steps must be a positive integer, got {config.steps!r}")
+    if not isinstance(config.model, str) or not config.model.strip():
+        raise ConfigError(f"{where}: model is empty; name a model ({EMBEDDED!r}, {TINY_GPT2!r}, a hub id or a saved folder)")
     fraction = config.frozen_fraction
     if fraction is not None and (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 <= fraction < 1):
         raise ConfigError(f"{where}: frozen_fraction must be None or a number in [0, 1), got {fraction!r}")
@@ -102,24 +131,71 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
         raise ConfigError(f"{where}: GRPOConfig rejects these settings: {error}") from error
 
 
+def dry_call_arguments(prompts: Sequence[Any] | None = None) -> dict[str, Any]:
+    """A fresh set of the keyword arguments TRL's GRPOTrainer passes to a reward, on sample completions.
+
+    Fresh each call, so a reward that mutates its input cannot change what the next reward is checked on.
+    """
+    completions = copy.deepcopy(SAMPLE_COMPLETIONS)
+    chosen = list(prompts or ["What does the ox sing?"])
+    return {
+        "prompts": [chosen[i % len(chosen)] for i in range(len(completions))],
+        "completions": completions,
+        "completion_ids": [[1, 2, 3] for _ in completions],
+        "trainer_state": TrainerState(),
+        "log_extra": lambda *args, **kwargs: None,
+        "log_metric": lambda *args, **kwargs: None,
+    }
+
+
 def check_rewards(functions: Sequence[Callable[..., list[float]]], prompts: Sequence[Any] | None = None) -> None:
-    """Call each reward on sample completions and refuse any wrong length, non-number, NaN, infinity or exception."""
-    completions = SAMPLE_COMPLETIONS
-    prompts = list(prompts or ["What does the ox sing?"]) * len(completions)
-    prompts = prompts[: len(completions)]
+    """Call each reward as TRL will and refuse a wrong length, a non-number, NaN, infinity, overflow or an exception.
+
+    ``None`` is accepted: TRL reads it as "no score for this completion" (NaN, left out of the sum).
+    A reward slower than ``SLOW_REWARD_S`` per completion is accepted with a warning: it is paid at every step.
+    """
     for function in functions:
         name = getattr(function, "__name__", repr(function))
+        arguments = dry_call_arguments(prompts)
+        started = time.perf_counter()
         try:
-            scores = function(prompts=prompts, completions=completions)
+            scores = function(**arguments)
+        except TypeError as error:
+            if "unexpected keyword argument" in str(error):
+                raise RewardError(
+                    f"reward {name} does not accept TRL's keyword arguments ({error}); "
+                    "declare it as (prompts, completions, **kwargs)"
+                ) from error
+            raise RewardError(f"reward {name} raised TypeError: {error}") from error
         except Exception as error:  # noqa: BLE001 - any failure must be reported with the reward's name
             raise RewardError(f"reward {name} raised {type(error).__name__}: {error}") from error
-        if not isinstance(scores, (list, tuple)) or len(scores) != len(completions):
-            length = len(scores) if hasattr(scores, "__len__") else "no length"
-            raise RewardError(
-                f"reward {name} returned {type(scores).__name__} of length {length} for {len(completions)} completions"
+        per_completion_s = (time.perf_counter() - started) / len(SAMPLE_COMPLETIONS)
+        if per_completion_s > SLOW_REWARD_S:
+            warnings.warn(
+                f"reward {name} takes {per_completion_s * 1000:.0f} ms per completion; at 16 completions a step it adds "
+                f"{16 * per_completion_s:.1f} s to every step",
+                stacklevel=2,
             )
-        for completion, score in zip(completions, scores):
-            if isinstance(score, bool) or not isinstance(score, numbers.Real):
-                raise RewardError(f"reward {name} returned a non-number {score!r} for completion {completion!r}")
-            if not math.isfinite(score):
-                raise RewardError(f"reward {name} returned {score!r} for completion {completion!r}")
+        _check_scores(name, scores, SAMPLE_COMPLETIONS)
+
+
+def _check_scores(name: str, scores: Any, completions: Sequence[Any]) -> None:
+    if not isinstance(scores, (list, tuple)):
+        length = f" of length {len(scores)}" if hasattr(scores, "__len__") else ""
+        raise RewardError(
+            f"reward {name} returned a {type(scores).__module__}.{type(scores).__name__}{length}, not a list; "
+            "return one float (or None) per completion as a list, e.g. scores.tolist()"
+        )
+    if len(scores) != len(completions):
+        raise RewardError(f"reward {name} returned {type(scores).__name__} of length {len(scores)} for {len(completions)} completions")
+    for completion, score in zip(completions, scores):
+        if score is None:
+            continue
+        if isinstance(score, bool) or not isinstance(score, numbers.Real):
+            raise RewardError(f"reward {name} returned a non-number {score!r} for completion {completion!r}")
+        try:
+            finite = math.isfinite(score)
+        except OverflowError:
+            raise RewardError(f"reward {name} returned an integer too large for a float for completion {completion!r}") from None
+        if not finite:
+            raise RewardError(f"reward {name} returned {score!r} for completion {completion!r}")

@@ -1,6 +1,7 @@
 """Configurations are data: the registry is valid, and every bad entry is refused before a model loads."""
 
 import math
+import time
 from dataclasses import replace
 import subprocess
 import sys
@@ -114,6 +115,67 @@ def raises(prompts, completions, **kwargs):
 def test_misbehaving_rewards_are_named_by_the_dry_run(function, message):
     with pytest.raises(RewardError, match=message):
         check_rewards([function])
+
+
+def clears_its_input(prompts, completions, **kwargs):
+    scores = [0.5] * len(completions)
+    completions.clear()
+    return scores
+
+
+def nan_on_empty_list(prompts, completions, **kwargs):
+    return [math.nan] * len(completions)
+
+
+def without_kwargs(prompts, completions):
+    return [0.0] * len(completions)
+
+
+def overflows(prompts, completions, **kwargs):
+    return [10**400] * len(completions)
+
+
+def returns_array(prompts, completions, **kwargs):
+    import numpy
+
+    return numpy.zeros(len(completions))
+
+
+def no_score_sometimes(prompts, completions, **kwargs):
+    return [None if i % 2 else 1.0 for i in range(len(completions))]
+
+
+def slow(prompts, completions, **kwargs):
+    time.sleep(0.02 * len(completions))
+    return [0.0] * len(completions)
+
+
+@pytest.mark.parametrize(
+    "function, message",
+    [
+        (without_kwargs, r"reward without_kwargs does not accept TRL's keyword arguments .*completion_ids.*\*\*kwargs"),
+        (overflows, r"reward overflows returned an integer too large for a float"),
+        (returns_array, r"reward returns_array returned a numpy.ndarray of length 6, not a list; .*tolist\(\)"),
+    ],
+    ids=["no-kwargs", "overflow", "numpy-array"],
+)
+def test_rewards_are_called_as_trl_calls_them(function, message):
+    with pytest.raises(RewardError, match=message):
+        check_rewards([function])
+
+
+def test_each_reward_gets_its_own_copy_of_the_samples():
+    with pytest.raises(RewardError, match="reward nan_on_empty_list returned nan"):
+        check_rewards([clears_its_input, nan_on_empty_list])
+
+
+def test_none_means_no_score_as_in_trl():
+    check_rewards([no_score_sometimes])
+
+
+def test_a_slow_reward_is_accepted_with_its_time():
+    with pytest.warns(UserWarning, match=r"reward slow takes \d+ ms per completion"):
+        check_rewards([slow])
 
 
 def test_project_rewards_pass_the_dry_run():

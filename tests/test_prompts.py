@@ -1,5 +1,6 @@
 """The prompt loader: what a user's hand-edited prompt file can contain, and what it must not."""
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,32 @@ def test_a_system_prompt_replaces_the_templates_default_even_when_empty(tmp_path
 
 def test_duplicates_are_removed_with_a_warning_naming_both_lines(tmp_path):
     path = write(tmp_path, b"Moo?\nBaa?\nMoo?\n")
-    with pytest.warns(UserWarning, match=r"prompts.txt:3: duplicate of line 1"):
+    with pytest.warns(UserWarning, match=r"prompts.txt: 1 duplicate prompts removed: line 3 \(= line 1\)"):
         assert load_prompts(path, conversational=False)["prompt"] == ["Moo?", "Baa?"]
+
+
+def test_many_duplicates_make_one_warning_with_a_count(tmp_path):
+    path = write(tmp_path, b"Moo?\n" * 200_000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert load_prompts(path, conversational=False)["prompt"] == ["Moo?"]
+    assert len(caught) == 1
+    assert "199999 duplicate prompts removed: line 2 (= line 1), 3 (= line 1)" in str(caught[0].message)
+    assert "(199999 in all)" in str(caught[0].message)
+
+
+def test_control_characters_and_stray_boms_are_cleaned_with_a_warning_naming_the_line(tmp_path):
+    data = "Fine?\nWhat\x00 does\x0c the ox\u2028sing?\n\ufeffWhy?\n".encode()
+    path = write(tmp_path, data)
+    with pytest.warns(UserWarning, match=r"prompts.txt: control characters replaced by spaces on line 2, 3"):
+        assert load_prompts(path, conversational=False)["prompt"] == ["Fine?", "What does the ox sing?", "Why?"]
+
+
+def test_a_symlink_loop_says_so(tmp_path):
+    (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    with pytest.raises(PromptFileError, match=r"a.txt: symbolic link loop"):
+        load_prompts(tmp_path / "a.txt")
 
 
 @pytest.mark.parametrize(

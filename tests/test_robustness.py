@@ -14,7 +14,7 @@ def test_a_prompt_longer_than_the_context_is_refused(tmp_path):
     prompts = tmp_path / "long.txt"
     prompts.write_text("What does the ox sing?\n" + "Why " * 400 + "?\n")
     config = variant("too-long", "refused", "no change", model="tiny-gpt2", train_prompts=str(prompts), steps=1)
-    with pytest.raises(PromptFileError, match=r"long.txt: prompt 2 .* tokens; with max_completion_length 24 it exceeds the context of tiny-gpt2 \(256 tokens\)"):
+    with pytest.raises(PromptFileError, match=r"long.txt:2: prompt .* tokens; with max_completion_length 24 it exceeds the context of tiny-gpt2 \(256 tokens\)"):
         run_experiment(config, results_dir=tmp_path / "results", runs_dir=tmp_path / "runs", announce=lambda _: None)
     assert not (tmp_path / "results").exists(), "nothing may be written for a refused run"
 

@@ -1,0 +1,64 @@
+"""Command-line options as dataclasses, parsed by transformers' HfArgumentParser (what TRL's TrlParser builds on).
+
+Every entry point (runner, sample) reads its options from here, so a flag means the
+same thing everywhere, and a known mistake ends in one line naming it, not a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from transformers import HfArgumentParser
+
+from experiments.models import ModelError
+from experiments.prompts import PromptFileError
+from experiments.validation import ConfigError, FolderError, RewardError
+
+PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError)
+
+Options = TypeVar("Options")
+
+
+@dataclass
+class RunOptions:
+    """``python -m experiments.runner NAME [NAME ...] [--model M] [--steps N] [--precision P] [--results-dir D] [--runs-dir D]``."""
+
+    model: str | None = field(default=None, metadata={"help": "train on this model instead of the registry's (a quick look)"})
+    steps: int | None = field(default=None, metadata={"help": "train this many steps instead of the registry's (a quick look)"})
+    results_dir: str | None = field(
+        default=None, metadata={"help": "where results go (default: results/ for a registry run, runs/quick-looks for a quick look)"}
+    )
+    runs_dir: str = field(default="runs", metadata={"help": "models, live metrics and caches"})
+
+
+@dataclass
+class SampleOptions:
+    """``python -m experiments.sample MODEL QUESTION [QUESTION ...] [--samples N] [--max_new_tokens N] [--seed S]``."""
+
+    samples: int = field(default=3, metadata={"help": "sampled answers per prompt, besides the greedy one"})
+    max_new_tokens: int = 48
+    seed: int = 0
+
+
+def parse(options_type: type[Options], argv: list[str] | None, usage: str) -> tuple[Options, list[str]]:
+    """The options, and the positional words (configuration names, or a model and its questions)."""
+    parser = HfArgumentParser(options_type, usage=usage)
+    options, positional = parser.parse_args_into_dataclasses(args=argv, return_remaining_strings=True)
+    unknown = [word for word in positional if word.startswith("--")]
+    if unknown:
+        parser.error(f"unknown option {unknown[0]}")
+    return options, positional
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """A mistake the project names (configuration, prompts, reward, folder, model) exits with its message, not a traceback."""
+    try:
+        yield
+    except PROJECT_ERRORS as error:
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+        sys.exit(2)

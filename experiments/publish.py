@@ -1,0 +1,106 @@
+"""Publishing a finished run into results/: every row kept, each run's files in step with its row.
+
+Runs sharing a results folder take turns through a file lock, so neither loses the
+other's row. A run's files are staged in a hidden sibling folder, then a journal
+naming the run is written atomically: that write is the commit point. Applying the
+journal (swap the folder in, merge the summary row, redraw the report) can be
+repeated, so a run killed halfway is finished by whoever next opens the folder
+through ``read_results``: the next run, or ``python -m experiments.report``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+from experiments.configs import REGISTRY
+from experiments.report import write_report
+from experiments.results import atomic_write_text, benchmark_figures, environment, load_summary, merge_run
+from experiments.verdicts import THRESHOLDS
+
+LOCK = ".results.lock"
+JOURNAL = ".pending-run.json"
+LOCK_TIMEOUT_S = 1800
+
+
+def publish_run(results_dir: Path, record: dict[str, Any], files: dict[str, str]) -> None:
+    """Make this run's files and its summary row appear together, or not at all."""
+    with _locked(results_dir):
+        _apply_journal(results_dir)
+        staging = _staging(results_dir, record["name"])
+        shutil.rmtree(staging, ignore_errors=True)
+        for name, text in files.items():
+            atomic_write_text(staging / name, text)
+        fault_point("staged")
+        atomic_write_text(results_dir / JOURNAL, json.dumps({"record": record}))
+        _apply_journal(results_dir)
+
+
+def read_results(results_dir: Path) -> dict[str, Any]:
+    """summary.json after finishing any run that was killed while it published."""
+    if (results_dir / JOURNAL).exists() or any(results_dir.glob(".*.staging")):
+        with _locked(results_dir):
+            _apply_journal(results_dir)
+    return load_summary(results_dir)
+
+
+def regenerate_report(results_dir: Path) -> dict[str, Any]:
+    """summary.md and the plots redrawn from summary.json, with the registry's order and today's environment."""
+    with _locked(results_dir):
+        _apply_journal(results_dir)
+        summary = load_summary(results_dir)
+        _write_summary(results_dir, summary["runs"])
+    return load_summary(results_dir)
+
+
+def _apply_journal(results_dir: Path) -> None:
+    journal = results_dir / JOURNAL
+    if not journal.exists():
+        for leftover in results_dir.glob(".*.staging"):  # killed before its commit point: the previous run stands
+            shutil.rmtree(leftover, ignore_errors=True)
+        return
+    record = json.loads(journal.read_text())["record"]
+    staging, target = _staging(results_dir, record["name"]), results_dir / record["name"]
+    aside = results_dir / f".{record['name']}.replaced"
+    if staging.exists():
+        if target.exists():
+            shutil.rmtree(aside, ignore_errors=True)
+            os.replace(target, aside)
+        fault_point("swapping")
+        os.replace(staging, target)
+    shutil.rmtree(aside, ignore_errors=True)
+    summary = load_summary(results_dir)
+    _write_summary(results_dir, merge_run(summary, record, order=list(REGISTRY)))
+    fault_point("summary written")
+    journal.unlink()
+
+
+def _write_summary(results_dir: Path, runs: list[dict[str, Any]]) -> None:
+    updated = {"environment": environment(), "thresholds": THRESHOLDS, "runs": runs, **benchmark_figures(results_dir)}
+    atomic_write_text(results_dir / "summary.json", json.dumps(updated, indent=1))
+    write_report(results_dir, updated)
+
+
+def _staging(results_dir: Path, name: str) -> Path:
+    return results_dir / f".{name}.staging"
+
+
+@contextmanager
+def _locked(results_dir: Path) -> Iterator[None]:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(results_dir / LOCK, timeout=LOCK_TIMEOUT_S):
+        yield
+
+
+def fault_point(name: str) -> None:
+    """Die here, as a power cut would, when ``LK_KILL_AT`` names this point: how the kill tests reach every step."""
+    if os.environ.get("LK_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
