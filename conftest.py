@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from experiments.precision import PRECISIONS
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -19,6 +21,10 @@ def pytest_addoption(parser):
     parser.addoption("--run-long", action="store_true", default=False, help="run long tests (lessons beyond the 90-minute suite)")
     parser.addoption("--model", default=None, help="train every configuration on this model, e.g. gpt2 where a hub is reachable")
     parser.addoption("--steps", type=int, default=None, help="shorten every training run to this many steps")
+    parser.addoption(
+        "--precision", choices=PRECISIONS, default=None,
+        help="auto measures fp32 against bf16 autocast and trains in the faster; default: each configuration's own (auto)",
+    )
     parser.addoption(
         "--results-dir",
         default=os.environ.get("LK_RESULTS_DIR"),
@@ -48,7 +54,7 @@ def experiment_options(pytestconfig, tmp_path_factory):
     if chosen:
         results_dir = Path(chosen)
     elif pytestconfig.getoption("--run-slow") or pytestconfig.getoption("--run-long"):
-        results_dir = ROOT / "results"
+        results_dir = None  # the runner's choice: results/ for a registry run, a scratch folder for a quick look
     else:
         results_dir = tmp_path_factory.mktemp("results")
     return {
@@ -56,4 +62,5 @@ def experiment_options(pytestconfig, tmp_path_factory):
         "runs_dir": Path(os.environ.get("LK_RUNS_DIR", ROOT / "runs")),
         "model": pytestconfig.getoption("--model"),
         "steps": pytestconfig.getoption("--steps"),
+        "precision": pytestconfig.getoption("--precision"),
     }

@@ -33,6 +33,10 @@ class RunOptions:
         default=None, metadata={"help": "where results go (default: results/ for a registry run, runs/quick-looks for a quick look)"}
     )
     runs_dir: str = field(default="runs", metadata={"help": "models, live metrics and caches"})
+    precision: str | None = field(
+        default=None,
+        metadata={"help": "auto (measure fp32 against bf16 autocast, train in the faster), fp32 or bf16; default: the configuration's own"},
+    )
 
 
 @dataclass

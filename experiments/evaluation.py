@@ -9,6 +9,7 @@ words and answer length. The same decoding settings are used before and after.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -17,6 +18,7 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
 from wordfreq import zipf_frequency
 
+from experiments.relevance import RelevanceJudge, heldout_relevance
 from rewards import completion_text, word_bigrams, words
 
 
@@ -126,6 +128,16 @@ def mean_words(texts: Sequence[str]) -> float:
     return sum(len(words(t)) for t in texts) / len(texts) if texts else 0.0
 
 
+def template_share(texts: Sequence[str], opening_words: int = 3) -> float:
+    """Share of answers that open with the most common first three words: one canned start for every question.
+
+    >>> template_share(["They don't just eat.", "They don't just sing!", "Cows moo.", "Frogs hop."])
+    0.5
+    """
+    openings = Counter(tuple(w.lower() for w in words(text)[:opening_words]) for text in texts)
+    return openings.most_common(1)[0][1] / len(texts) if texts else 0.0
+
+
 def evaluate(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -133,8 +145,12 @@ def evaluate(
     reference_text: str,
     objective: Callable[..., list[float]],
     settings: EvalSettings,
+    judge: RelevanceJudge,
 ) -> dict[str, Any]:
-    """Behaviour and guard metrics of one model, plus the completions they were computed from."""
+    """Behaviour and guard metrics of one model, plus the completions they were computed from.
+
+    Relevance is judged by ``judge``, the frozen model before training, on the greedy answers.
+    """
     sampled = generate(model, tokenizer, prompts, settings, sample=True)
     greedy = [per_prompt[0] for per_prompt in generate(model, tokenizer, prompts, settings, sample=False)]
     flat = [text for per_prompt in sampled for text in per_prompt]
@@ -146,6 +162,8 @@ def evaluate(
         "repeat3": repeats_trigram_share(flat),
         "real_words": real_word_share(flat),
         "mean_words": mean_words(flat),
+        "relevance": heldout_relevance(judge, prompts, greedy),
+        "template": template_share(greedy),
         "greedy": greedy,
         "sampled": sampled,
     }

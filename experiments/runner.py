@@ -20,6 +20,8 @@ from experiments.cli import RunOptions, one_line_errors, parse
 from experiments.configs import REGISTRY, Experiment
 from experiments.evaluation import EvalSettings, evaluate
 from experiments.models import CACHE_FIX, EMBEDDED, TINY_GPT2, cache_root, freeze_lower_layers, resolve_model
+from experiments.precision import choose_precision
+from experiments.relevance import RelevanceJudge, RelevanceReward
 from experiments.prompts import PromptFileError, load_prompts, read_numbered_prompts, read_prompt_lines
 from experiments.publish import publish_run
 from experiments.results import atomic_write_text, environment, samples_markdown
@@ -29,6 +31,7 @@ from experiments.verdicts import guards, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "prompts" / "heldout.txt"
+EVALUATION_VERSION = 2  # bump when evaluate() measures something new, so cached "before" evaluations are redone
 REFERENCE = ROOT / "prompts" / "reference.txt"
 
 
@@ -39,6 +42,8 @@ def run_experiment(
     model: str | None = None,
     steps: int | None = None,
     announce: Callable[[str], None] = print,
+    precision: str | None = None,
+    progress_bar: bool = False,
 ) -> dict[str, Any]:
     """Train one configuration, judge it on held-out prompts, and record the result.
 
@@ -46,7 +51,10 @@ def run_experiment(
     folder for a quick look (other steps or model), which must never replace a committed result.
     """
     config = dataclasses.replace(
-        config, model=config.model if model is None else model, steps=config.steps if steps is None else steps
+        config,
+        model=config.model if model is None else model,
+        steps=config.steps if steps is None else steps,
+        precision=config.precision if precision is None else precision,
     )
     grpo_config = validate_experiment(config, output_dir=runs_dir / config.name / "trainer")
     if results_dir is None:
@@ -68,13 +76,23 @@ def run_experiment(
     dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts)
     heldout = prompt_dataset(config, tokenizer, HELDOUT)["prompt"][: config.eval_prompts]
     check_prompt_lengths(config, tokenizer, policy, train_lines, grpo_config.max_completion_length)
-    settings = EvalSettings(samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens)
+    precision = choose_precision(
+        config.precision, policy, config.model, grpo_config.per_device_train_batch_size,
+        longest_prompt_tokens(tokenizer, dataset) + grpo_config.max_completion_length, runs_dir / "precision-probes.json",
+    )
+    announce(f"[{config.name}] precision {precision.precision} ({precision.how}; fp32 {precision.fp32_s} s, bf16 {precision.bf16_s} s a pass)")
+    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=precision.bf16)
+    settings = EvalSettings(samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens, bf16=precision.bf16)
+    judge = base_model_judge(config, precision.bf16, policy.device)
+    for function in functions:
+        if isinstance(function, RelevanceReward):
+            function.judge = judge
 
     announce(f"[{config.name}] evaluating the model before training")
-    before = cached_base_evaluation(config, policy, tokenizer, heldout, reference_text, functions[0], settings, runs_dir, state.is_main_process)
+    before = cached_base_evaluation(config, policy, tokenizer, heldout, reference_text, functions[0], settings, judge, runs_dir, state.is_main_process)
 
     recorder = MetricsRecorder(run_dir / "metrics.jsonl", config.rewards[0], announce, config.stop_at_behaviour)
-    trainer = build_trainer(policy, tokenizer, dataset, functions, grpo_config, recorder)
+    trainer = build_trainer(policy, tokenizer, dataset, functions, grpo_config, recorder, config.lora_rank, progress_bar)
     announce(f"[{config.name}] training {config.steps} steps: {config.hypothesis}")
     started = time.perf_counter()
     trainer.train()
@@ -85,10 +103,11 @@ def run_experiment(
 
     announce(f"[{config.name}] evaluating the model after training")
     eval_started = time.perf_counter()
-    after = evaluate(trainer.model, tokenizer, heldout, reference_text, functions[0], settings)
+    after = evaluate(trainer.model, tokenizer, heldout, reference_text, functions[0], settings, judge)
     eval_s = time.perf_counter() - eval_started
     record = make_record(config, before, after, wall_clock_s, eval_s, recorder, settings, trainer.model.device)
     record["num_processes"] = state.num_processes
+    record["precision"] = precision.as_dict()
     if state.is_main_process:
         files = {
             "metrics.jsonl": (run_dir / "metrics.jsonl").read_text(),
@@ -154,22 +173,34 @@ def check_prompt_lengths(config: Experiment, tokenizer, model, lines: list[tuple
             )
 
 
-def cached_base_evaluation(config, model, tokenizer, heldout, reference_text, objective, settings, runs_dir: Path, is_main: bool):
+def cached_base_evaluation(config, model, tokenizer, heldout, reference_text, objective, settings, judge, runs_dir: Path, is_main: bool):
     """The untrained model's evaluation, computed once per model, objective and decoding settings.
 
     Every configuration of the same model starts from the same weights and seed, so its
     "before" is identical; caching it saves a minute per run on CPU.
     """
     key_source = json.dumps(
-        [config.model, model.device.type, objective.__name__, settings.as_dict(), list(map(str, heldout)), reference_text], sort_keys=True
+        [EVALUATION_VERSION, config.model, model.device.type, objective.__name__, settings.as_dict(), list(map(str, heldout)), reference_text],
+        sort_keys=True,
     )
     path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"
     if path.exists():
         return json.loads(path.read_text())
-    before = evaluate(model, tokenizer, heldout, reference_text, objective, settings)
+    before = evaluate(model, tokenizer, heldout, reference_text, objective, settings, judge)
     if is_main:
         atomic_write_text(path, json.dumps(before))
     return before
+
+
+def base_model_judge(config: Experiment, bf16: bool, device) -> RelevanceJudge:
+    """A frozen copy of the model before training, for the relevance guard and reward."""
+    model, tokenizer = resolve_model(config.model)
+    return RelevanceJudge(model.to(device), tokenizer, bf16)
+
+
+def longest_prompt_tokens(tokenizer, dataset) -> int:
+    """Tokens of the longest training prompt as the trainer will see it (chat template included)."""
+    return max(len(tokenizer(RelevanceJudge.context_text(tokenizer, p), add_special_tokens=False).input_ids) for p in dataset["prompt"])
 
 
 def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRecorder, settings: EvalSettings, device=None) -> dict[str, Any]:
@@ -190,6 +221,7 @@ def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRe
         "wall_clock_s": round(wall_clock_s, 1),
         "eval_s": round(eval_s, 1),
         "time_to_behaviour_s": recorder.time_to_behaviour_s,
+        "stop_reason": recorder.stop_reason,
         "eval_settings": settings.as_dict(),
         **training_signals(recorder.history),
         "guards": guards(before, after),
@@ -197,7 +229,7 @@ def make_record(config, before, after, wall_clock_s, eval_s, recorder: MetricsRe
         "hypothesis_held": outcome == config.expect,
         "environment": environment(device),
     }
-    for metric in ("share_sampled", "share_greedy", "ref_ppl", "distinct2", "repeat3", "real_words", "mean_words"):
+    for metric in ("share_sampled", "share_greedy", "ref_ppl", "distinct2", "repeat3", "real_words", "mean_words", "relevance", "template"):
         name = "share" if metric == "share_sampled" else metric
         record[f"{name}_before"] = before[metric]
         record[f"{name}_after"] = after[metric]
@@ -237,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
             raise ConfigError(f"unknown configuration {unknown[0]!r}; known: {', '.join(REGISTRY)}" if unknown else "name at least one configuration")
         for name in names:
             results_dir = Path(options.results_dir) if options.results_dir is not None else None
-            run_experiment(REGISTRY[name], results_dir, Path(options.runs_dir), options.model, options.steps)
+            run_experiment(REGISTRY[name], results_dir, Path(options.runs_dir), options.model, options.steps, precision=options.precision)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ from trl import GRPOConfig, GRPOTrainer
 
 BEHAVIOUR_LEVEL = 0.5
 BEHAVIOUR_WINDOW = 5
+# A policy whose 5-step mean entropy falls below a third of SmolLM2's 3.2 nats/token writes one canned answer;
+# healthy stops so far ended at 2.2-3.5, the collapses at 0.3-0.7.
+COLLAPSE_ENTROPY = 1.0
 PROGRESS_KEYS = ("reward", "reward_std", "kl", "entropy", "completions/mean_length", "step_time")
 
 
@@ -34,6 +37,9 @@ class MetricsRecorder(TrainerCallback):
     the 5-step moving average of the primary reward's mean reaches 0.5. With
     ``stop_at_behaviour`` training ends there, because a seed that keeps going past the
     behaviour can overshoot into loops (see long-baseline in results/summary.md).
+    It also ends, and says so, when the policy's 5-step mean entropy falls below
+    ``COLLAPSE_ENTROPY``: a run is never stopped on a collapsed policy unnoticed.
+    ``stop_reason`` is "behaviour", "collapse" or "step cap".
     """
 
     def __init__(
@@ -44,7 +50,9 @@ class MetricsRecorder(TrainerCallback):
         self.primary_key = f"rewards/{primary_reward}/mean"
         self.announce = announce
         self.window: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
+        self.entropies: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
         self.time_to_behaviour_s: float | None = None
+        self.stop_reason = "step cap"
         self.started = time.perf_counter()
         self.history: list[dict[str, Any]] = []
 
@@ -67,6 +75,14 @@ class MetricsRecorder(TrainerCallback):
                 self.time_to_behaviour_s = round(elapsed, 1)
                 if self.stop_at_behaviour:
                     control.should_training_stop = True
+                    self.stop_reason = "behaviour"
+        if "entropy" in logs:
+            self.entropies.append(logs["entropy"])
+            collapsed = len(self.entropies) == BEHAVIOUR_WINDOW and sum(self.entropies) / BEHAVIOUR_WINDOW < COLLAPSE_ENTROPY
+            if collapsed and self.stop_at_behaviour and self.stop_reason == "step cap":
+                control.should_training_stop = True
+                self.stop_reason = "collapse"
+                self.announce(f"[step {state.global_step}] stopped: 5-step mean entropy under {COLLAPSE_ENTROPY} (a collapsed policy)")
         self.history.append(record)
         if not state.is_world_process_zero:
             return
@@ -84,8 +100,13 @@ def build_trainer(
     reward_functions: Sequence[Callable[..., list[float]]],
     arguments: GRPOConfig,
     recorder: MetricsRecorder,
+    lora_rank: int | None = None,
+    progress_bar: bool = False,
 ) -> GRPOTrainer:
-    """TRL's trainer, with its raw per-step dict printing replaced by the recorder's one-line progress."""
+    """TRL's trainer, with its raw per-step dict printing replaced by the recorder's one-line progress (or a bar).
+
+    ``lora_rank`` trains peft's LoRA adapters on every linear layer (α = 2 × rank), through TRL's ``peft_config``.
+    """
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=list(reward_functions),
@@ -93,10 +114,18 @@ def build_trainer(
         train_dataset=dataset,
         processing_class=tokenizer,
         callbacks=[recorder],
+        peft_config=lora_config(lora_rank) if lora_rank else None,
     )
     trainer.remove_callback(PrinterCallback)
-    trainer.remove_callback(ProgressCallback)
+    if not progress_bar:
+        trainer.remove_callback(ProgressCallback)
     return trainer
+
+
+def lora_config(rank: int):
+    from peft import LoraConfig
+
+    return LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:

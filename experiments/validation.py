@@ -24,6 +24,8 @@ from trl import GRPOConfig
 import rewards as reward_module
 from experiments.configs import VERDICTS, Experiment
 from experiments.models import EMBEDDED, TINY_GPT2
+from experiments.precision import PRECISIONS
+from experiments.relevance import RelevanceReward
 
 
 ATTENTION_KERNELS = (None, "eager", "sdpa", "flex_attention", "flash_attention_2", "flash_attention_3")
@@ -71,21 +73,24 @@ SAMPLE_COMPLETIONS: list[Any] = [
 ]
 
 
+# Rewards judged by a model, built per run: the runner hands them the frozen base model.
+JUDGED_REWARDS: dict[str, Callable[[], Callable[..., list[float]]]] = {"relevance": RelevanceReward}
+
+
 def reward_functions(config: Experiment) -> list[Callable[..., list[float]]]:
-    """The configuration's rewards, looked up by name."""
+    """The configuration's rewards, looked up by name: pure-Python ones from rewards.py, judged ones built fresh."""
+    known = {**reward_module.REWARDS, **JUDGED_REWARDS}
     found = []
     for name in config.rewards:
-        if name not in reward_module.REWARDS:
-            hint = difflib.get_close_matches(name, reward_module.REWARDS, n=1)
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise ConfigError(
-                f"{config.name}: unknown reward {name!r}{suggestion} Known rewards: {', '.join(sorted(reward_module.REWARDS))}"
-            )
-        found.append(reward_module.REWARDS[name])
+            raise ConfigError(f"{config.name}: unknown reward {name!r}{suggestion} Known rewards: {', '.join(sorted(known))}")
+        found.append(JUDGED_REWARDS[name]() if name in JUDGED_REWARDS else reward_module.REWARDS[name])
     return found
 
 
-def validate_experiment(config: Experiment, output_dir: str | Path | None = None) -> GRPOConfig:
+def validate_experiment(config: Experiment, output_dir: str | Path | None = None, bf16: bool = False) -> GRPOConfig:
     """The GRPOConfig this experiment would train with, or a ConfigError saying what is wrong."""
     where = config.name
     if config.expect not in VERDICTS:
@@ -99,6 +104,11 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
         raise ConfigError(f"{where}: frozen_fraction must be None or a number in [0, 1), got {fraction!r}")
     if config.system_prompt is not None and not isinstance(config.system_prompt, str):
         raise ConfigError(f"{where}: system_prompt must be None or a string, got {config.system_prompt!r}")
+    if config.precision not in PRECISIONS:
+        raise ConfigError(f"{where}: precision must be one of {PRECISIONS}, got {config.precision!r}")
+    rank = config.lora_rank
+    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0):
+        raise ConfigError(f"{where}: lora_rank must be None or a positive integer, got {rank!r}")
     if config.attn_implementation not in ATTENTION_KERNELS:
         raise ConfigError(f"{where}: attn_implementation must be one of {ATTENTION_KERNELS}, got {config.attn_implementation!r}")
     if not config.rewards:
@@ -122,7 +132,7 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
             f"{where}: num_generations must be ≥ 2, got {config.grpo['num_generations']}: "
             "GRPO's advantage compares completions within a group"
         )
-    arguments = config.grpo_arguments()
+    arguments = config.grpo_arguments(bf16)
     if config.reward_weights is not None:
         arguments["reward_weights"] = list(config.reward_weights)
     try:

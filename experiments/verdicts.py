@@ -16,6 +16,9 @@ THRESHOLDS: dict[str, float] = {
     "max_repeat3_rise": 0.25,
     "max_real_words_drop": 0.10,
     "min_length_ratio": 0.5,
+    "min_relevance_ratio": 0.5,
+    "max_template_share": 0.25,
+    "max_template_rise": 0.10,
 }
 
 THRESHOLD_MEANINGS: dict[str, str] = {
@@ -25,6 +28,11 @@ THRESHOLD_MEANINGS: dict[str, str] = {
     "max_repeat3_rise": "share of completions repeating a word 3-gram, after − before ≤ this",
     "max_real_words_drop": "wordfreq-known word share, before − after ≤ this",
     "min_length_ratio": "mean words per completion after ÷ before ≥ this",
+    "min_relevance_ratio": "relevance after ÷ before ≥ this: per-token PMI of each held-out greedy answer with its own "
+    "question against other questions, judged by the model before training",
+    "max_template_share": "share of held-out greedy answers opening with the run's most common three words ≤ this, "
+    "or ≤ before + max_template_rise when that is larger",
+    "max_template_rise": "see max_template_share",
 }
 
 
@@ -36,7 +44,27 @@ def guards(before: dict[str, Any], after: dict[str, Any], t: dict[str, float] = 
         "repeat3": after["repeat3"] - before["repeat3"] <= t["max_repeat3_rise"],
         "real_words": before["real_words"] - after["real_words"] <= t["max_real_words_drop"],
         "length": after["mean_words"] >= t["min_length_ratio"] * before["mean_words"],
+        "relevance": relevance_kept(before["relevance"], after["relevance"], t),
+        "template": template_kept(before["template"], after["template"], t),
     }
+
+
+def relevance_kept(before: float, after: float, t: dict[str, float] = THRESHOLDS) -> bool:
+    """Answers still answer their own question: at least half the base model's relevance is left.
+
+    >>> relevance_kept(1.38, 0.69), relevance_kept(1.38, 0.63), relevance_kept(1.38, 1.50)
+    (True, False, True)
+    """
+    return after >= t["min_relevance_ratio"] * before
+
+
+def template_kept(before: float, after: float, t: dict[str, float] = THRESHOLDS) -> bool:
+    """No canned opening: at most a quarter of the answers share one, or barely more than before training did.
+
+    >>> template_kept(0.0, 0.25), template_kept(0.0, 0.875), template_kept(0.30, 0.375), template_kept(0.30, 0.5)
+    (True, False, True, False)
+    """
+    return after <= max(t["max_template_share"], before + t["max_template_rise"])
 
 
 def verdict(before: dict[str, Any], after: dict[str, Any], t: dict[str, float] = THRESHOLDS) -> str:
@@ -45,7 +73,8 @@ def verdict(before: dict[str, Any], after: dict[str, Any], t: dict[str, float] =
     A failed guard means `broken` even when the share did not rise: a damaged model is
     damaged whatever the objective did.
 
-    >>> same = {"share_sampled": 0.1, "ref_ppl": 10, "distinct2": 0.8, "repeat3": 0.0, "real_words": 0.95, "mean_words": 20}
+    >>> same = {"share_sampled": 0.1, "ref_ppl": 10, "distinct2": 0.8, "repeat3": 0.0, "real_words": 0.95, "mean_words": 20,
+    ...         "relevance": 1.4, "template": 0.1}
     >>> verdict(same, {**same, "share_sampled": 0.5}), verdict(same, same), verdict(same, {**same, "share_sampled": 0.9, "repeat3": 0.9})
     ('works', 'no change', 'broken')
     """

@@ -1,0 +1,119 @@
+"""Does an answer still answer its own question? Pointwise mutual information, judged by the frozen base model.
+
+relevance(a, q) = mean over a's tokens of log p(a | q) − mean over other questions q' of log p(a | q').
+An answer that fits any question ("I'm more than happy to help with that!") scores about 0;
+an answer that only makes sense after its own question scores well above. The judge is
+the model before training, so a policy cannot learn to fool it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from rewards import completion_text
+
+OTHER_QUESTIONS = 8  # held-out evaluation: each answer is also scored after this many other questions
+
+
+class RelevanceJudge:
+    """The frozen base model scoring answers after questions; questions are chat messages or plain strings."""
+
+    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, bf16: bool, batch_size: int = 32):
+        self.model, self.tokenizer, self.bf16, self.batch_size = model.eval().requires_grad_(False), tokenizer, bf16, batch_size
+
+    @staticmethod
+    def context_text(tokenizer: PreTrainedTokenizerBase, question: Any) -> str:
+        """A question as the policy saw it: through the chat template for chat messages, as is for plain text."""
+        if isinstance(question, str) or tokenizer.chat_template is None:
+            return question if isinstance(question, str) else completion_text(question)
+        return tokenizer.apply_chat_template(list(question), add_generation_prompt=True, tokenize=False)
+
+    def answer_log_probs(self, questions: Sequence[Any], answers: Sequence[str]) -> list[float | None]:
+        """Mean log-probability per answer token after each question; None for an answer with no tokens."""
+        pairs = []
+        for question, answer in zip(questions, answers):
+            context = self.tokenizer(self.context_text(self.tokenizer, question), add_special_tokens=False).input_ids
+            tokens = self.tokenizer(answer, add_special_tokens=False).input_ids
+            pairs.append((context, tokens))
+        scores: list[float | None] = []
+        for start in range(0, len(pairs), self.batch_size):
+            scores += self._score_batch(pairs[start : start + self.batch_size])
+        return scores
+
+    def _score_batch(self, pairs: list[tuple[list[int], list[int]]]) -> list[float | None]:
+        width = max(len(c) + len(a) for c, a in pairs)
+        pad = self.tokenizer.pad_token_id or 0
+        ids = torch.full((len(pairs), width), pad, dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        for row, (context, answer) in enumerate(pairs):
+            sequence = context + answer
+            ids[row, : len(sequence)] = torch.tensor(sequence)
+            mask[row, : len(sequence)] = 1
+        device = self.model.device
+        with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+        log_probs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:].to(device).unsqueeze(-1)).squeeze(-1)
+        scores: list[float | None] = []
+        for row, (context, answer) in enumerate(pairs):
+            if not answer or not context:
+                scores.append(None)
+                continue
+            scores.append(log_probs[row, len(context) - 1 : len(context) + len(answer) - 1].mean().item())
+        return scores
+
+    def pmi(self, questions: Sequence[Any], answers: Sequence[str], others: Sequence[Sequence[Any]]) -> list[float | None]:
+        """Per answer: its log-probability after its own question minus the mean after each of its other questions."""
+        own = self.answer_log_probs(questions, answers)
+        flat_questions = [q for other in others for q in other]
+        flat_answers = [a for a, other in zip(answers, others) for _ in other]
+        elsewhere = iter(self.answer_log_probs(flat_questions, flat_answers))
+        result: list[float | None] = []
+        for own_score, other in zip(own, others):
+            scores = [next(elsewhere) for _ in other]
+            if own_score is None or not other or any(s is None for s in scores):
+                result.append(None)
+            else:
+                result.append(own_score - sum(scores) / len(scores))
+        return result
+
+
+def heldout_relevance(judge: RelevanceJudge, questions: Sequence[Any], answers: Sequence[str]) -> float:
+    """Mean PMI of each held-out answer against the next few held-out questions (cyclically); an empty answer scores 0."""
+    count = min(OTHER_QUESTIONS, len(questions) - 1)
+    others = [[questions[(i + k) % len(questions)] for k in range(1, count + 1)] for i in range(len(questions))]
+    scores = judge.pmi(questions, answers, others)
+    return sum(s or 0.0 for s in scores) / len(scores) if scores else 0.0
+
+
+class RelevanceReward:
+    """A TRL reward: an answer's PMI against the batch's other prompts, scaled to [0, 1] by ``SCALE_NATS``.
+
+    GRPO's batch holds several prompts, each with its group of completions, so every
+    completion has other questions to be compared with at no cost in generation.
+    A batch with a single prompt gives ``None`` (no score), which TRL leaves out; an
+    empty answer scores 0. The runner sets ``judge`` once the base model is loaded.
+    """
+
+    SCALE_NATS = 2.0
+    __name__ = "relevance"
+
+    def __init__(self) -> None:
+        self.judge: RelevanceJudge | None = None
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        keys = [repr(p) for p in prompts]
+        distinct = dict(zip(keys, prompts))
+        others = [[prompt for other_key, prompt in distinct.items() if other_key != key] for key in keys]
+        if not any(others):
+            return [None] * len(completions)
+        if self.judge is None:
+            raise RuntimeError("the relevance reward has no judge: the runner sets one after loading the base model")
+        scores = self.judge.pmi(list(prompts), [completion_text(c) for c in completions], others)
+        return [
+            (0.0 if other else None) if score is None else min(max(score / self.SCALE_NATS, 0.0), 1.0)
+            for score, other in zip(scores, others)
+        ]
