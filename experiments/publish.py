@@ -22,6 +22,7 @@ from typing import Any
 from filelock import FileLock
 
 from experiments.configs import REGISTRY
+from experiments.record import RunRecord
 from experiments.report import write_report
 from experiments.results import atomic_write_text, benchmark_figures, environment, load_summary, merge_run
 from experiments.verdicts import THRESHOLDS
@@ -31,16 +32,20 @@ JOURNAL = ".pending-run.json"
 LOCK_TIMEOUT_S = 1800
 
 
-def publish_run(results_dir: Path, record: dict[str, Any], files: dict[str, str]) -> None:
+def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str]) -> None:
     """Make this run's files and its summary row appear together, or not at all."""
     with _locked(results_dir):
         _apply_journal(results_dir)
-        staging = _staging(results_dir, record["name"])
+        staging = _staging(results_dir, record.name)
         shutil.rmtree(staging, ignore_errors=True)
         for name, text in files.items():
             atomic_write_text(staging / name, text)
         fault_point("staged")
-        atomic_write_text(results_dir / JOURNAL, json.dumps({"record": record}))
+        replaced = next((row for row in load_summary(results_dir)["runs"] if row["name"] == record.name), None)
+        if replaced is not None:
+            record.previous = {key: replaced.get(key) for key in ("verdict", "hypothesis", "hypothesis_held", "guards")}
+            record.previous["date"] = replaced.get("environment", {}).get("date")
+        atomic_write_text(results_dir / JOURNAL, json.dumps({"record": record.as_dict()}))
         _apply_journal(results_dir)
 
 

