@@ -49,7 +49,7 @@ long-lesson: venv
 	$(BIN)/pytest -m long --run-long
 
 benchmark: venv
-	$(BIN)/pytest -m benchmark --run-slow
+	$(BIN)/python -m experiments.benchmark
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

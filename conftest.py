@@ -21,6 +21,7 @@ def pytest_addoption(parser):
     parser.addoption("--run-long", action="store_true", default=False, help="run long tests (lessons beyond the 90-minute suite)")
     parser.addoption("--model", default=None, help="train every configuration on this model, e.g. gpt2 where a hub is reachable")
     parser.addoption("--steps", type=int, default=None, help="shorten every training run to this many steps")
+    parser.addoption("--tracker", default="none", help="also log every run to a local tracker: tensorboard or trackio")
     parser.addoption(
         "--precision", choices=PRECISIONS, default=None,
         help="auto measures fp32 against bf16 autocast and trains in the faster; default: each configuration's own (auto)",
@@ -63,4 +64,5 @@ def experiment_options(pytestconfig, tmp_path_factory):
         "model": pytestconfig.getoption("--model"),
         "steps": pytestconfig.getoption("--steps"),
         "precision": pytestconfig.getoption("--precision"),
+        "tracker": pytestconfig.getoption("--tracker"),
     }

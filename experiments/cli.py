@@ -33,6 +33,9 @@ class RunOptions:
         default=None, metadata={"help": "where results go (default: results/ for a registry run, runs/quick-looks for a quick look)"}
     )
     runs_dir: str = field(default="runs", metadata={"help": "models, live metrics and caches"})
+    tracker: str = field(
+        default="none", metadata={"help": "also log to a local tracker: tensorboard (runs/NAME/trainer/runs) or trackio"}
+    )
     precision: str | None = field(
         default=None,
         metadata={"help": "auto (measure fp32 against bf16 autocast, train in the faster), fp32 or bf16; default: the configuration's own"},
@@ -48,12 +51,15 @@ class SampleOptions:
     seed: int = 0
 
 
-def parse(options_type: type[Options], argv: list[str] | None, usage: str) -> tuple[Options, list[str]]:
-    """The options, and the positional words (configuration names, or a model and its questions)."""
+def parse(options_type: type[Options], argv: list[str] | None, usage: str, other_options: bool = False) -> tuple[Options, list[str]]:
+    """The options, and the positional words (configuration names, or a model and its questions).
+
+    ``other_options`` passes flags the dataclass does not know on with the positional words (explore's GRPOConfig fields).
+    """
     parser = HfArgumentParser(options_type, usage=usage)
     options, positional = parser.parse_args_into_dataclasses(args=argv, return_remaining_strings=True)
     unknown = [word for word in positional if word.startswith("--")]
-    if unknown:
+    if unknown and not other_options:
         parser.error(f"unknown option {unknown[0]}")
     return options, positional
 

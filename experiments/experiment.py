@@ -24,6 +24,9 @@ BASELINE_GRPO_CHANGES: dict[str, tuple[Any, str]] = {
     "disable_dropout": (True, "dropout makes the policy ratio noisy; GPT-2 has it on"),
 }
 
+# The first baseline's schedule (a fixed 28 steps, no stop rule), kept by the lessons committed with it.
+FIXED_28_STEPS: dict[str, Any] = {"steps": 28, "stop_at_behaviour": False}
+
 # Plumbing for a 2-core CPU, not part of any hypothesis.
 RUNTIME_SETTINGS: dict[str, Any] = {
     "use_cpu": True,

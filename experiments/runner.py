@@ -45,6 +45,7 @@ def run_experiment(
     announce: Callable[[str], None] = print,
     precision: str | None = None,
     progress_bar: bool = False,
+    tracker: str = "none",
 ) -> RunRecord:
     """Train one configuration, judge it on held-out prompts, and record the result.
 
@@ -58,7 +59,7 @@ def run_experiment(
         precision=config.precision if precision is None else precision,
     )
     run_dir = runs_dir / config.name
-    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer")
+    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", tracker=tracker)
     if results_dir is None:
         results_dir = default_results_dir(config, runs_dir, announce)
     check_rewards(reward_functions(config))
@@ -81,7 +82,7 @@ def run_experiment(
         longest_prompt_tokens(tokenizer, dataset) + grpo_config.max_completion_length, runs_dir / "precision-probes.json",
     )
     announce(f"[{config.name}] precision {chosen.precision} ({chosen.how}; a pass took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16)")
-    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=chosen.bf16)
+    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
     functions = judged_rewards(config, chosen.bf16, policy.device)
     judge = next((f.judge for f in functions if isinstance(f, RelevanceReward)), None) or base_model_judge(config, chosen.bf16, policy.device)
     settings = EvalSettings(samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens, bf16=chosen.bf16)
@@ -140,7 +141,9 @@ def main(argv: list[str] | None = None) -> None:
             raise ConfigError(f"unknown configuration {unknown[0]!r}; known: {', '.join(REGISTRY)}" if unknown else "name at least one configuration")
         for name in names:
             results_dir = Path(options.results_dir) if options.results_dir is not None else None
-            run_experiment(REGISTRY[name], results_dir, Path(options.runs_dir), options.model, options.steps, precision=options.precision)
+            run_experiment(
+                REGISTRY[name], results_dir, Path(options.runs_dir), options.model, options.steps, precision=options.precision, tracker=options.tracker
+            )
 
 
 if __name__ == "__main__":

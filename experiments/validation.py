@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
+import importlib.util
 import math
 import numbers
 import tempfile
@@ -90,8 +91,14 @@ def reward_functions(config: Experiment) -> list[Callable[..., list[float]]]:
     return found
 
 
-def validate_experiment(config: Experiment, output_dir: str | Path | None = None, bf16: bool = False) -> GRPOConfig:
-    """The GRPOConfig this experiment would train with, or a ConfigError saying what is wrong."""
+TRACKERS = ("none", "tensorboard", "trackio")
+
+
+def validate_experiment(config: Experiment, output_dir: str | Path | None = None, bf16: bool = False, tracker: str = "none") -> GRPOConfig:
+    """The GRPOConfig this experiment would train with, or a ConfigError saying what is wrong.
+
+    ``tracker`` logs the run to a local tracker too (TRL's ``report_to``); it changes nothing that is trained.
+    """
     where = config.name
     if config.expect not in VERDICTS:
         raise ConfigError(f"{where}: expect={config.expect!r} is not one of {VERDICTS}")
@@ -132,7 +139,11 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
             f"{where}: num_generations must be ≥ 2, got {config.grpo['num_generations']}: "
             "GRPO's advantage compares completions within a group"
         )
-    arguments = config.grpo_arguments(bf16)
+    if tracker not in TRACKERS:
+        raise ConfigError(f"{where}: tracker must be one of {TRACKERS}, got {tracker!r}")
+    if tracker != "none" and importlib.util.find_spec(tracker) is None:
+        raise ConfigError(f"{where}: tracker {tracker!r} is not installed: pip install {tracker} (or pip install -e '.[tracker]')")
+    arguments = {**config.grpo_arguments(bf16), "report_to": tracker}
     if config.reward_weights is not None:
         arguments["reward_weights"] = list(config.reward_weights)
     try:

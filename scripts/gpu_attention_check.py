@@ -9,11 +9,11 @@ import sys
 from dataclasses import replace
 
 from experiments.configs import BASELINE, GPU
-from experiments.runner import quiet_trainer
+from experiments.assembly import quiet_trainer
 from experiments.training import MetricsRecorder
 
 for attn in sys.argv[1:]:
-    exp = replace(BASELINE, grpo={**BASELINE.grpo, **GPU}, steps=2, attn_implementation=attn)
+    exp = replace(BASELINE, grpo={**BASELINE.grpo, **GPU, "bf16": True}, steps=2, attn_implementation=attn)
     rec = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
     try:
         quiet_trainer(exp, rec).train()

@@ -1,56 +1,73 @@
-"""The report's sentences come from the rows they describe, so a newer row changes them."""
+"""The report is built from the rows it describes: a newer row changes it, and it stays short enough to read."""
+
+import json
+from pathlib import Path
 
 import pytest
 
-from experiments.report import gpu_speed_section, suite_seconds, trained_outcome, zero_std_note
+from experiments.record import RunRecord
+from experiments.report import changed_verdicts, findings, lesson_row, render_summary, what_changed
+from experiments.configs import REGISTRY
+from experiments.lessons import first_lesson
+from experiments.runs_table import family_of, suite_seconds, trained_outcome
 
 pytestmark = pytest.mark.fast
+COMMITTED = Path(__file__).resolve().parent.parent / "results"
+ALL_GUARDS = dict.fromkeys(("ref_ppl", "distinct2", "repeat3", "real_words", "length", "relevance", "template"), True)
 
 
-def run(name, verdict="works", seconds=None, zero_std=0.0, model="smollm2-135m", step_s=10.04):
-    return {"name": name, "verdict": verdict, "time_to_behaviour_s": seconds, "mean_frac_reward_zero_std": zero_std,
-            "model": model, "mean_step_time_s": step_s}
+def run(name, verdict="works", seconds=None, step_s=10.04, held=True, guards=None, **fields):
+    return RunRecord(name=name, hypothesis="h", expected="works", verdict=verdict, hypothesis_held=held, guards=guards or dict(ALL_GUARDS),
+                     model="smollm2-135m", seed=0, steps=64, time_to_behaviour_s=seconds, mean_step_time_s=step_s, **fields)
 
 
-def test_the_speed_table_reads_the_lever_run_as_it_stands_now():
+def test_the_speed_table_reads_every_seed_of_the_lever_run():
     assert trained_outcome("baseline", [run("baseline", "works", 315.2)]) == ["baseline", "works", "315", "10.0"]
-    assert trained_outcome("short-completions", [run("short-completions", "no change", step_s=None)]) == [
-        "short-completions", "no change", "never", "?"]
-    seeds = [run("fast", "broken", 271.5, step_s=8.16), run("fast-seed1", "works", 440.3), run("fast-seed2", "works"), run("faster", "works", 9.0)]
-    assert trained_outcome("fast", seeds) == ["fast (×3 seeds)", "broken, works, works", "272, 440, never", "8.2, 10.0, 10.0"]
-    assert trained_outcome("reuse-generations", []) == ["reuse-generations", "not run yet", "", ""]
-    assert trained_outcome(None, []) == ["not trained", "", "", ""]
+    seeds = [run("reuse-generations", "broken", 271.5, step_s=8.16), run("reuse-generations-seed1", "works", 440.3), run("reuse-generations-seed2")]
+    assert trained_outcome("reuse-generations", seeds) == ["reuse-generations (×3 seeds)", "broken, works, works", "272, 440, never", "8.2, 10.0, 10.0"]
+    assert trained_outcome("cheap-steps", []) == ["cheap-steps", "not run yet", "", ""]
 
 
-def test_the_zero_std_note_names_the_runs_with_the_most_tied_groups():
-    runs = [run("baseline", zero_std=0.01), run("broken-groups-of-2", zero_std=0.30), run("shouting", zero_std=0.05),
-            run("smoke", zero_std=0.9, model="tiny-gpt2")]
-    note = zero_std_note(runs)
-    assert "`broken-groups-of-2` 0.30, `shouting` 0.05; baseline 0.01." in note
-    assert "smoke" not in note
+def test_a_run_belongs_to_its_registry_entry_without_parsing_its_name():
+    assert family_of(run("beta-0.04-seed2")) == "beta-0.04"
+    assert family_of(run("anything", config="baseline")) == "baseline"
 
 
 def test_the_suite_total_follows_the_registry_tier_not_the_rows_own_flag():
-    """lr-low moved to the long tier after its row was written without a `long` field."""
-    rows = [{"name": "baseline", "wall_clock_s": 300.0, "eval_s": 30.0}, {"name": "lr-low", "wall_clock_s": 280.0, "eval_s": 20.0}]
-    assert suite_seconds(rows) == (330.0, 300.0, 0.0)
+    rows = [run("baseline", wall_clock_s=300.0, eval_s=30.0), run("lr-low", wall_clock_s=280.0, eval_s=20.0),
+            run("baseline-gpu-seed1", wall_clock_s=40.0, eval_s=5.0)]
+    assert suite_seconds(rows) == (330.0, 300.0, 45.0)
 
 
-def test_gpu_lessons_are_tallied_apart_from_the_cpu_suite():
-    rows = [{"name": "baseline", "wall_clock_s": 300.0, "eval_s": 30.0}, {"name": "baseline-gpu-seed1", "wall_clock_s": 40.0, "eval_s": 5.0}]
-    assert suite_seconds(rows) == (330.0, 0.0, 45.0)
+def test_a_lesson_row_names_failed_guards_and_old_judgements():
+    entry = REGISTRY["baseline"]
+    seeds = [run("baseline", share_before=0.15, share_after=0.56), run("baseline-seed1", "broken", guards={**ALL_GUARDS, "template": False}, held=False)]
+    row = lesson_row(Path("/nonexistent"), first_lesson, entry, seeds)
+    assert row[1] == "`baseline` ×2" and row[4] == "✗ template" and row[5] == "works, broken" and row[6].startswith("refuted")
+    old = lesson_row(Path("/nonexistent"), first_lesson, entry, [run("baseline", guards=dict.fromkeys(("ref_ppl", "distinct2"), True))])
+    assert old[4] == "5/5 (old)"
+    assert what_changed(REGISTRY["baseline-fp32"]) == "precision=fp32 (on `baseline`)"
 
 
-def test_the_gpu_speed_section_compares_the_gpu_step_with_the_cpu_step():
-    def figures(project, again, device):
-        return {"environment": {"device": device, "date": "today"}, "step_s": {"project": project, "trl_default": 8.0, "project_again": again},
-                "speedup_vs_project": {"project": 1.0, "trl_default": 0.1, "project_again": 1.0}, "speedup_project_vs_trl_default": 10.0,
-                "speedup_project_vs_trl_default_24_tokens": 1.5, "project_drift": 0.1, "mfu_vs_bf16_peak": 0.002,
-                "matmul_peak_flops_bf16": 7.9e14, "evaluation_completions_per_s": 40.0}
+def test_changed_verdicts_say_why():
+    replaced = run("baseline", "no change", previous={"verdict": "works", "hypothesis": "other", "guards": {"ref_ppl": True}})
+    table = changed_verdicts([replaced, run("lr-high")])
+    assert "| baseline | works    | no change | a new entry under this name; judged also by" in table
+    assert changed_verdicts([run("lr-high")]) == "No rerun changed a verdict."
 
-    assert gpu_speed_section(None, None, []) == []
-    title, table, text = gpu_speed_section(figures(0.9, 1.1, "cuda: NVIDIA H200"), figures(9.0, 11.0, "cpu"), [run("baseline-gpu", "works", 42.0)])
-    assert "NVIDIA H200" in title
-    assert "| baseline-gpu " in table and "| works " in table
-    assert "1.00 s there against 10.0 s on the CPU above (×10.0)" in text
-    assert "MFU 0.20% of a measured bf16 matmul peak (790 TFLOP/s)" in text
+
+def test_findings_are_at_most_ten_lines_and_quote_numbers():
+    runs = [run(f"r{i}", held=i % 2 == 0) for i in range(30)] + [run("baseline", share_before=0.15, share_after=0.55, relevance_before=1.4, relevance_after=0.9,
+                                                                       steps_trained=31, stop_reason="behaviour")]
+    lines = findings(runs)
+    assert len(lines) <= 10
+    assert lines[0].startswith("`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds; share 0.15 → 0.55, relevance 1.40 → 0.90")
+
+
+def test_the_committed_summary_reads_at_a_glance():
+    """summary.md is at most 150 lines; regenerating it from the committed summary.json gives the same length."""
+    summary = json.loads((COMMITTED / "summary.json").read_text())
+    runs = [RunRecord.from_dict(row) for row in summary["runs"]]
+    text = render_summary(COMMITTED, summary, runs, figures={})
+    assert len(text.splitlines()) <= 150
+    assert len((COMMITTED / "summary.md").read_text().splitlines()) <= 150

@@ -19,6 +19,7 @@ from experiments.results import load_summary
 from experiments.record import training_signals
 from experiments.runner import run_experiment
 from experiments.training import read_metrics
+from experiments.validation import ConfigError
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,3 +121,15 @@ def test_steps_that_reuse_a_batch_count_as_steps_but_not_as_reward_readings():
     assert signals["final_train_reward"] == 1.4 and signals["final_entropy"] == 2.7
     assert signals["mean_step_time_s"] == 9.0 and signals["mean_kl"] == pytest.approx(0.3)
     assert signals["mean_frac_reward_zero_std"] == 0.25
+
+
+def test_the_smoke_run_logs_to_tensorboard_when_asked(tmp_path):
+    pytest.importorskip("tensorboard", reason="the optional tracker extra: pip install -e '.[tracker]'")
+    run_smoke(tmp_path, "tracked", tracker="tensorboard")
+    events = list((tmp_path / "tracked" / "runs" / "smoke" / "trainer").rglob("events.out.tfevents.*"))
+    assert events and events[0].stat().st_size > 0
+
+
+def test_an_unknown_or_missing_tracker_is_refused_before_training(tmp_path):
+    with pytest.raises(ConfigError, match=r"tracker must be one of"):
+        run_smoke(tmp_path, "bad", tracker="wandb")

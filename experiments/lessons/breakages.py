@@ -1,6 +1,6 @@
 """Breaking GRPO on purpose: the reward's shape, the KL leash, clipping, the group"""
 
-from experiments.experiment import BASELINE, variant
+from experiments.experiment import BASELINE, FIXED_28_STEPS, variant
 
 ENTRIES = [
     variant(
@@ -24,8 +24,7 @@ ENTRIES = [
         "broken-no-clip-multipass",
         "with clipping disabled (ε 100), 4 passes per batch at lr 3e-4 and no stop rule, the policy collapses within 28 steps",
         "broken",
-        steps=28,
-        stop_at_behaviour=False,
+        **FIXED_28_STEPS,
         grpo={"epsilon": 100.0, "num_iterations": 4, "learning_rate": 3e-4},
     ),
     variant(

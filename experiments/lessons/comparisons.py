@@ -1,6 +1,6 @@
 """One parameter at a time, against the baseline each entry names"""
 
-from experiments.experiment import BASELINE, variant
+from experiments.experiment import BASELINE, FIXED_28_STEPS, variant
 
 ENTRIES = [
     variant(
@@ -48,8 +48,7 @@ ENTRIES = [
         "lr-low",
         "at lr 3e-5 28 steps are too few to move the share by 0.25",
         "no change",
-        steps=28,
-        stop_at_behaviour=False,
+        **FIXED_28_STEPS,
         long=True,
         grpo={"learning_rate": 3e-5},
     ),
@@ -58,8 +57,7 @@ ENTRIES = [
         "epsilon-alone",
         "with one pass per generation the policy ratio is exactly 1, so ε 0.05 clips nothing: curves identical to the baseline's",
         "works",
-        steps=28,
-        stop_at_behaviour=False,
+        **FIXED_28_STEPS,
         long=True,
         grpo={"epsilon": 0.05},
     ),

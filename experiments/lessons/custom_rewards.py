@@ -1,6 +1,6 @@
 """Other behaviours, and leashes, taught by custom rewards"""
 
-from experiments.experiment import BASELINE, variant
+from experiments.experiment import BASELINE, FIXED_28_STEPS, variant
 
 ENTRIES = [
     variant(
@@ -18,8 +18,7 @@ ENTRIES = [
         "no change",
         rewards=("four_letter_share", "distinct_bigrams", "on_topic"),
         reward_weights=(1.0, 1.0, 1.0),
-        steps=28,
-        stop_at_behaviour=False,
+        **FIXED_28_STEPS,
         long=True,
     ),
     variant(
@@ -29,8 +28,7 @@ ENTRIES = [
         "works",
         rewards=("four_letter_share", "distinct_bigrams", "cross_prompt_novelty"),
         reward_weights=(1.0, 1.0, 1.0),
-        steps=28,
-        stop_at_behaviour=False,
+        **FIXED_28_STEPS,
         long=True,
         grpo={"learning_rate": 2e-4},
     ),

@@ -3,6 +3,28 @@
 from experiments.experiment import BASELINE, variant
 from experiments.models import TINY_GPT2
 
+RELEVANCE_REWARD = variant(
+    BASELINE,
+    "relevance-reward",
+    "adding a relevance reward (each answer's PMI with its own question against the batch's other question, judged by "
+    "the frozen base model) to the v1 baseline's two terms (1:1:1) keeps answers answering their questions while the "
+    "share rises: held-out share ≥ 0.5 and all seven guards hold on every seed, in bf16 and in fp32",
+    "works",
+    rewards=("four_letter_share", "distinct_bigrams", "relevance"),
+    reward_weights=(1.0, 1.0, 1.0),
+    seeds=(0, 1, 2),
+)
+
+RELEVANCE_QUARTER = variant(
+    RELEVANCE_REWARD,
+    "relevance-quarter",
+    "the relevance reward at a quarter of the weight (1:1:0.25) lets the four-letter share lead, where at 1:1:1 it "
+    "rose only 0.15 → 0.26 in 64 steps, while keeping each answer tied to its question: held-out share ≥ 0.5 and all "
+    "seven guards hold",
+    "works",
+    reward_weights=(1.0, 1.0, 0.25),
+)
+
 ENTRIES = [
     variant(
         BASELINE,
@@ -18,26 +40,15 @@ ENTRIES = [
         grpo={"max_completion_length": 8, "num_generations": 4, "per_device_train_batch_size": 4},
     ),
     BASELINE,
+    RELEVANCE_REWARD,
+    RELEVANCE_QUARTER,
     variant(
-        BASELINE,
-        "relevance-reward",
-        "adding a relevance reward (each answer's PMI with its own question against the batch's other question, judged by "
-        "the frozen base model) to the v1 baseline's two terms (1:1:1) keeps answers answering their questions while the "
-        "share rises: held-out share ≥ 0.5 and all seven guards hold on every seed, in bf16 and in fp32",
+        RELEVANCE_QUARTER,
+        "relevance-quarter-96",
+        "relevance-quarter, whose seed 0 ended its 64-step cap at held-out share 0.48 with all seven guards holding, "
+        "reaches the share under a 96-step cap: held-out share ≥ 0.5 and all seven guards hold",
         "works",
-        rewards=("four_letter_share", "distinct_bigrams", "relevance"),
-        reward_weights=(1.0, 1.0, 1.0),
-        seeds=(0, 1, 2),
-    ),
-    variant(
-        BASELINE,
-        "relevance-quarter",
-        "the relevance reward at a quarter of the weight (1:1:0.25) lets the four-letter share lead, where at 1:1:1 it "
-        "rose only 0.15 → 0.26 in 64 steps, while keeping each answer tied to its question: held-out share ≥ 0.5 and all "
-        "seven guards hold",
-        "works",
-        rewards=("four_letter_share", "distinct_bigrams", "relevance"),
-        reward_weights=(1.0, 1.0, 0.25),
+        steps=96,
     ),
     variant(
         BASELINE,

@@ -2,6 +2,19 @@
 
 from experiments.experiment import BASELINE, variant
 
+FROZEN_HALF_LR = variant(
+    BASELINE,
+    "frozen-half-lr-1.5e-4",
+    "lower half frozen at lr 1.5e-4, declared as the baseline in 506fdc8: held-out share up by ≥ 0.25 with the "
+    "language intact on every seed; explored first, seed 2 got there at step 38 (about 280 s), seed 1 was at 0.36 "
+    "by step 38 (308 s)",
+    "works",
+    frozen_fraction=0.5,
+    seeds=(0, 1, 2),
+    long=True,
+    grpo={"learning_rate": 1.5e-4},
+)
+
 ENTRIES = [
     variant(
         BASELINE,
@@ -22,30 +35,17 @@ ENTRIES = [
         long=True,
         grpo={"num_iterations": 2},
     ),
+    FROZEN_HALF_LR,
     variant(
-        BASELINE,
-        "frozen-half-lr-1.5e-4",
-        "lower half frozen at lr 1.5e-4, declared as the baseline in 506fdc8: held-out share up by ≥ 0.25 with the "
-        "language intact on every seed; explored first, seed 2 got there at step 38 (about 280 s), seed 1 was at 0.36 "
-        "by step 38 (308 s)",
-        "works",
-        frozen_fraction=0.5,
-        seeds=(0, 1, 2),
-        long=True,
-        grpo={"learning_rate": 1.5e-4},
-    ),
-    variant(
-        BASELINE,
+        FROZEN_HALF_LR,
         "frozen-half-novelty",
         "frozen-half-lr-1.5e-4 plus the cross-prompt novelty reward (1:1:1): the one canned answer that broke its seed 0 "
         "stops paying, so every seed works, and the share still arrives within 300 s on seeds 0 and 2",
         "works",
         rewards=("four_letter_share", "distinct_bigrams", "cross_prompt_novelty"),
         reward_weights=(1.0, 1.0, 1.0),
-        frozen_fraction=0.5,
         seeds=(0, 1, 2),
         long=True,
-        grpo={"learning_rate": 1.5e-4},
     ),
     variant(
         BASELINE,
