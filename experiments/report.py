@@ -90,8 +90,15 @@ def what_changed(entry) -> str:
     if entry.base is None:
         return "—"
     changes = {k: v for k, v in entry.differences().items() if k != "seed"}
-    shown = ", ".join(f"{k}={v}" for k, v in changes.items()) or "nothing"
+    shown = ", ".join(f"{k}={_compact(v)}" for k, v in changes.items()) or "nothing"
     return f"{shown} (on `{entry.base.name}`)"
+
+
+def _compact(value: Any) -> str:
+    """Tuples as a:b:c (reward weights) or a+b (reward names), so a row stays one readable line."""
+    if isinstance(value, (tuple, list)):
+        return ("+" if all(isinstance(v, str) for v in value) else ":").join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def first_answer(results_dir: Path, name: str) -> str:
@@ -123,13 +130,20 @@ def findings(runs: list[RunRecord]) -> list[str]:
             precision = seeds[0].precision["precision"] if seeds[0].precision else "bf16"
             working = sum(run.verdict == "works" and run.share_after >= 0.5 for run in seeds)
             relevance = [run.relevance_after for run in seeds if run.relevance_after is not None]
+            verdicts = ", ".join(f"{r.verdict}" + ("" if r.judged_by_all_guards else " (5 guards)") for r in seeds)
             lines.append(
-                f"`{name}` ({precision}): works with held-out share ≥ 0.5 on {working} of {len(seeds)} seeds; share "
+                f"`{name}` ({precision}): works with held-out share ≥ 0.5 on {working} of {len(seeds)} seeds ({verdicts}); share "
                 f"{seeds[0].share_before:.2f} → {statistics.mean(r.share_after for r in seeds):.2f}"
                 + (f", relevance {seeds[0].relevance_before:.2f} → {statistics.mean(relevance):.2f} nats/token" if relevance else "")
-                + f", steps {', '.join(str(r.steps_trained) for r in seeds)} (stopped by {', '.join(sorted({str(r.stop_reason) for r in seeds}))})."
+                + f", steps {', '.join(str(r.steps_trained) for r in seeds)}."
             )
     judged = [run for run in runs if run.judged_by_all_guards and run.model != "tiny-gpt2"]
+    if judged:
+        lines.append(
+            f"What keeps an answer an answer (relevance → template after, from {judged[0].relevance_before:.2f} → "
+            f"{judged[0].template_before:.2f} before): "
+            + ", ".join(f"`{r.name}` {r.relevance_after:.2f} → {r.template_after:.2f} at share {r.share_after:.2f}" for r in judged) + "."
+        )
     for failing in ("relevance", "template"):
         names = [run.name for run in judged if not run.guards[failing]]
         if judged:

@@ -2,13 +2,11 @@
 
 import math
 import time
-from dataclasses import replace
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from experiments.configs import BASELINE, CONFIGS, REGISTRY, variant
 from experiments.validation import ConfigError, RewardError, check_rewards, validate_experiment

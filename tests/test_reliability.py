@@ -69,9 +69,9 @@ def test_a_run_killed_while_it_publishes_leaves_files_and_row_of_one_run(tmp_pat
 
 
 def refuse_model_loading(monkeypatch):
-    import experiments.runner as runner_module
+    import experiments.assembly as assembly
 
-    monkeypatch.setattr(runner_module, "resolve_model", lambda *a, **k: pytest.fail("the model was loaded first"))
+    monkeypatch.setattr(assembly, "resolve_model", lambda *a, **k: pytest.fail("the model was loaded first"))
 
 
 @pytest.mark.parametrize("folder", ["results_dir", "runs_dir"])

@@ -20,21 +20,21 @@ def test_a_prompt_longer_than_the_context_is_refused(tmp_path):
 
 
 def test_a_bad_configuration_fails_before_any_model_loads(tmp_path, monkeypatch):
-    import experiments.runner as runner
+    import experiments.assembly as assembly
 
     def no_model(*args, **kwargs):
         raise AssertionError("the model was loaded before validation")
 
-    monkeypatch.setattr(runner, "resolve_model", no_model)
+    monkeypatch.setattr(assembly, "resolve_model", no_model)
     config = variant(BASELINE, "typo", "refused", "works", grpo={"num_generation": 4})
     with pytest.raises(ConfigError, match="did you mean 'num_generations'"):
         run_experiment(config, results_dir=tmp_path, runs_dir=tmp_path, announce=lambda _: None)
 
 
 def test_a_missing_training_prompt_file_fails_before_any_model_loads(tmp_path, monkeypatch):
-    import experiments.runner as runner
+    import experiments.assembly as assembly
 
-    monkeypatch.setattr(runner, "resolve_model", lambda *a, **k: pytest.fail("model loaded"))
+    monkeypatch.setattr(assembly, "resolve_model", lambda *a, **k: pytest.fail("model loaded"))
     config = variant(BASELINE, "missing", "refused", "works", train_prompts="prompts/nope.txt")
     with pytest.raises(PromptFileError, match=r"nope.txt: prompt file not found"):
         run_experiment(config, results_dir=tmp_path, runs_dir=tmp_path, announce=lambda _: None)
