@@ -137,7 +137,10 @@ def findings(runs: list[RunRecord]) -> list[str]:
                 + (f", relevance {seeds[0].relevance_before:.2f} → {statistics.mean(relevance):.2f} nats/token" if relevance else "")
                 + f", steps {', '.join(str(r.steps_trained) for r in seeds)}."
             )
-    judged = [run for run in runs if run.judged_by_all_guards and run.model != "tiny-gpt2"]
+    judged = [
+        run for run in runs
+        if run.judged_by_all_guards and None not in (run.relevance_after, run.template_after) and run.model != "tiny-gpt2"
+    ]
     if judged:
         lines.append(
             f"What keeps an answer an answer (relevance → template after, from {judged[0].relevance_before:.2f} → "

@@ -57,11 +57,12 @@ def test_changed_verdicts_say_why():
 
 
 def test_findings_are_at_most_ten_lines_and_quote_numbers():
-    runs = [run(f"r{i}", held=i % 2 == 0) for i in range(30)] + [run("baseline", share_before=0.15, share_after=0.55, relevance_before=1.4, relevance_after=0.9,
-                                                                       steps_trained=31, stop_reason="behaviour")]
+    measured = dict(share_before=0.15, share_after=0.55, relevance_before=1.4, relevance_after=0.9, template_before=0.05, template_after=0.1)
+    runs = [run(f"r{i}", held=i % 2 == 0) for i in range(30)] + [run("baseline", steps_trained=31, stop_reason="behaviour", **measured)]
     lines = findings(runs)
     assert len(lines) <= 10
-    assert lines[0].startswith("`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds; share 0.15 → 0.55, relevance 1.40 → 0.90")
+    assert lines[0].startswith("`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds (works); share 0.15 → 0.55, relevance 1.40 → 0.90")
+    assert "`baseline` 0.90 → 0.10 at share 0.55" in lines[1]
 
 
 def test_the_committed_summary_reads_at_a_glance():
