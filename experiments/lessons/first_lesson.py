@@ -25,6 +25,15 @@ RELEVANCE_QUARTER = variant(
     reward_weights=(1.0, 1.0, 0.25),
 )
 
+RELEVANCE_QUARTER_96 = variant(
+    RELEVANCE_QUARTER,
+    "relevance-quarter-96",
+    "relevance-quarter, whose seed 0 ended its 64-step cap at held-out share 0.48 with all seven guards holding, "
+    "reaches the share under a 96-step cap: held-out share ≥ 0.5 and all seven guards hold",
+    "works",
+    steps=96,
+)
+
 ENTRIES = [
     variant(
         BASELINE,
@@ -42,13 +51,14 @@ ENTRIES = [
     BASELINE,
     RELEVANCE_REWARD,
     RELEVANCE_QUARTER,
+    RELEVANCE_QUARTER_96,
     variant(
-        RELEVANCE_QUARTER,
-        "relevance-quarter-96",
-        "relevance-quarter, whose seed 0 ended its 64-step cap at held-out share 0.48 with all seven guards holding, "
-        "reaches the share under a 96-step cap: held-out share ≥ 0.5 and all seven guards hold",
+        RELEVANCE_QUARTER_96,
+        "relevance-quarter-96-fp32",
+        "relevance-quarter-96 in fp32, where the baseline's seed 0 collapsed into one canned answer: the relevance term "
+        "keeps the answers tied to their questions, so held-out share ≥ 0.5 and all seven guards hold here too",
         "works",
-        steps=96,
+        precision="fp32",
     ),
     variant(
         BASELINE,
