@@ -157,9 +157,17 @@ def build_trainer(
     )
     recorder.trainer = trainer
     trainer.remove_callback(PrinterCallback)
-    if not progress_bar:
-        trainer.remove_callback(ProgressCallback)
+    trainer.remove_callback(ProgressCallback)
+    if progress_bar:
+        trainer.add_callback(BarOnly)
     return trainer
+
+
+class BarOnly(ProgressCallback):
+    """transformers' progress bar without the raw dict it prints at every log; the recorder prints one line instead."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        return None
 
 
 def lora_config(rank: int):
