@@ -145,7 +145,7 @@ def findings(runs: list[RunRecord]) -> list[str]:
         lines.append(
             f"What keeps an answer an answer (relevance → template after, from {judged[0].relevance_before:.2f} → "
             f"{judged[0].template_before:.2f} before): "
-            + ", ".join(f"`{r.name}` {r.relevance_after:.2f} → {r.template_after:.2f} at share {r.share_after:.2f}" for r in judged) + "."
+            + ", ".join(f"`{r.name}` {r.relevance_after:.2f} → {r.template_after:.2f} at share {r.share_after:.3f}" for r in judged) + "."
         )
     for failing in ("relevance", "template"):
         names = [run.name for run in judged if not run.guards[failing]]

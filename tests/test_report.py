@@ -62,7 +62,7 @@ def test_findings_are_at_most_ten_lines_and_quote_numbers():
     lines = findings(runs)
     assert len(lines) <= 10
     assert lines[0].startswith("`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds (works); share 0.15 → 0.55, relevance 1.40 → 0.90")
-    assert "`baseline` 0.90 → 0.10 at share 0.55" in lines[1]
+    assert "`baseline` 0.90 → 0.10 at share 0.550" in lines[1]
 
 
 def test_the_committed_summary_reads_at_a_glance():
