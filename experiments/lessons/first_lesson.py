@@ -32,6 +32,7 @@ RELEVANCE_QUARTER_96 = variant(
     "reaches the share under a 96-step cap: held-out share ≥ 0.5 and all seven guards hold",
     "works",
     steps=96,
+    seeds=(0, 1, 2),
 )
 
 ENTRIES = [
