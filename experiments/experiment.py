@@ -55,7 +55,8 @@ class Experiment:
     eval_prompts: int | None = None
     eval_samples: int = 4
     eval_max_new_tokens: int = 32
-    stop_at_behaviour: bool = True  # end training once the objective's 5-step mean reaches 0.5; steps is the cap
+    stop_at_behaviour: bool = True  # end training once the objective's 5-step mean reaches stop_level; steps is the cap
+    stop_level: float = 0.5  # the training share's 5-step mean that counts as arrived (time to behaviour is read at 0.5)
     frozen_fraction: float | None = None  # freeze the embeddings and this share of blocks, from the bottom; None trains all
     system_prompt: str | None = None  # system line for chat models; None keeps the chat template's default
     attn_implementation: str | None = None  # transformers' attention kernel ("eager", "sdpa", ...); None keeps the model's

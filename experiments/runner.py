@@ -91,7 +91,9 @@ def run_experiment(
     before = cached_base_evaluation(
         config.model, policy, tokenizer, heldout, reference_text, functions[0], settings, judge, runs_dir, state.is_main_process
     )
-    recorder = MetricsRecorder(run_dir / "metrics.jsonl", config.rewards[0], announce, config.stop_at_behaviour)
+    recorder = MetricsRecorder(
+        run_dir / "metrics.jsonl", config.rewards[0], announce, config.stop_at_behaviour, config.stop_level
+    )
     trainer = build_trainer(policy, tokenizer, dataset, functions, grpo_config, recorder, config.lora_rank, progress_bar)
     announce(f"[{config.name}] training {config.steps} steps: {config.hypothesis}")
     started = time.perf_counter()

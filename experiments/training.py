@@ -22,13 +22,16 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallba
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from trl import GRPOConfig, GRPOTrainer
 
-from rewards import completion_text
+from rewards import completion_text, words
 
 BEHAVIOUR_LEVEL = 0.5
 BEHAVIOUR_WINDOW = 5
 # A policy whose 5-step mean entropy falls below a third of SmolLM2's 3.2 nats/token writes one canned answer;
 # healthy stops so far ended at 2.2-3.5, the collapses at 0.3-0.7.
 COLLAPSE_ENTROPY = 1.0
+# Declared after the entropy signal missed the fp32 collapse (1.06 at its stop): answers to *different* questions
+# that open with the same three words. More than half of a batch is more than any one question's group can explain.
+COLLAPSE_SHARED_OPENINGS = 0.5
 PROGRESS_KEYS = ("reward", "reward_std", "kl", "entropy", "completions/mean_length", "step_time")
 COMPLETIONS_EVERY = 5  # steps between the completions kept for reading, besides the last step
 COMPLETIONS_KEPT = 4
@@ -41,16 +44,26 @@ class MetricsRecorder(TrainerCallback):
     the 5-step moving average of the primary reward's mean reaches 0.5. With
     ``stop_at_behaviour`` training ends there, because a seed that keeps going past the
     behaviour can overshoot into loops (see long-baseline in results/summary.md).
-    It also ends, and says so, when the policy's 5-step mean entropy falls below
-    ``COLLAPSE_ENTROPY``: a run is never stopped on a collapsed policy unnoticed.
-    ``stop_reason`` is "behaviour", "collapse" or "step cap".
+    It also ends, and says so, on a collapse: the policy's 5-step mean entropy below
+    ``COLLAPSE_ENTROPY``, or a 5-step mean share of the batch's completions that open like
+    an answer to another question above ``COLLAPSE_SHARED_OPENINGS``. A collapse is checked
+    before the behaviour, so a run is never stopped on a collapsed policy unnoticed.
+    ``stop_reason`` is "behaviour", "collapse" or "step cap". ``stop_level`` is the 5-step
+    mean at which the behaviour stops training (the time to behaviour is always read at 0.5).
     """
 
     def __init__(
-        self, path: Path | None, primary_reward: str, announce: Callable[[str], None] = print, stop_at_behaviour: bool = False
+        self,
+        path: Path | None,
+        primary_reward: str,
+        announce: Callable[[str], None] = print,
+        stop_at_behaviour: bool = False,
+        stop_level: float = BEHAVIOUR_LEVEL,
     ):
         self.path = path
         self.stop_at_behaviour = stop_at_behaviour
+        self.stop_level = stop_level
+        self.shared_openings: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
         self.primary_key = f"rewards/{primary_reward}/mean"
         self.announce = announce
         self.window: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
@@ -77,22 +90,28 @@ class MetricsRecorder(TrainerCallback):
             return
         elapsed = time.perf_counter() - self.started
         record = {"step": state.global_step, "elapsed_s": round(elapsed, 3), **logs}
+        if "reward" in logs:
+            shared = self.batch_shared_openings()
+            if shared is not None:
+                record["shared_openings"] = shared
+                self.shared_openings.append(shared)
+        if "entropy" in logs:
+            self.entropies.append(logs["entropy"])
+        collapse = self.collapse_signal()
+        if collapse and self.stop_at_behaviour and self.stop_reason == "step cap":
+            control.should_training_stop = True
+            self.stop_reason = "collapse"
+            self.announce(f"[step {state.global_step}] stopped: {collapse} (a collapsed policy)")
         if self.primary_key in logs:
             self.window.append(logs[self.primary_key])
             moving = sum(self.window) / len(self.window)
             record["primary_reward_ma5"] = moving
-            if self.time_to_behaviour_s is None and moving >= BEHAVIOUR_LEVEL and len(self.window) == BEHAVIOUR_WINDOW:
+            full = len(self.window) == BEHAVIOUR_WINDOW
+            if self.time_to_behaviour_s is None and moving >= BEHAVIOUR_LEVEL and full:
                 self.time_to_behaviour_s = round(elapsed, 1)
-                if self.stop_at_behaviour:
-                    control.should_training_stop = True
-                    self.stop_reason = "behaviour"
-        if "entropy" in logs:
-            self.entropies.append(logs["entropy"])
-            collapsed = len(self.entropies) == BEHAVIOUR_WINDOW and sum(self.entropies) / BEHAVIOUR_WINDOW < COLLAPSE_ENTROPY
-            if collapsed and self.stop_at_behaviour and self.stop_reason == "step cap":
+            if self.stop_at_behaviour and self.stop_reason == "step cap" and moving >= self.stop_level and full:
                 control.should_training_stop = True
-                self.stop_reason = "collapse"
-                self.announce(f"[step {state.global_step}] stopped: 5-step mean entropy under {COLLAPSE_ENTROPY} (a collapsed policy)")
+                self.stop_reason = "behaviour"
         self.history.append(record)
         if not state.is_world_process_zero:
             return
@@ -105,6 +124,23 @@ class MetricsRecorder(TrainerCallback):
         shown = "  ".join(f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs)
         self.announce(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}")
 
+
+    def collapse_signal(self) -> str | None:
+        """Why the policy looks collapsed over the last five steps, or None."""
+        if len(self.entropies) == BEHAVIOUR_WINDOW and sum(self.entropies) / BEHAVIOUR_WINDOW < COLLAPSE_ENTROPY:
+            return f"5-step mean entropy under {COLLAPSE_ENTROPY}"
+        if len(self.shared_openings) == BEHAVIOUR_WINDOW and sum(self.shared_openings) / BEHAVIOUR_WINDOW > COLLAPSE_SHARED_OPENINGS:
+            return f"over {COLLAPSE_SHARED_OPENINGS:.0%} of the batch opens like an answer to another question, 5-step mean"
+        return None
+
+    def batch_shared_openings(self) -> float | None:
+        """This step's share of completions opening like an answer to another prompt of the batch (None without a batch)."""
+        logs = getattr(self.trainer, "_logs", None)
+        if not logs or not logs["completion"]:
+            return None
+        return shared_openings(
+            [question_text(p) for p in logs["prompt"]], [completion_text(c) for c in logs["completion"]]
+        )
 
     def keep_completions(self, step: int) -> None:
         """A few of this step's completions with their rewards, as TRL's log_completions shows them, into completions.jsonl."""
@@ -123,6 +159,26 @@ class MetricsRecorder(TrainerCallback):
                     "advantage": logs["advantages"][index],
                 }
                 stream.write(json.dumps(row) + "\n")
+
+
+def shared_openings(questions: Sequence[str], answers: Sequence[str], opening_words: int = 3) -> float | None:
+    """Share of answers whose first three words also open an answer to a different question: one frame for all.
+
+    A group's own answers may share an opening ("The ox sings"); only sharing across questions is a template.
+    None when the batch holds a single question, where the signal cannot be read.
+
+    >>> shared_openings(["ox?", "ox?", "cat?", "cat?"], ["The ox sings.", "The ox hums.", "Cats purr.", "A cat naps."])
+    0.0
+    >>> shared_openings(["ox?", "ox?", "cat?", "cat?"], ["I'm happy to help!", "The ox hums.", "I'm happy to help.", "Cats."])
+    0.5
+    """
+    openings = [tuple(w.lower() for w in words(a)[:opening_words]) for a in answers]
+    asked_by: dict[tuple[str, ...], set[str]] = {}
+    for question, opening in zip(questions, openings):
+        asked_by.setdefault(opening, set()).add(question)
+    if len(set(questions)) < 2 or not answers:
+        return None
+    return sum(len(asked_by[o]) > 1 for o in openings if o) / len(answers)
 
 
 def question_text(prompt: Any) -> str:

@@ -53,3 +53,31 @@ def test_a_stop_already_decided_is_kept_when_the_behaviour_arrives_on_the_last_s
         control = TrainerControl(should_training_stop=step == BEHAVIOUR_WINDOW)
         recorder.on_log(None, state, control, logs={KEY: 0.9, "reward": 0.9})
     assert recorder.time_to_behaviour_s is not None and control.should_training_stop
+
+
+def test_a_batch_whose_answers_share_one_opening_across_questions_is_a_collapse_even_at_the_behaviour():
+    """The fp32 collapse ("I'm more than happy to help with that!") arrived with the share, entropy 1.06: the stop must say so."""
+
+    class Batch:
+        _logs = {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["I'm more than happy to help with that!"] * 16}
+
+    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None, stop_at_behaviour=True)
+    recorder.trainer = Batch()
+    flags = feed(recorder, [0.6] * BEHAVIOUR_WINDOW)
+    assert flags[-1] and recorder.stop_reason == "collapse"
+
+
+def test_answers_sharing_an_opening_within_one_question_are_no_collapse():
+    class Batch:
+        _logs = {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["The ox sings low."] * 8 + ["Cats purr and nap."] * 8}
+
+    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None, stop_at_behaviour=True)
+    recorder.trainer = Batch()
+    flags = feed(recorder, [0.6] * BEHAVIOUR_WINDOW)
+    assert flags[-1] and recorder.stop_reason == "behaviour"
+
+
+def test_the_stop_level_can_be_raised_while_the_time_to_behaviour_is_still_read_at_one_half():
+    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None, stop_at_behaviour=True, stop_level=0.55)
+    flags = feed(recorder, [0.5] * BEHAVIOUR_WINDOW + [0.6] * 3)
+    assert recorder.time_to_behaviour_s is not None and flags.index(True) == BEHAVIOUR_WINDOW + 2
