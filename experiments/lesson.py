@@ -1,5 +1,7 @@
 """The first lesson in one command (``make lesson``): train the baseline on seed 0 and read its answers.
 
+``make lesson CONFIG=relevance-quarter-0.55`` trains another registry entry the same way.
+
 Results go to runs/lesson/, never to results/: a learner's run on another machine is
 a new measurement, not a replacement for the committed one.
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from experiments.cli import one_line_errors, parse
-from experiments.configs import BASELINE
+from experiments.configs import BASELINE, REGISTRY
 from experiments.runner import run_experiment
 
 SHOWN = 5
@@ -22,24 +24,28 @@ SHOWN = 5
 
 @dataclass
 class LessonOptions:
-    """``python -m experiments.lesson [--precision auto|fp32|bf16] [--runs_dir runs]``."""
+    """``python -m experiments.lesson [--config NAME] [--precision auto|fp32|bf16] [--runs_dir runs]``."""
 
+    config: str = field(default=BASELINE.name, metadata={"help": "the registry entry to train (its first seed)"})
     precision: str | None = field(default=None, metadata={"help": "auto (the default) measures fp32 against bf16 here"})
     runs_dir: str = "runs"
 
 
 def main(argv: list[str] | None = None) -> None:
     options, _ = parse(LessonOptions, argv, LessonOptions.__doc__)
+    if options.config not in REGISTRY:
+        raise SystemExit(f"error: --config: no registry entry {options.config!r} (see results/runs.md for the names)")
+    config = REGISTRY[options.config]
     runs_dir = Path(options.runs_dir)
     results_dir = runs_dir / "lesson"
-    print(f"The first lesson: {BASELINE.hypothesis}.\n")
+    print(f"The first lesson, `{config.name}`: {config.hypothesis}.\n")
     started = time.perf_counter()
     with one_line_errors():
         record = run_experiment(
-            BASELINE, results_dir, runs_dir, announce=tqdm.write, precision=options.precision, progress_bar=True
+            config, results_dir, runs_dir, announce=tqdm.write, precision=options.precision, progress_bar=True
         )
     minutes = (time.perf_counter() - started) / 60
-    answers = json.loads((results_dir / BASELINE.name / "answers.json").read_text())
+    answers = json.loads((results_dir / config.name / "answers.json").read_text())
     for row in answers[:SHOWN]:
         print(f"\n> {row['prompt']}\n  before: {row['before']}\n  after:  {row['after']}")
     failed = record.failed_guards
@@ -49,8 +55,8 @@ def main(argv: list[str] | None = None) -> None:
         f"verdict {record.verdict}" + (f" (failed guards: {', '.join(failed)})" if failed else " (every guard held)")
         + f"; {record.steps_trained} steps, stopped by {record.stop_reason}, {minutes:.1f} min in all."
     )
-    print(f"Model: {runs_dir / BASELINE.name / 'model'}   Samples: {results_dir / BASELINE.name / 'samples.md'}")
-    print(f'Talk to it: python -m experiments.sample {runs_dir / BASELINE.name / "model"} "What does the ox sing?"')
+    print(f"Model: {runs_dir / config.name / 'model'}   Samples: {results_dir / config.name / 'samples.md'}")
+    print(f'Talk to it: python -m experiments.sample {runs_dir / config.name / "model"} "What does the ox sing?"')
 
 
 if __name__ == "__main__":

@@ -17,12 +17,14 @@ from tabulate import tabulate
 from experiments.configs import BASELINE
 from experiments.figures import MAX_CURVES, curves_of, plot_group
 from experiments.lessons import GROUPS
+from experiments.lessons.first_lesson import HEADLINE
 from experiments.record import RunRecord
 from experiments.results import atomic_write_text
-from experiments.runs_table import render_runs, seeds_of
+from experiments.runs_table import family_of, render_runs, seeds_of
 from experiments.training import read_metrics
 
 ANSWER_CHARS = 70
+NO_STOP_RULE = "stop not recorded"
 
 
 def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
@@ -124,7 +126,7 @@ def _short(text: str) -> str:
 def findings(runs: list[RunRecord]) -> list[str]:
     """At most ten lines, each a claim with its numbers, built from the rows."""
     lines = []
-    for name in (BASELINE.name, "baseline-fp32"):
+    for name in HEADLINE:
         seeds = seeds_of(runs, name)
         if seeds:
             precision = seeds[0].precision["precision"] if seeds[0].precision else "bf16"
@@ -135,7 +137,7 @@ def findings(runs: list[RunRecord]) -> list[str]:
                 f"`{name}` ({precision}): works with held-out share ≥ 0.5 on {working} of {len(seeds)} seeds ({verdicts}); share "
                 f"{seeds[0].share_before:.2f} → {statistics.mean(r.share_after for r in seeds):.2f}"
                 + (f", relevance {seeds[0].relevance_before:.2f} → {statistics.mean(relevance):.2f} nats/token" if relevance else "")
-                + f", steps {', '.join(str(r.steps_trained) for r in seeds)}."
+                + f", steps {', '.join(f'{r.steps_trained} ({r.stop_reason or NO_STOP_RULE})' for r in seeds)}."
             )
     judged = [
         run for run in runs
@@ -145,7 +147,8 @@ def findings(runs: list[RunRecord]) -> list[str]:
         lines.append(
             f"What keeps an answer an answer (relevance → template after, from {judged[0].relevance_before:.2f} → "
             f"{judged[0].template_before:.2f} before): "
-            + ", ".join(f"`{r.name}` {r.relevance_after:.2f} → {r.template_after:.2f} at share {r.share_after:.3f}" for r in judged) + "."
+            + ", ".join(keeps_an_answer(family, [r for r in judged if family_of(r) == family]) for family in dict.fromkeys(map(family_of, judged)))
+            + "."
         )
     for failing in ("relevance", "template"):
         names = [run.name for run in judged if not run.guards[failing]]
@@ -165,6 +168,20 @@ def findings(runs: list[RunRecord]) -> list[str]:
                 f"{seeds[0].steps_trained} steps, verdict {seeds[0].verdict}."
             )
     return lines[:10]
+
+
+def keeps_an_answer(family: str, seeds: list[RunRecord]) -> str:
+    """One family's relevance → template after, and its share, over its seeds (each seed's figure, min-max when several)."""
+
+    def spread(values: list[float], digits: int) -> str:
+        low, high = min(values), max(values)
+        return f"{low:.{digits}f}" if len(values) == 1 or round(low, digits) == round(high, digits) else f"{low:.{digits}f}-{high:.{digits}f}"
+
+    count = f" ×{len(seeds)}" if len(seeds) > 1 else ""
+    return (
+        f"`{family}`{count} {spread([r.relevance_after for r in seeds], 2)} → {spread([r.template_after for r in seeds], 2)} "
+        f"at share {spread([r.share_after for r in seeds], 3)}"
+    )
 
 
 def changed_verdicts(runs: list[RunRecord]) -> str:

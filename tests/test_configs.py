@@ -41,6 +41,8 @@ def test_variants_record_only_their_differences_from_their_own_base():
     assert REGISTRY["relevance-quarter"].differences() == {"reward_weights": (1.0, 1.0, 0.25)}
     assert REGISTRY["relevance-quarter"].base.name == "relevance-reward" and REGISTRY["relevance-quarter-96"].differences() == {"steps": 96}
     assert REGISTRY["baseline-fp32"].differences() == {"precision": "fp32"}
+    assert REGISTRY["relevance-quarter-0.55"].differences() == {"steps": 112, "stop_level": 0.55}
+    assert REGISTRY["relevance-quarter-0.55-fp32-seed2"].differences() == {"seed": 2, "precision": "fp32"}
     assert REGISTRY["relevance-reward-seed1"].differences()["seed"] == 1
     assert REGISTRY["beta-zero"].differences() == {"beta": 0.0}
     assert REGISTRY["lr-low"].differences() == {"steps": 28, "stop_at_behaviour": False, "learning_rate": 3e-5}

@@ -105,3 +105,6 @@ ENTRIES = [
         long=True,
     ),
 ]
+
+# The families the findings open with: the first baseline in both precisions, then the candidate that should replace it.
+HEADLINE = (BASELINE.name, "baseline-fp32", RELEVANCE_QUARTER_AT_055.name, f"{RELEVANCE_QUARTER_AT_055.name}-fp32")
