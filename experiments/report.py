@@ -7,7 +7,6 @@ built from the RunRecords it describes; the full table is results/runs.md.
 from __future__ import annotations
 
 import json
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,12 +130,12 @@ def findings(runs: list[RunRecord]) -> list[str]:
         if seeds:
             precision = seeds[0].precision["precision"] if seeds[0].precision else "bf16"
             working = sum(run.verdict == "works" and run.share_after >= 0.5 for run in seeds)
-            relevance = [run.relevance_after for run in seeds if run.relevance_after is not None]
             verdicts = ", ".join(f"{r.verdict}" + ("" if r.judged_by_all_guards else " (5 guards)") for r in seeds)
+            relevance = "/".join(nats(r.relevance_after) for r in seeds if r.relevance_after is not None)
             lines.append(
-                f"`{name}` ({precision}): works with held-out share ≥ 0.5 on {working} of {len(seeds)} seeds ({verdicts}); share "
-                f"{seeds[0].share_before:.2f} → {statistics.mean(r.share_after for r in seeds):.2f}"
-                + (f", relevance {seeds[0].relevance_before:.2f} → {statistics.mean(relevance):.2f} nats/token" if relevance else "")
+                f"`{name}` ({precision}): works with held-out share ≥ 0.5 on {working} of {len(seeds)} seeds ({verdicts}); "
+                f"share {seeds[0].share_before:.2f} → {'/'.join(f'{r.share_after:.3f}' for r in seeds)}"
+                + (f", relevance {nats(seeds[0].relevance_before)} → {relevance} nats/token" if relevance else "")
                 + f", steps {', '.join(f'{r.steps_trained} ({r.stop_reason or NO_STOP_RULE})' for r in seeds)}."
             )
     judged = [
@@ -170,12 +169,22 @@ def findings(runs: list[RunRecord]) -> list[str]:
     return lines[:10]
 
 
+def nats(value: float) -> str:
+    """Two decimals, without the minus of a value that rounds to zero.
+
+    >>> nats(-0.0002), nats(-0.5), nats(1.444)
+    ('0.00', '-0.50', '1.44')
+    """
+    return f"{value:.2f}".replace("-0.00", "0.00")
+
+
 def keeps_an_answer(family: str, seeds: list[RunRecord]) -> str:
     """One family's relevance → template after, and its share, over its seeds (each seed's figure, min-max when several)."""
 
     def spread(values: list[float], digits: int) -> str:
         low, high = min(values), max(values)
-        return f"{low:.{digits}f}" if len(values) == 1 or round(low, digits) == round(high, digits) else f"{low:.{digits}f}-{high:.{digits}f}"
+        shown = [f"{v:.{digits}f}".replace(f"-0.{'0' * digits}", f"0.{'0' * digits}") for v in (low, high)]
+        return shown[0] if shown[0] == shown[1] else f"{shown[0]}-{shown[1]}"
 
     count = f" ×{len(seeds)}" if len(seeds) > 1 else ""
     return (
