@@ -29,7 +29,7 @@ from experiments.record import RunRecord
 from experiments.relevance import RelevanceReward
 from experiments.results import samples_markdown
 from experiments.training import MetricsRecorder, build_trainer, read_metrics
-from experiments.validation import ConfigError, check_rewards, check_writable_folder, reward_functions, validate_experiment
+from experiments.validation import ConfigError, check_rewards, check_writable_folder, claim_run_folder, reward_functions, validate_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "prompts" / "heldout.txt"
@@ -71,6 +71,7 @@ def run_experiment(
     if config.model in (EMBEDDED, TINY_GPT2):
         check_writable_folder(cache_root(), "model cache", CACHE_FIX)
     state = PartialState()
+    claim = claim_run_folder(run_dir, config.name) if state.is_main_process else None  # noqa: F841 (held until return)
 
     announce(f"[{config.name}] loading {config.model}")
     policy, tokenizer = trainable_model(config, announce)

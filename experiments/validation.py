@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from transformers import TrainerState
 from trl import GRPOConfig
 
@@ -42,6 +43,20 @@ class RewardError(ValueError):
 
 class FolderError(ValueError):
     """A folder the run will write to that is a file or cannot be written; the message names it and the fix."""
+
+
+def claim_run_folder(run_dir: Path, name: str) -> FileLock:
+    """Hold runs/NAME for this process: two processes training one name truncate each other's live metrics.
+
+    The lock is released when the returned object is released or the process ends, even when killed.
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(run_dir / ".training.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise FolderError(f"runs folder {run_dir}: another process is training {name} there; wait for it or pass --runs-dir") from None
+    return lock
 
 
 def check_writable_folder(path: Path, role: str, fix: str) -> None:
