@@ -71,10 +71,10 @@ def run_experiment(
     if config.model in (EMBEDDED, TINY_GPT2):
         check_writable_folder(cache_root(), "model cache", CACHE_FIX)
     state = PartialState()
-    claim = claim_run_folder(run_dir, config.name) if state.is_main_process else None  # noqa: F841 (held until return)
 
     announce(f"[{config.name}] loading {config.model}")
     policy, tokenizer = trainable_model(config, announce)
+    claim = claim_run_folder(run_dir, config.name) if state.is_main_process else None  # noqa: F841 (held until return)
     dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts)
     heldout = prompt_dataset(config, tokenizer, HELDOUT)["prompt"][: config.eval_prompts]
     check_prompt_lengths(config, tokenizer, policy, train_lines, grpo_config.max_completion_length)
