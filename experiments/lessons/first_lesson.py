@@ -74,6 +74,7 @@ ENTRIES = [
         "keeps the answers tied to their questions, so held-out share ≥ 0.5 and all seven guards hold here too",
         "works",
         precision="fp32",
+        seeds=(0, 1, 2),  # seeds 1 and 2 declared after seed 0's run, before theirs
     ),
     RELEVANCE_QUARTER_AT_055,
     variant(
