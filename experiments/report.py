@@ -130,12 +130,16 @@ def findings(runs: list[RunRecord]) -> list[str]:
         if seeds:
             precision = seeds[0].precision["precision"] if seeds[0].precision else "bf16"
             working = sum(run.verdict == "works" and run.share_after >= 0.5 for run in seeds)
-            verdicts = ", ".join(f"{r.verdict}" + ("" if r.judged_by_all_guards else " (5 guards)") for r in seeds)
+            verdicts = ", ".join(
+                r.verdict + (f" ({', '.join(r.failed_guards)})" if r.failed_guards else "") + ("" if r.judged_by_all_guards else " (5 guards)")
+                for r in seeds
+            )
             relevance = "/".join(nats(r.relevance_after) for r in seeds if r.relevance_after is not None)
             lines.append(
                 f"`{name}` ({precision}): works with held-out share ≥ 0.5 on {working} of {len(seeds)} seeds ({verdicts}); "
                 f"share {seeds[0].share_before:.2f} → {'/'.join(f'{r.share_after:.3f}' for r in seeds)}"
                 + (f", relevance {nats(seeds[0].relevance_before)} → {relevance} nats/token" if relevance else "")
+                + f", distinct-2 {seeds[0].distinct2_before:.2f} → {'/'.join(f'{r.distinct2_after:.2f}' for r in seeds)}"
                 + f", steps {', '.join(f'{r.steps_trained} ({r.stop_reason or NO_STOP_RULE})' for r in seeds)}."
             )
     judged = [
@@ -149,15 +153,18 @@ def findings(runs: list[RunRecord]) -> list[str]:
             + ", ".join(keeps_an_answer(family, [r for r in judged if family_of(r) == family]) for family in dict.fromkeys(map(family_of, judged)))
             + "."
         )
-    for failing in ("relevance", "template"):
-        names = [run.name for run in judged if not run.guards[failing]]
-        if judged:
-            lines.append(f"The {failing} guard failed on {len(names)} of {len(judged)} runs judged by it" + (f": {', '.join(names)}." if names else "."))
+    if judged:
+        failed = {g: [run.name for run in judged if not run.guards[g]] for g in ("relevance", "template")}
+        lines.append(
+            f"Of {len(judged)} runs judged by all seven guards, relevance failed on {len(failed['relevance'])} "
+            f"({', '.join(failed['relevance']) or 'none'}) and template on {len(failed['template'])} ({', '.join(failed['template']) or 'none'})."
+        )
     refuted = [run.name for run in runs if not run.hypothesis_held]
-    lines.append(f"{len(refuted)} of {len(runs)} hypotheses were refuted and stay as declared (strict xfails): {', '.join(refuted)}.")
     old = [run.name for run in runs if not run.judged_by_all_guards]
-    if old:
-        lines.append(f"{len(old)} runs predate the relevance and template guards and are judged by the first five only.")
+    lines.append(
+        f"{len(refuted)} of {len(runs)} hypotheses were refuted and stay as declared (strict xfails): {', '.join(refuted)}."
+        + (f" {len(old)} runs predate the relevance and template guards and are judged by the first five only." if old else "")
+    )
     for lever in ("lora",):
         seeds = seeds_of(runs, lever)
         base = seeds_of(runs, BASELINE.name)

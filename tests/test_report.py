@@ -61,7 +61,7 @@ def test_findings_are_at_most_ten_lines_and_quote_numbers():
     runs = [run(f"r{i}", held=i % 2 == 0) for i in range(30)] + [run("baseline", steps_trained=31, stop_reason="behaviour", **measured)]
     lines = findings(runs)
     assert len(lines) <= 10
-    assert lines[0].startswith("`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds (works); share 0.15 → 0.550, relevance 1.40 → 0.90 nats/token, steps 31 (behaviour)")
+    assert lines[0].startswith("`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds (works); share 0.15 → 0.550, relevance 1.40 → 0.90 nats/token, distinct-2 0.00 → 0.00, steps 31 (behaviour)")
     assert "`baseline` 0.90 → 0.10 at share 0.550" in lines[1]
 
 

@@ -109,5 +109,8 @@ ENTRIES = [
     ),
 ]
 
-# The families the findings open with: the first baseline in both precisions, then the candidate that should replace it.
-HEADLINE = (BASELINE.name, "baseline-fp32", RELEVANCE_QUARTER_AT_055.name, f"{RELEVANCE_QUARTER_AT_055.name}-fp32")
+# The families the findings open with: the first baseline, the best configuration found, and the stop level past it,
+# each in bf16 and in fp32.
+HEADLINE = tuple(
+    name + suffix for name in (BASELINE.name, RELEVANCE_QUARTER_96.name, RELEVANCE_QUARTER_AT_055.name) for suffix in ("", "-fp32")
+)
