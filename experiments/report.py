@@ -13,7 +13,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from experiments.configs import BASELINE
+from experiments.configs import BASELINE, CONFIGS
 from experiments.figures import MAX_CURVES, curves_of, plot_group
 from experiments.lessons import GROUPS
 from experiments.lessons.first_lesson import HEADLINE
@@ -47,6 +47,7 @@ def render_summary(results_dir: Path, summary: dict[str, Any], runs: list[RunRec
         "Share: the objective (first reward) over sampled answers to 40 held-out prompts. Guards: the language survived "
         "(reference perplexity, distinct-2, repeated 3-grams, real words, length) and each answer still answers its question "
         "(relevance, template); thresholds below. `5/5 (old)` marks runs judged before the relevance and template guards existed.",
+        not_run(runs),
     ]
     for group in GROUPS:
         parts += [f"![{group.__doc__}]({path})" for path in figures.get(group.__name__, [])]
@@ -54,6 +55,13 @@ def render_summary(results_dir: Path, summary: dict[str, Any], runs: list[RunRec
     parts += ["## Thresholds (declared before any run)",
               ", ".join(f"`{key}` {value}" for key, value in summary["thresholds"].items()) + "; meanings in [runs.md](runs.md)."]
     return "\n\n".join(parts) + "\n"
+
+
+def not_run(runs: list[RunRecord]) -> str:
+    """The declared runs with no row yet, so a seed that was never run is not mistaken for one that was left out."""
+    done = {run.name for run in runs}
+    missing = [config.name for config in CONFIGS if config.name not in done]
+    return f"Declared and not run yet ({len(missing)}): " + (", ".join(f"`{name}`" for name in missing) or "none") + "."
 
 
 def entries_run(runs: list[RunRecord]) -> list[tuple[Any, Any, list[RunRecord]]]:

@@ -72,3 +72,11 @@ def test_the_committed_summary_reads_at_a_glance():
     text = render_summary(COMMITTED, summary, runs, figures={})
     assert len(text.splitlines()) <= 150
     assert len((COMMITTED / "summary.md").read_text().splitlines()) <= 150
+
+
+def test_the_summary_names_declared_runs_that_have_no_row():
+    from experiments.configs import CONFIGS
+    from experiments.report import not_run
+
+    every_run_but_one = [run(config.name) for config in CONFIGS if config.name != "baseline-seed2"]
+    assert not_run(every_run_but_one) == "Declared and not run yet (1): `baseline-seed2`."
