@@ -136,13 +136,22 @@ def mean_words(texts: Sequence[str]) -> float:
     return sum(len(words(t)) for t in texts) / len(texts) if texts else 0.0
 
 
+def opening(text: str, count: int = 3) -> tuple[str, ...]:
+    """An answer's first words, lower-cased: what the template guard and the collapse signal compare.
+
+    >>> opening("They don't just eat.")
+    ('they', "don't", 'just')
+    """
+    return tuple(w.lower() for w in words(text)[:count])
+
+
 def template_share(texts: Sequence[str], opening_words: int = 3) -> float:
     """Share of answers that open with the most common first three words: one canned start for every question.
 
     >>> template_share(["They don't just eat.", "They don't just sing!", "Cows moo.", "Frogs hop."])
     0.5
     """
-    openings = Counter(tuple(w.lower() for w in words(text)[:opening_words]) for text in texts)
+    openings = Counter(opening(text, opening_words) for text in texts)
     return openings.most_common(1)[0][1] / len(texts) if texts else 0.0
 
 

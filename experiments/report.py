@@ -184,13 +184,13 @@ def findings(runs: list[RunRecord]) -> list[str]:
     return lines[:10]
 
 
-def nats(value: float) -> str:
-    """Two decimals, without the minus of a value that rounds to zero.
+def nats(value: float, digits: int = 2) -> str:
+    """Rounded, without the minus of a value that rounds to zero.
 
-    >>> nats(-0.0002), nats(-0.5), nats(1.444)
-    ('0.00', '-0.50', '1.44')
+    >>> nats(-0.0002), nats(-0.5), nats(1.444), nats(-0.0001, 3)
+    ('0.00', '-0.50', '1.44', '0.000')
     """
-    return f"{value:.2f}".replace("-0.00", "0.00")
+    return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0 turns -0.0 into 0.0
 
 
 def keeps_an_answer(family: str, seeds: list[RunRecord]) -> str:
@@ -198,7 +198,7 @@ def keeps_an_answer(family: str, seeds: list[RunRecord]) -> str:
 
     def spread(values: list[float], digits: int) -> str:
         low, high = min(values), max(values)
-        shown = [f"{v:.{digits}f}".replace(f"-0.{'0' * digits}", f"0.{'0' * digits}") for v in (low, high)]
+        shown = [nats(v, digits) for v in (low, high)]
         return shown[0] if shown[0] == shown[1] else f"{shown[0]}-{shown[1]}"
 
     count = f" ×{len(seeds)}" if len(seeds) > 1 else ""

@@ -22,7 +22,8 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallba
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from trl import GRPOConfig, GRPOTrainer
 
-from rewards import completion_text, words
+from experiments.evaluation import opening
+from rewards import completion_text
 
 BEHAVIOUR_LEVEL = 0.5
 BEHAVIOUR_WINDOW = 5
@@ -172,12 +173,12 @@ def shared_openings(questions: Sequence[str], answers: Sequence[str], opening_wo
     >>> shared_openings(["ox?", "ox?", "cat?", "cat?"], ["I'm happy to help!", "The ox hums.", "I'm happy to help.", "Cats."])
     0.5
     """
-    openings = [tuple(w.lower() for w in words(a)[:opening_words]) for a in answers]
-    asked_by: dict[tuple[str, ...], set[str]] = {}
-    for question, opening in zip(questions, openings):
-        asked_by.setdefault(opening, set()).add(question)
     if len(set(questions)) < 2 or not answers:
         return None
+    openings = [opening(a, opening_words) for a in answers]
+    asked_by: dict[tuple[str, ...], set[str]] = {}
+    for question, first_words in zip(questions, openings):
+        asked_by.setdefault(first_words, set()).add(question)
     return sum(len(asked_by[o]) > 1 for o in openings if o) / len(answers)
 
 
