@@ -13,7 +13,9 @@ from rewards import REWARDS, four_letter_share
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("module", ["rewards", "experiments.evaluation", "experiments.verdicts"])
+@pytest.mark.parametrize(
+    "module", ["rewards", "experiments.evaluation", "experiments.verdicts", "experiments.training", "experiments.report", "experiments.publish"]
+)
 def test_docstring_examples_run(module):
     imported = __import__(module, fromlist=["_"])
     result = doctest.testmod(imported)
