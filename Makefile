@@ -30,7 +30,7 @@ SMOKE := -m pytest -m train --run-slow -k smoke --results-dir=$(or $(TMPDIR),/tm
 
 # The smoke run goes through accelerate twice: as the docs spell it (--cpu, which accelerate
 # 1.15 runs as one process without an MPI hostfile) and with two real gloo processes on CPU.
-# The first lesson: the baseline on seed 0 (or CONFIG=name), a progress bar, and its answers before and after (runs/lesson/).
+# The first lesson: the best configuration found on seed 0 (or CONFIG=name), a progress bar, and its answers before and after (runs/lesson/).
 lesson: venv
 	$(BIN)/python -m experiments.lesson $(if $(CONFIG),--config $(CONFIG))
 

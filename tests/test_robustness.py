@@ -38,3 +38,21 @@ def test_a_missing_training_prompt_file_fails_before_any_model_loads(tmp_path, m
     config = variant(BASELINE, "missing", "refused", "works", train_prompts="prompts/nope.txt")
     with pytest.raises(PromptFileError, match=r"nope.txt: prompt file not found"):
         run_experiment(config, results_dir=tmp_path, runs_dir=tmp_path, announce=lambda _: None)
+
+
+def test_the_lesson_names_an_unknown_configuration_in_one_line(capsys):
+    from experiments import lesson
+
+    with pytest.raises(SystemExit) as ended:
+        lesson.main(["--config", "baseline-typo"])
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "error: --config: no registry entry 'baseline-typo' (see results/runs.md for the names)"
+    ]
+
+
+def test_the_lesson_trains_a_configuration_declared_to_work_by_default():
+    from experiments.configs import REGISTRY
+    from experiments.lesson import LessonOptions
+
+    assert REGISTRY[LessonOptions().config].expect == "works"
