@@ -42,7 +42,7 @@ test: venv
 experiments: venv
 	$(BIN)/pytest -m train --run-slow
 
-# Lessons beyond the 90-minute suite: on the first baseline, long-baseline and stop-at-behaviour (3 seeds each, 72 steps),
+# Lessons beyond the slow suite: on the first baseline, long-baseline and stop-at-behaviour (3 seeds each, 72 steps),
 # lr-low, epsilon-alone, on-topic-leash and novelty-leash (28 steps); on today's baseline, reuse-generations (3 seeds).
 # results/summary.md gives their total time.
 long-lesson: venv

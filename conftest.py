@@ -1,5 +1,5 @@
 """Suite-wide options: --run-slow gates training, --run-long the lessons beyond the
-90-minute suite, --model and --steps reshape every run.
+slow suite, --model and --steps reshape every run.
 
 The skip follows the pytest docs' recipe "Control skipping of tests according to
 command line option".
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent
 
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", default=False, help="run train tests (minutes per configuration)")
-    parser.addoption("--run-long", action="store_true", default=False, help="run long tests (lessons beyond the 90-minute suite)")
+    parser.addoption("--run-long", action="store_true", default=False, help="run long tests (lessons beyond the slow suite)")
     parser.addoption("--model", default=None, help="train every configuration on this model, e.g. gpt2 where a hub is reachable")
     parser.addoption("--steps", type=int, default=None, help="shorten every training run to this many steps")
     parser.addoption("--tracker", default="none", help="also log every run to a local tracker: tensorboard or trackio")
@@ -36,7 +36,7 @@ def pytest_addoption(parser):
 
 def pytest_collection_modifyitems(config, items):
     skip_train = pytest.mark.skip(reason="trains a real model for minutes: add --run-slow to run it")
-    skip_long = pytest.mark.skip(reason="a lesson beyond the 90-minute suite: add --run-long to run it")
+    skip_long = pytest.mark.skip(reason="a lesson beyond the slow suite: add --run-long to run it")
     skip_gpu = pytest.mark.skip(reason="a GPU lesson (use_cpu off): needs CUDA, which this machine does not have")
     for item in items:
         if "gpu" in item.keywords and not torch.cuda.is_available():

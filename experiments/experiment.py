@@ -65,7 +65,7 @@ class Experiment:
     seeds: tuple[int, ...] = (0,)  # one run per seed; the first keeps the entry's name, the others add -seedN
     family: str = ""  # the registry entry a run belongs to (its name without the seed), set by runs()
     base: Experiment | None = field(default=None, repr=False, compare=False)  # what this entry is a variant of
-    long: bool = False  # beyond the 90-minute suite: runs only with --run-long
+    long: bool = False  # beyond the slow suite: runs only with --run-long
 
     @property
     def on_gpu(self) -> bool:
