@@ -36,15 +36,14 @@ class LessonOptions:
 
 def main(argv: list[str] | None = None) -> None:
     options, _ = parse(LessonOptions, argv, LessonOptions.__doc__)
+    runs_dir = Path(options.runs_dir)
+    results_dir = runs_dir / "lesson"
+    started = time.perf_counter()
     with one_line_errors():
         if options.config not in REGISTRY:
             raise ConfigError(f"--config: no registry entry {options.config!r} (see results/runs.md for the names)")
-    config = REGISTRY[options.config]
-    runs_dir = Path(options.runs_dir)
-    results_dir = runs_dir / "lesson"
-    print(f"The first lesson, `{config.name}`: {config.hypothesis}.\n")
-    started = time.perf_counter()
-    with one_line_errors():
+        config = REGISTRY[options.config]
+        print(f"The first lesson, `{config.name}`: {config.hypothesis}.\n")
         record = run_experiment(
             config, results_dir, runs_dir, announce=tqdm.write, precision=options.precision, progress_bar=True
         )
