@@ -100,6 +100,26 @@ def four_letter_share(prompts: Sequence[Any], completions: Sequence[Any], **kwar
 
 
 @reward
+def four_letter_once(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Four-letter share where each four-letter word counts once per answer: "very very very" earns a third, not all.
+
+    The plain share pays a policy for repeating one glue word ("they just … they just …");
+    here a repeat still costs a word in the denominator and earns nothing in the numerator,
+    so the only way up is more *different* four-letter words.
+
+    >>> four_letter_once(None, ["very very very", "Cows sing loud, oxen hum", "They just like them"])
+    [0.3333333333333333, 0.8, 1.0]
+    """
+
+    def score(text: str) -> float:
+        found = words(text)
+        distinct = {w.lower() for w in found if letter_count(w) == 4}
+        return len(distinct) / len(found) if found else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
 def lipogram_e(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
     """Share of words without the letter "e", the most common letter in English.
 

@@ -59,11 +59,6 @@ def base_model_judge(config: Experiment, bf16: bool, device) -> RelevanceJudge:
     return RelevanceJudge(model.to(device), tokenizer, bf16)
 
 
-def longest_prompt_tokens(tokenizer, dataset) -> int:
-    """Tokens of the longest training prompt as the trainer will see it (chat template included)."""
-    return max(len(tokenizer(RelevanceJudge.context_text(tokenizer, p), add_special_tokens=False).input_ids) for p in dataset["prompt"])
-
-
 def judged_rewards(config: Experiment, bf16: bool, device) -> list[Callable[..., list[float]]]:
     """The configuration's rewards, with the base-model judge handed to those that need one."""
     functions = reward_functions(config)

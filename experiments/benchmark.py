@@ -193,7 +193,7 @@ def main() -> None:
 
     results = ROOT / "results"
     model, tokenizer = resolve_model()
-    chosen = choose_precision("auto", model, BASELINE.model, 16, 59, ROOT / "runs" / "precision-probes.json")
+    chosen = choose_precision("auto", model.device.type, BASELINE.model, ROOT / "runs" / "precision-probes.json")
     cpu = measure(LEVERS, {"bf16": chosen.bf16}, matmul_peak_flops(torch.bfloat16), model, tokenizer)
     cpu["matmul_peak_flops_fp32"] = matmul_peak_flops(torch.float32)
     atomic_write_text(results / BENCHMARK_FILES["benchmark"], json.dumps(cpu, indent=1))

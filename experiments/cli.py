@@ -6,6 +6,7 @@ same thing everywhere, and a known mistake ends in one line naming it, not a tra
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +50,38 @@ class SampleOptions:
     samples: int = field(default=3, metadata={"help": "sampled answers per prompt, besides the greedy one"})
     max_new_tokens: int = 48
     seed: int = 0
+
+
+@dataclass
+class PrecisionOptions:
+    """``python -m experiments.precision [--model M] [--fresh]``: the precision a run would train in here, and why."""
+
+    model: str = field(default="smollm2-135m", metadata={"help": "the model the cached answer is kept for"})
+    runs_dir: str = field(default="runs", metadata={"help": "where the cache of measured answers lives"})
+    fresh: bool = field(default=False, metadata={"help": "ignore (and do not write) the cache: decide again now"})
+
+
+class TqdmHandler(logging.StreamHandler):
+    """Messages printed above any progress bar instead of through it (tqdm.write), in today's one-line format."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from tqdm.auto import tqdm
+
+        try:
+            tqdm.write(self.format(record), file=sys.stdout)
+        except Exception:  # noqa: BLE001 (logging must never end a run)
+            self.handleError(record)
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """The project's messages on stdout, one line each, above any progress bar; called once by each command."""
+    root = logging.getLogger("experiments")
+    if not any(isinstance(h, TqdmHandler) for h in root.handlers):
+        handler = TqdmHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
 
 
 def parse(options_type: type[Options], argv: list[str] | None, usage: str, other_options: bool = False) -> tuple[Options, list[str]]:

@@ -21,13 +21,14 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
 from wordfreq import zipf_frequency
 
-from experiments.results import atomic_write_text
+from experiments.answers import clean_share, loop_share, opening, top_phrase
+from experiments.files import atomic_write_text
 
 from experiments.relevance import RelevanceJudge, heldout_relevance
 from rewards import completion_text, word_bigrams, words
 
 
-EVALUATION_VERSION = 2  # bump when evaluate() measures something new, so cached "before" evaluations are redone
+EVALUATION_VERSION = 3  # bump when evaluate() measures something new, so cached "before" evaluations are redone
 
 
 @dataclass(frozen=True)
@@ -136,15 +137,6 @@ def mean_words(texts: Sequence[str]) -> float:
     return sum(len(words(t)) for t in texts) / len(texts) if texts else 0.0
 
 
-def opening(text: str, count: int = 3) -> tuple[str, ...]:
-    """An answer's first words, lower-cased: what the template guard and the collapse signal compare.
-
-    >>> opening("They don't just eat.")
-    ('they', "don't", 'just')
-    """
-    return tuple(w.lower() for w in words(text)[:count])
-
-
 def template_share(texts: Sequence[str], opening_words: int = 3) -> float:
     """Share of answers that open with the most common first three words: one canned start for every question.
 
@@ -171,6 +163,7 @@ def evaluate(
     sampled = generate(model, tokenizer, prompts, settings, sample=True)
     greedy = [per_prompt[0] for per_prompt in generate(model, tokenizer, prompts, settings, sample=False)]
     flat = [text for per_prompt in sampled for text in per_prompt]
+    phrase, phrase_share = top_phrase(greedy)
     return {
         "share_sampled": _mean(objective(prompts=None, completions=flat)),
         "share_greedy": _mean(objective(prompts=None, completions=greedy)),
@@ -181,6 +174,10 @@ def evaluate(
         "mean_words": mean_words(flat),
         "relevance": heldout_relevance(judge, prompts, greedy),
         "template": template_share(greedy),
+        "loops": loop_share(greedy),
+        "frame": phrase_share,
+        "frame_phrase": phrase,
+        "clean": clean_share(greedy, objective),
         "greedy": greedy,
         "sampled": sampled,
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Held-out measurements taken before and after training, each stored as <name>_before and <name>_after.
-MEASURES = ("share", "share_greedy", "ref_ppl", "distinct2", "repeat3", "real_words", "mean_words", "relevance", "template")
+MEASURES = ("share", "share_greedy", "ref_ppl", "distinct2", "repeat3", "real_words", "mean_words", "relevance", "template", "loops", "frame", "frame_phrase", "clean")
 
 
 @dataclass
@@ -67,6 +67,14 @@ class RunRecord:
     relevance_after: float | None = None
     template_before: float | None = None
     template_after: float | None = None
+    loops_before: float | None = None
+    loops_after: float | None = None
+    frame_before: float | None = None
+    frame_after: float | None = None
+    frame_phrase_before: str | None = None
+    frame_phrase_after: str | None = None
+    clean_before: float | None = None
+    clean_after: float | None = None
     previous: dict[str, Any] | None = None  # the row this run replaced: its verdict, guards and date, for "what changed"
 
     @classmethod

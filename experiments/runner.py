@@ -16,7 +16,7 @@ from pathlib import Path
 from accelerate import PartialState
 
 from experiments.assembly import (
-    base_model_judge, check_prompt_lengths, judged_rewards, longest_prompt_tokens, prompt_dataset, trainable_model,
+    base_model_judge, check_prompt_lengths, judged_rewards, prompt_dataset, trainable_model,
 )
 from experiments.cli import RunOptions, one_line_errors, parse
 from experiments.configs import REGISTRY, Experiment
@@ -78,10 +78,8 @@ def run_experiment(
     dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts)
     heldout = prompt_dataset(config, tokenizer, HELDOUT)["prompt"][: config.eval_prompts]
     check_prompt_lengths(config, tokenizer, policy, train_lines, grpo_config.max_completion_length)
-    chosen = choose_precision(
-        config.precision, policy, config.model, grpo_config.per_device_train_batch_size,
-        longest_prompt_tokens(tokenizer, dataset) + grpo_config.max_completion_length, runs_dir / "precision-probes.json",
-    )
+    announce(f"[{config.name}] choosing the precision")
+    chosen = choose_precision(config.precision, policy.device.type, config.model, runs_dir / "precision-probes.json")
     announce(f"[{config.name}] precision {chosen.precision} ({chosen.how}; a pass took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16)")
     grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
     functions = judged_rewards(config, chosen.bf16, policy.device)

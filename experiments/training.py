@@ -22,7 +22,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallba
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from trl import GRPOConfig, GRPOTrainer
 
-from experiments.evaluation import opening
+from experiments.answers import opening
 from rewards import completion_text
 
 BEHAVIOUR_LEVEL = 0.5

@@ -19,6 +19,10 @@ THRESHOLDS: dict[str, float] = {
     "min_relevance_ratio": 0.5,
     "max_template_share": 0.25,
     "max_template_rise": 0.10,
+    "max_loop_share": 0.05,
+    "max_loop_rise": 0.05,
+    "max_frame_share": 0.30,
+    "max_frame_rise": 0.10,
 }
 
 THRESHOLD_MEANINGS: dict[str, str] = {
@@ -33,6 +37,12 @@ THRESHOLD_MEANINGS: dict[str, str] = {
     "max_template_share": "share of held-out greedy answers opening with the run's most common three words ≤ this, "
     "or ≤ before + max_template_rise when that is larger",
     "max_template_rise": "see max_template_share",
+    "max_loop_share": "share of held-out greedy answers that loop (a word 3-gram three times, or one word four times in a "
+    "row) ≤ this, or ≤ before + max_loop_rise when that is larger",
+    "max_loop_rise": "see max_loop_share",
+    "max_frame_share": "share of held-out greedy answers holding the word 3-gram found in the most of them ≤ this, or ≤ "
+    "before + max_frame_rise when that is larger",
+    "max_frame_rise": "see max_frame_share",
 }
 
 
@@ -46,6 +56,8 @@ def guards(before: dict[str, Any], after: dict[str, Any], t: dict[str, float] = 
         "length": after["mean_words"] >= t["min_length_ratio"] * before["mean_words"],
         "relevance": relevance_kept(before["relevance"], after["relevance"], t),
         "template": template_kept(before["template"], after["template"], t),
+        "loops": loops_kept(before["loops"], after["loops"], t),
+        "frame": frame_kept(before["frame"], after["frame"], t),
     }
 
 
@@ -67,6 +79,24 @@ def template_kept(before: float, after: float, t: dict[str, float] = THRESHOLDS)
     return after <= max(t["max_template_share"], before + t["max_template_rise"])
 
 
+def loops_kept(before: float, after: float, t: dict[str, float] = THRESHOLDS) -> bool:
+    """Answers are not stuck: at most one in twenty loops, or barely more than before training.
+
+    >>> loops_kept(0.05, 0.10), loops_kept(0.05, 0.12), loops_kept(0.0, 0.24)
+    (True, False, False)
+    """
+    return after <= max(t["max_loop_share"], before + t["max_loop_rise"]) + 1e-9
+
+
+def frame_kept(before: float, after: float, t: dict[str, float] = THRESHOLDS) -> bool:
+    """No one frame for every question: the commonest word 3-gram sits in at most 30% of the answers.
+
+    >>> frame_kept(0.05, 0.30), frame_kept(0.05, 0.71), frame_kept(0.35, 0.45)
+    (True, False, True)
+    """
+    return after <= max(t["max_frame_share"], before + t["max_frame_rise"]) + 1e-9
+
+
 def verdict(before: dict[str, Any], after: dict[str, Any], t: dict[str, float] = THRESHOLDS) -> str:
     """`works`: the share rose enough and every guard held. `broken`: a guard failed. Otherwise `no change`.
 
@@ -74,7 +104,7 @@ def verdict(before: dict[str, Any], after: dict[str, Any], t: dict[str, float] =
     damaged whatever the objective did.
 
     >>> same = {"share_sampled": 0.1, "ref_ppl": 10, "distinct2": 0.8, "repeat3": 0.0, "real_words": 0.95, "mean_words": 20,
-    ...         "relevance": 1.4, "template": 0.1}
+    ...         "relevance": 1.4, "template": 0.1, "loops": 0.0, "frame": 0.1}
     >>> verdict(same, {**same, "share_sampled": 0.5}), verdict(same, same), verdict(same, {**same, "share_sampled": 0.9, "repeat3": 0.9})
     ('works', 'no change', 'broken')
     """

@@ -3,7 +3,6 @@
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -11,42 +10,77 @@ from experiments.precision import choose_precision
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
-CPU_MODEL = SimpleNamespace(device=SimpleNamespace(type="cpu"))
+NATIVE = frozenset({"avx2", "avx512f", "avx512_bf16"})
+AVX2_ONLY = frozenset({"avx2", "fma"})
 
 
 def probe_with(fp32_s: float, bf16_s: float, calls: list):
-    def probe(model, batch, length, bf16):
-        calls.append((batch, length, bf16))
+    def probe(bf16):
+        calls.append(bf16)
         return bf16_s if bf16 else fp32_s
 
     return probe
 
 
 @pytest.mark.parametrize(
-    "fp32_s, bf16_s, chosen", [(6.0, 3.4, "bf16"), (16.0, 105.0, "fp32"), (1.0, 0.95, "fp32")], ids=["native-bf16", "emulated-bf16", "too-close"]
+    "fp32_s, bf16_s, chosen", [(6.0, 3.4, "bf16"), (16.0, 105.0, "fp32"), (1.0, 0.95, "fp32")], ids=["native-bf16", "slow-bf16", "too-close"]
 )
 def test_auto_trains_in_the_faster_precision_and_remembers_it(tmp_path, fp32_s, bf16_s, chosen):
     calls: list = []
-    first = choose_precision("auto", CPU_MODEL, "smollm2-135m", 16, 64, tmp_path / "probes.json", probe_with(fp32_s, bf16_s, calls))
-    assert (first.precision, first.fp32_s, first.bf16_s, first.how) == (chosen, fp32_s, bf16_s, "measured")
-    assert calls == [(16, 64, False), (16, 64, True)]
-    again = choose_precision("auto", CPU_MODEL, "smollm2-135m", 16, 64, tmp_path / "probes.json", probe_with(1.0, 1.0, calls))
+    first = choose_precision("auto", "cpu", "smollm2-135m", tmp_path / "probes.json", probe_with(fp32_s, bf16_s, calls), NATIVE)
+    assert (first.precision, first.fp32_s, first.bf16_s) == (chosen, fp32_s, bf16_s) and first.how.startswith("measured")
+    assert calls == [False, True]
+    again = choose_precision("auto", "cpu", "smollm2-135m", tmp_path / "probes.json", probe_with(1.0, 1.0, calls), NATIVE)
     assert (again.precision, again.fp32_s, again.how) == (chosen, fp32_s, "measured earlier on this machine")
     assert len(calls) == 2, "the cached answer must not be measured again"
-    other_shape = choose_precision("auto", CPU_MODEL, "smollm2-135m", 64, 64, tmp_path / "probes.json", probe_with(1.0, 2.0, calls))
-    assert other_shape.precision == "fp32" and len(calls) == 4
+
+
+def test_a_cpu_without_bf16_instructions_takes_fp32_without_timing_anything(tmp_path):
+    """The AVX2-only "AMD EPYC" of 2026-12-02: bf16 ran at 0.1 GFLOP/s, and timing it took 19 minutes."""
+    choice = choose_precision("auto", "cpu", "smollm2-135m", tmp_path / "probes.json", lambda bf16: pytest.fail("timed"), AVX2_ONLY)
+    assert (choice.precision, choice.fp32_s, choice.bf16_s) == ("fp32", None, None)
+    assert "no bf16 instructions" in choice.how and not (tmp_path / "probes.json").exists()
+
+
+def test_two_cpus_sharing_a_name_do_not_share_a_cached_answer(tmp_path, monkeypatch):
+    monkeypatch.setattr("experiments.precision.cpu_model", lambda: "AMD EPYC")
+    cache, calls = tmp_path / "probes.json", []
+    choose_precision("auto", "cpu", "smollm2-135m", cache, probe_with(99.0, 26.0, calls), NATIVE)  # 375 vs 99 GFLOP/s
+    other = NATIVE | {"amx_bf16"}
+    second = choose_precision("auto", "cpu", "smollm2-135m", cache, probe_with(1.0, 3.4, calls), other)
+    assert second.precision == "fp32" and second.how.startswith("measured") and len(calls) == 4
+
+
+def test_the_matmul_probe_stops_at_its_budget():
+    import time
+
+    from experiments.precision import time_matmul
+
+    started = time.perf_counter()
+    took = time_matmul(bf16=False, size=64, budget_s=0.0)
+    assert took == 0.0 or took > 0 and time.perf_counter() - started < 2.0
 
 
 @pytest.mark.parametrize("asked", ["fp32", "bf16"])
 def test_an_asked_for_precision_is_used_without_measuring(tmp_path, asked):
-    choice = choose_precision(asked, CPU_MODEL, "tiny-gpt2", 4, 16, tmp_path / "probes.json", lambda *a: pytest.fail("measured"))
+    choice = choose_precision(asked, "cpu", "tiny-gpt2", tmp_path / "probes.json", lambda *a: pytest.fail("measured"), NATIVE)
     assert (choice.precision, choice.how) == (asked, "asked for")
 
 
 def test_cuda_keeps_bf16_without_measuring(tmp_path):
-    gpu_model = SimpleNamespace(device=SimpleNamespace(type="cuda"))
-    choice = choose_precision("auto", gpu_model, "smollm2-135m", 16, 64, tmp_path / "probes.json", lambda *a: pytest.fail("measured"))
+    choice = choose_precision("auto", "cuda", "smollm2-135m", tmp_path / "probes.json", lambda *a: pytest.fail("measured"), AVX2_ONLY)
     assert choice.precision == "bf16" and choice.how.startswith("CUDA")
+
+
+def test_the_precision_command_answers_within_15_seconds_and_names_the_precision():
+    import time
+
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "experiments.precision", "--fresh"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert time.perf_counter() - started < 15
+    assert "precision: fp32" in run.stdout or "precision: bf16" in run.stdout, run.stdout
+    assert "CPU:" in run.stdout and "flags:" in run.stdout
 
 
 def test_a_quick_look_never_touches_committed_results():

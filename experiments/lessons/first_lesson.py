@@ -48,6 +48,37 @@ RELEVANCE_QUARTER_AT_055 = variant(
     seeds=(0, 1, 2),
 )
 
+# Issue 25's candidates: the plain share is still the objective measured (weight 0), each four-letter word pays once,
+# answers to different questions are pushed apart, and lr 2e-4 aims at the behaviour within 40 steps.
+ANSWER_BY_ANSWER = variant(
+    RELEVANCE_QUARTER_96,
+    "answer-by-answer",
+    "training on four_letter_once (each four-letter word pays once per answer) instead of the plain share, with "
+    "distinct-bigram and cross-prompt-novelty terms at half weight, relevance at a quarter, lr 2e-4, stopped at a 5-step "
+    "training share of 0.6 (cap 48): held-out sampled share ≥ 0.55, clean answers ≥ 70%, the behaviour within 40 steps, "
+    "and every guard (loops and one frame included) holding",
+    "works",
+    rewards=("four_letter_share", "four_letter_once", "distinct_bigrams", "cross_prompt_novelty", "relevance"),
+    reward_weights=(0.0, 1.0, 0.5, 0.5, 0.25),
+    grpo={"learning_rate": 2e-4},
+    stop_level=0.6,
+    steps=48,
+    precision="fp32",
+    long=True,
+)
+
+ANSWER_BY_ANSWER_NORMALISED = variant(
+    ANSWER_BY_ANSWER,
+    "answer-by-answer-normalised",
+    "answer-by-answer with each reward normalised within its group before the weighted sum (TRL's normalize_then_sum), "
+    "so the half- and quarter-weight terms weigh as declared whatever their spread, at lr 1.5e-4: held-out sampled share "
+    "≥ 0.55, clean answers ≥ 70%, the behaviour within 40 steps, every guard holding",
+    "works",
+    grpo={"multi_objective_aggregation": "normalize_then_sum", "learning_rate": 1.5e-4},
+    precision="fp32",
+    long=True,
+)
+
 ENTRIES = [
     variant(
         BASELINE,
@@ -85,6 +116,8 @@ ENTRIES = [
         precision="fp32",
         seeds=(0, 1, 2),
     ),
+    ANSWER_BY_ANSWER,
+    ANSWER_BY_ANSWER_NORMALISED,
     variant(
         BASELINE,
         "long-baseline",
