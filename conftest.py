@@ -11,9 +11,14 @@ from pathlib import Path
 import pytest
 import torch
 
+from experiments.cli import setup_logging
 from experiments.precision import PRECISIONS
 
 ROOT = Path(__file__).resolve().parent
+
+
+def pytest_configure(config):
+    setup_logging()
 
 
 def pytest_addoption(parser):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import logging
+
 from accelerate import PartialState
 
 from experiments.experiment import Experiment
@@ -19,9 +21,10 @@ from experiments.training import MetricsRecorder, build_trainer
 from experiments.validation import reward_functions, validate_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
-def trainable_model(config: Experiment, announce: Callable[[str], None] = print):
+def trainable_model(config: Experiment):
     """The model and tokenizer as this configuration trains them, frozen blocks included."""
     policy, tokenizer = resolve_model(config.model)
     if config.attn_implementation:
@@ -30,7 +33,7 @@ def trainable_model(config: Experiment, announce: Callable[[str], None] = print)
         policy.to(PartialState().device)  # so that the evaluation before training runs there too
     if config.frozen_fraction is not None:
         trained = freeze_lower_layers(policy, config.frozen_fraction)
-        announce(f"[{config.name}] embeddings and the lower {config.frozen_fraction:.0%} of the blocks frozen; {trained} blocks train")
+        log.info(f"[{config.name}] embeddings and the lower {config.frozen_fraction:.0%} of the blocks frozen; {trained} blocks train")
     return policy, tokenizer
 
 
@@ -73,7 +76,7 @@ def judged_rewards(config: Experiment, bf16: bool, device) -> list[Callable[...,
 def quiet_trainer(config: Experiment, recorder: MetricsRecorder):
     """A trainer for a few measured steps: the configuration's model and prompts, no results, no progress lines."""
     arguments = validate_experiment(config)
-    policy, tokenizer = trainable_model(config, announce=lambda _: None)
+    policy, tokenizer = trainable_model(config)
     dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts)
     return build_trainer(policy, tokenizer, dataset, judged_rewards(config, arguments.bf16, policy.device), arguments, recorder, config.lora_rank)
 

@@ -72,7 +72,7 @@ def grpo_step_seconds(runtime: dict, steps: int = 4) -> tuple[float, float]:
 def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     changes = {key: runtime.pop(key) for key in list(runtime) if key in EXPERIMENT_FIELDS}
     experiment = replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, **changes)
-    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    recorder = MetricsRecorder(None, "four_letter_share")
     trainer = quiet_trainer(experiment, recorder)
     trainer.train()
     config, model, tokenizer, dataset = trainer.args, trainer.model, trainer.processing_class, trainer.train_dataset

@@ -50,6 +50,8 @@ class SampleOptions:
     samples: int = field(default=3, metadata={"help": "sampled answers per prompt, besides the greedy one"})
     max_new_tokens: int = 48
     seed: int = 0
+    precision: str = field(default="auto", metadata={"help": "auto (fp32 on a CPU without bf16; measured elsewhere), fp32 or bf16"})
+    runs_dir: str = field(default="runs", metadata={"help": "where the cached precision answer lives"})
 
 
 @dataclass
@@ -81,7 +83,6 @@ def setup_logging(level: int = logging.INFO) -> None:
         handler.setFormatter(logging.Formatter("%(message)s"))
         root.addHandler(handler)
     root.setLevel(level)
-    root.propagate = False
 
 
 def parse(options_type: type[Options], argv: list[str] | None, usage: str, other_options: bool = False) -> tuple[Options, list[str]]:
@@ -89,6 +90,7 @@ def parse(options_type: type[Options], argv: list[str] | None, usage: str, other
 
     ``other_options`` passes flags the dataclass does not know on with the positional words (explore's GRPOConfig fields).
     """
+    setup_logging()
     parser = HfArgumentParser(options_type, usage=usage)
     options, positional = parser.parse_args_into_dataclasses(args=argv, return_remaining_strings=True)
     unknown = [word for word in positional if word.startswith("--")]

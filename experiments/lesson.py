@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         config = REGISTRY[options.config]
         print(f"The first lesson, `{config.name}`: {config.hypothesis}.\n")
         record = run_experiment(
-            config, results_dir, runs_dir, announce=tqdm.write, precision=options.precision, progress_bar=True
+            config, results_dir, runs_dir, precision=options.precision, progress_bar=True
         )
     minutes = (time.perf_counter() - started) / 60
     answers = json.loads((results_dir / config.name / "answers.json").read_text())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import os
 import shutil
 import socket
@@ -37,6 +38,8 @@ from transformers import (
     PreTrainedTokenizerBase,
     PreTrainedTokenizerFast,
 )
+
+log = logging.getLogger(__name__)
 
 EMBEDDED = "smollm2-135m"
 TINY_GPT2 = "tiny-gpt2"
@@ -154,10 +157,11 @@ def cached_checkpoint(target: Path, build: Callable[[], tuple[PreTrainedModel, P
     if target.parent.exists() and not target.parent.is_dir():
         raise ModelError(f"model cache {target.parent} is a file, not a folder; {CACHE_FIX}")
     if target.exists():
-        print(f"[models] rebuilding {target}: {problem}", flush=True)
+        log.warning(f"[models] rebuilding {target}: {problem}")
     target.parent.mkdir(parents=True, exist_ok=True)
     if not os.access(target.parent, os.W_OK):
         raise ModelError(f"model cache {target.parent} is not writable ({problem}); {CACHE_FIX}")
+    log.info(f"[models] converting the model into {target} (once; about half a minute for SmolLM2)")
     started = time.perf_counter()
     model, tokenizer = build()
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -171,7 +175,7 @@ def cached_checkpoint(target: Path, build: Callable[[], tuple[PreTrainedModel, P
         os.replace(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"[models] built {target} in {time.perf_counter() - started:.1f}s", flush=True)
+    log.info(f"[models] built {target} in {time.perf_counter() - started:.1f}s")
     return target
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from accelerate import PartialState
@@ -32,6 +32,7 @@ from experiments.training import MetricsRecorder, build_trainer, read_metrics
 from experiments.validation import ConfigError, check_rewards, check_writable_folder, claim_run_folder, reward_functions, validate_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 HELDOUT = ROOT / "prompts" / "heldout.txt"
 REFERENCE = ROOT / "prompts" / "reference.txt"
 
@@ -42,7 +43,6 @@ def run_experiment(
     runs_dir: Path = ROOT / "runs",
     model: str | None = None,
     steps: int | None = None,
-    announce: Callable[[str], None] = print,
     precision: str | None = None,
     progress_bar: bool = False,
     tracker: str = "none",
@@ -61,7 +61,7 @@ def run_experiment(
     run_dir = runs_dir / config.name
     grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", tracker=tracker)
     if results_dir is None:
-        results_dir = default_results_dir(config, runs_dir, announce)
+        results_dir = default_results_dir(config, runs_dir)
     check_rewards(reward_functions(config))
     train_lines = read_numbered_prompts(ROOT / config.train_prompts)
     heldout_lines = read_prompt_lines(HELDOUT)[: config.eval_prompts]
@@ -72,29 +72,29 @@ def run_experiment(
         check_writable_folder(cache_root(), "model cache", CACHE_FIX)
     state = PartialState()
 
-    announce(f"[{config.name}] loading {config.model}")
-    policy, tokenizer = trainable_model(config, announce)
+    log.info(f"[{config.name}] loading {config.model}")
+    policy, tokenizer = trainable_model(config)
     claim = claim_run_folder(run_dir, config.name) if state.is_main_process else None  # noqa: F841 (held until return)
     dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts)
     heldout = prompt_dataset(config, tokenizer, HELDOUT)["prompt"][: config.eval_prompts]
     check_prompt_lengths(config, tokenizer, policy, train_lines, grpo_config.max_completion_length)
-    announce(f"[{config.name}] choosing the precision")
+    log.info(f"[{config.name}] choosing the precision")
     chosen = choose_precision(config.precision, policy.device.type, config.model, runs_dir / "precision-probes.json")
-    announce(f"[{config.name}] precision {chosen.precision} ({chosen.how}; a pass took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16)")
+    log.info(f"[{config.name}] precision {chosen.precision} ({chosen.how}; a pass took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16)")
     grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
     functions = judged_rewards(config, chosen.bf16, policy.device)
     judge = next((f.judge for f in functions if isinstance(f, RelevanceReward)), None) or base_model_judge(config, chosen.bf16, policy.device)
     settings = EvalSettings(samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens, bf16=chosen.bf16)
 
-    announce(f"[{config.name}] evaluating the model before training")
+    log.info(f"[{config.name}] evaluating the model before training")
     before = cached_base_evaluation(
         config.model, policy, tokenizer, heldout, reference_text, functions[0], settings, judge, runs_dir, state.is_main_process
     )
     recorder = MetricsRecorder(
-        run_dir / "metrics.jsonl", config.rewards[0], announce, config.stop_at_behaviour, config.stop_level
+        run_dir / "metrics.jsonl", config.rewards[0], config.stop_at_behaviour, config.stop_level
     )
     trainer = build_trainer(policy, tokenizer, dataset, functions, grpo_config, recorder, config.lora_rank, progress_bar)
-    announce(f"[{config.name}] training {config.steps} steps: {config.hypothesis}")
+    log.info(f"[{config.name}] training {config.steps} steps: {config.hypothesis}")
     started = time.perf_counter()
     trainer.train()
     wall_clock_s = time.perf_counter() - started
@@ -102,7 +102,7 @@ def run_experiment(
         trainer.save_model(str(run_dir / "model"))
         tokenizer.save_pretrained(run_dir / "model")
 
-    announce(f"[{config.name}] evaluating the model after training")
+    log.info(f"[{config.name}] evaluating the model after training")
     eval_started = time.perf_counter()
     after = evaluate(trainer.model, tokenizer, heldout, reference_text, functions[0], settings, judge)
     record = RunRecord.of_run(config, before, after, wall_clock_s, time.perf_counter() - eval_started, recorder, settings, chosen, state.num_processes, trainer.model.device)
@@ -116,21 +116,21 @@ def run_experiment(
         }
         publish_run(results_dir, record, files)
     state.wait_for_everyone()
-    announce(
+    log.info(
         f"[{config.name}] share {record.share_before:.2f} → {record.share_after:.2f}, verdict {record.verdict} "
         f"(expected {config.expect}), {wall_clock_s:.0f}s training, stopped by {record.stop_reason}; results in {results_dir}"
     )
     return record
 
 
-def default_results_dir(config: Experiment, runs_dir: Path, announce: Callable[[str], None]) -> Path:
+def default_results_dir(config: Experiment, runs_dir: Path) -> Path:
     """results/ for the registry's own run; a scratch folder for a quick look, named in the output."""
     declared = REGISTRY.get(config.name)
     if declared is not None and declared == config:
         return ROOT / "results"
     changed = [f.name for f in dataclasses.fields(config) if declared is None or getattr(config, f.name) != getattr(declared, f.name)]
     scratch = runs_dir / "quick-looks"
-    announce(f"[{config.name}] a quick look ({', '.join(changed)} differ from the registry): results go to {scratch}, not results/")
+    log.info(f"[{config.name}] a quick look ({', '.join(changed)} differ from the registry): results go to {scratch}, not results/")
     return scratch
 
 

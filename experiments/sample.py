@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from experiments.cli import SampleOptions, one_line_errors, parse
 from experiments.evaluation import EvalSettings, generate
 from experiments.models import resolve_model
+from experiments.precision import choose_precision
 from experiments.validation import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -17,7 +23,11 @@ def main(argv: list[str] | None = None) -> None:
     questions = positional[1:]
     chat = tokenizer.chat_template is not None
     prompts = [[{"role": "user", "content": q}] if chat else q for q in questions]
-    settings = EvalSettings(samples_per_prompt=options.samples, max_new_tokens=options.max_new_tokens, seed=options.seed)
+    chosen = choose_precision(options.precision, model.device.type, positional[0], Path(options.runs_dir) / "precision-probes.json")
+    log.info(f"precision {chosen.precision} ({chosen.how})")
+    settings = EvalSettings(
+        samples_per_prompt=options.samples, max_new_tokens=options.max_new_tokens, seed=options.seed, bf16=chosen.bf16
+    )
     greedy = generate(model, tokenizer, prompts, settings, sample=False)
     sampled = generate(model, tokenizer, prompts, settings, sample=True) if options.samples else [[]] * len(prompts)
     for question, best, others in zip(questions, greedy, sampled):

@@ -11,6 +11,7 @@ run has finished, so a killed run never touches the committed metrics.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -24,6 +25,8 @@ from trl import GRPOConfig, GRPOTrainer
 
 from experiments.answers import opening
 from rewards import completion_text
+
+log = logging.getLogger(__name__)
 
 BEHAVIOUR_LEVEL = 0.5
 BEHAVIOUR_WINDOW = 5
@@ -57,7 +60,6 @@ class MetricsRecorder(TrainerCallback):
         self,
         path: Path | None,
         primary_reward: str,
-        announce: Callable[[str], None] = print,
         stop_at_behaviour: bool = False,
         stop_level: float = BEHAVIOUR_LEVEL,
     ):
@@ -66,7 +68,6 @@ class MetricsRecorder(TrainerCallback):
         self.stop_level = stop_level
         self.shared_openings: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
         self.primary_key = f"rewards/{primary_reward}/mean"
-        self.announce = announce
         self.window: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
         self.entropies: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
         self.time_to_behaviour_s: float | None = None
@@ -102,7 +103,7 @@ class MetricsRecorder(TrainerCallback):
         if collapse and self.stop_at_behaviour and self.stop_reason == "step cap":
             control.should_training_stop = True
             self.stop_reason = "collapse"
-            self.announce(f"[step {state.global_step}] stopped: {collapse} (a collapsed policy)")
+            log.info(f"[step {state.global_step}] stopped: {collapse} (a collapsed policy)")
         if self.primary_key in logs:
             self.window.append(logs[self.primary_key])
             moving = sum(self.window) / len(self.window)
@@ -123,7 +124,7 @@ class MetricsRecorder(TrainerCallback):
             if "reward" in logs and (state.global_step % COMPLETIONS_EVERY == 0 or last):
                 self.keep_completions(state.global_step)
         shown = "  ".join(f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs)
-        self.announce(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}")
+        log.info(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}")
 
 
     def collapse_signal(self) -> str | None:

@@ -14,7 +14,7 @@ from experiments.training import MetricsRecorder
 
 for attn in sys.argv[1:]:
     exp = replace(BASELINE, grpo={**BASELINE.grpo, **GPU, "bf16": True}, steps=2, attn_implementation=attn)
-    rec = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    rec = MetricsRecorder(None, "four_letter_share")
     try:
         quiet_trainer(exp, rec).train()
         print(attn, "ok", [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)

@@ -80,7 +80,7 @@ def test_a_folder_that_is_a_file_is_refused_before_any_model_loads(tmp_path, mon
     (tmp_path / "a-file").write_text("")
     folders = {"results_dir": tmp_path / "results", "runs_dir": tmp_path / "runs", folder: tmp_path / "a-file" / "inside"}
     with pytest.raises(FolderError, match=r"folder .*a-file/inside: .*a-file is a file, not a folder; pass --"):
-        run_experiment(REGISTRY["smoke"], announce=lambda _: None, **folders)
+        run_experiment(REGISTRY["smoke"], **folders)
 
 
 def test_a_cache_that_is_a_file_is_refused_before_any_model_loads(tmp_path, monkeypatch):
@@ -88,7 +88,7 @@ def test_a_cache_that_is_a_file_is_refused_before_any_model_loads(tmp_path, monk
     (tmp_path / "cache").write_text("")
     monkeypatch.setenv("LK_CACHE_DIR", str(tmp_path / "cache"))
     with pytest.raises(FolderError, match=r"model cache .*cache: .*cache is a file, not a folder; set LK_CACHE_DIR"):
-        run_experiment(REGISTRY["smoke"], results_dir=tmp_path / "results", runs_dir=tmp_path / "runs", announce=lambda _: None)
+        run_experiment(REGISTRY["smoke"], results_dir=tmp_path / "results", runs_dir=tmp_path / "runs")
 
 
 def test_an_unwritable_results_folder_is_refused_before_any_model_loads(tmp_path, monkeypatch):
@@ -100,7 +100,7 @@ def test_an_unwritable_results_folder_is_refused_before_any_model_loads(tmp_path
         pytest.skip("chattr +i is not available here")
     try:
         with pytest.raises(FolderError, match=r"results folder .*locked is not writable .*; pass --results-dir"):
-            run_experiment(REGISTRY["smoke"], results_dir=locked, runs_dir=tmp_path / "runs", announce=lambda _: None)
+            run_experiment(REGISTRY["smoke"], results_dir=locked, runs_dir=tmp_path / "runs")
     finally:
         subprocess.run(["chattr", "-i", str(locked)])
 

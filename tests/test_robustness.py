@@ -15,7 +15,7 @@ def test_a_prompt_longer_than_the_context_is_refused(tmp_path):
     prompts.write_text("What does the ox sing?\n" + "Why " * 400 + "?\n")
     config = variant(BASELINE, "too-long", "refused", "no change", model="tiny-gpt2", train_prompts=str(prompts), steps=1)
     with pytest.raises(PromptFileError, match=r"long.txt:2: prompt .* tokens; with max_completion_length 24 it exceeds the context of tiny-gpt2 \(256 tokens\)"):
-        run_experiment(config, results_dir=tmp_path / "results", runs_dir=tmp_path / "runs", announce=lambda _: None)
+        run_experiment(config, results_dir=tmp_path / "results", runs_dir=tmp_path / "runs")
     assert not (tmp_path / "results").exists(), "nothing may be written for a refused run"
 
 
@@ -28,7 +28,7 @@ def test_a_bad_configuration_fails_before_any_model_loads(tmp_path, monkeypatch)
     monkeypatch.setattr(assembly, "resolve_model", no_model)
     config = variant(BASELINE, "typo", "refused", "works", grpo={"num_generation": 4})
     with pytest.raises(ConfigError, match="did you mean 'num_generations'"):
-        run_experiment(config, results_dir=tmp_path, runs_dir=tmp_path, announce=lambda _: None)
+        run_experiment(config, results_dir=tmp_path, runs_dir=tmp_path)
 
 
 def test_a_missing_training_prompt_file_fails_before_any_model_loads(tmp_path, monkeypatch):
@@ -37,7 +37,7 @@ def test_a_missing_training_prompt_file_fails_before_any_model_loads(tmp_path, m
     monkeypatch.setattr(assembly, "resolve_model", lambda *a, **k: pytest.fail("model loaded"))
     config = variant(BASELINE, "missing", "refused", "works", train_prompts="prompts/nope.txt")
     with pytest.raises(PromptFileError, match=r"nope.txt: prompt file not found"):
-        run_experiment(config, results_dir=tmp_path, runs_dir=tmp_path, announce=lambda _: None)
+        run_experiment(config, results_dir=tmp_path, runs_dir=tmp_path)
 
 
 def test_the_lesson_names_an_unknown_configuration_in_one_line(capsys):

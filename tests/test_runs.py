@@ -29,7 +29,7 @@ TIMING_KEYS = {"elapsed_s", "step_time", "train_runtime", "train_samples_per_sec
 
 def run_smoke(tmp_path: Path, label: str, **changes) -> dict:
     return run_experiment(
-        REGISTRY["smoke"], results_dir=tmp_path / label / "results", runs_dir=tmp_path / label / "runs", announce=lambda _: None, **changes
+        REGISTRY["smoke"], results_dir=tmp_path / label / "results", runs_dir=tmp_path / label / "runs", **changes
     )
 
 
@@ -98,7 +98,7 @@ def test_stop_at_behaviour_ends_a_real_run_when_the_objective_arrives(tmp_path):
     """Distinct bigrams of a random tiny GPT-2 start near 1.0, so the 5-step mean reaches 0.5 at step 5."""
     record = run_experiment(
         dataclasses.replace(REGISTRY["smoke"], rewards=("distinct_bigrams",), reward_weights=None, steps=20, stop_at_behaviour=True),
-        results_dir=tmp_path / "results", runs_dir=tmp_path / "runs", announce=lambda _: None,
+        results_dir=tmp_path / "results", runs_dir=tmp_path / "runs",
     )
     assert record.steps_trained == 5 and record.steps == 20 and record.stop_reason == "behaviour"
     assert record.time_to_behaviour_s is not None

@@ -22,30 +22,30 @@ def feed(recorder: MetricsRecorder, shares: list[float]) -> list[bool]:
 
 
 def test_behaviour_needs_a_full_window_at_the_level():
-    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    recorder = MetricsRecorder(None, "four_letter_share")
     feed(recorder, [0.9] * (BEHAVIOUR_WINDOW - 1))
     assert recorder.time_to_behaviour_s is None, "four steps are not a 5-step average"
-    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    recorder = MetricsRecorder(None, "four_letter_share")
     feed(recorder, [0.1, 0.2, 0.3, 0.4, 0.49, 0.9])
     assert recorder.time_to_behaviour_s is None, "the average of the last five is 0.46"
 
 
 def test_stop_at_behaviour_ends_training_at_the_first_step_that_reaches_it():
-    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None, stop_at_behaviour=True)
+    recorder = MetricsRecorder(None, "four_letter_share", stop_at_behaviour=True)
     flags = feed(recorder, [0.4, 0.5, 0.5, 0.5, 0.5, 0.6, 0.7])
     assert flags == [False, False, False, False, False, True, False]
     assert recorder.time_to_behaviour_s is not None
 
 
 def test_without_the_flag_training_runs_on():
-    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    recorder = MetricsRecorder(None, "four_letter_share")
     assert not any(feed(recorder, [0.8] * 8))
     assert recorder.time_to_behaviour_s is not None
 
 
 def test_a_stop_already_decided_is_kept_when_the_behaviour_arrives_on_the_last_step():
     """The trainer sets should_training_stop at max_steps before on_log; the recorder must not undo it."""
-    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None)
+    recorder = MetricsRecorder(None, "four_letter_share")
     state = TrainerState(max_steps=BEHAVIOUR_WINDOW)
     recorder.on_train_begin(None, state, TrainerControl())
     for step in range(1, BEHAVIOUR_WINDOW + 1):
@@ -61,7 +61,7 @@ def test_a_batch_whose_answers_share_one_opening_across_questions_is_a_collapse_
     class Batch:
         _logs = {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["I'm more than happy to help with that!"] * 16}
 
-    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None, stop_at_behaviour=True)
+    recorder = MetricsRecorder(None, "four_letter_share", stop_at_behaviour=True)
     recorder.trainer = Batch()
     flags = feed(recorder, [0.6] * BEHAVIOUR_WINDOW)
     assert flags[-1] and recorder.stop_reason == "collapse"
@@ -71,13 +71,13 @@ def test_answers_sharing_an_opening_within_one_question_are_no_collapse():
     class Batch:
         _logs = {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["The ox sings low."] * 8 + ["Cats purr and nap."] * 8}
 
-    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None, stop_at_behaviour=True)
+    recorder = MetricsRecorder(None, "four_letter_share", stop_at_behaviour=True)
     recorder.trainer = Batch()
     flags = feed(recorder, [0.6] * BEHAVIOUR_WINDOW)
     assert flags[-1] and recorder.stop_reason == "behaviour"
 
 
 def test_the_stop_level_can_be_raised_while_the_time_to_behaviour_is_still_read_at_one_half():
-    recorder = MetricsRecorder(None, "four_letter_share", announce=lambda _: None, stop_at_behaviour=True, stop_level=0.55)
+    recorder = MetricsRecorder(None, "four_letter_share", stop_at_behaviour=True, stop_level=0.55)
     flags = feed(recorder, [0.5] * BEHAVIOUR_WINDOW + [0.6] * 3)
     assert recorder.time_to_behaviour_s is not None and flags.index(True) == BEHAVIOUR_WINDOW + 2
