@@ -37,9 +37,9 @@ def trainable_model(config: Experiment):
     return policy, tokenizer
 
 
-def prompt_dataset(config: Experiment, tokenizer, path: Path):
+def prompt_dataset(config: Experiment, tokenizer, path: Path, lines: list[str] | None = None):
     """A prompt file in the form this model takes: chat messages (with the configured system line) or plain text."""
-    return load_prompts(path, conversational=tokenizer.chat_template is not None, system=config.system_prompt)
+    return load_prompts(path, conversational=tokenizer.chat_template is not None, system=config.system_prompt, lines=lines)
 
 
 def check_prompt_lengths(config: Experiment, tokenizer, model, lines: list[tuple[int, str]], completion_tokens: int) -> None:

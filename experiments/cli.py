@@ -6,20 +6,24 @@ same thing everywhere, and a known mistake ends in one line naming it, not a tra
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from transformers import HfArgumentParser
 
 from experiments.models import ModelError
 from experiments.prompts import PromptFileError
+from experiments.results import SummaryError
 from experiments.validation import ConfigError, FolderError, RewardError
 
-PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError)
+PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError, SummaryError)
 
 Options = TypeVar("Options")
 
@@ -97,6 +101,66 @@ def parse(options_type: type[Options], argv: list[str] | None, usage: str, other
     if unknown and not other_options:
         parser.error(f"unknown option {unknown[0]}")
     return options, positional
+
+
+def typed_value(name: str, annotation: Any, text: str) -> Any:
+    """``text`` as a value of a dataclass field's type, or a ConfigError naming the field: how explore's
+    ``--FIELD VALUE`` pairs become an Experiment's or a GRPOConfig's fields. Sequences are comma lists.
+
+    >>> typed_value("rewards", tuple[str, ...], "four_letter_share"), typed_value("reward_weights", tuple[float, ...] | None, "1,0.5")
+    (('four_letter_share',), (1.0, 0.5))
+    >>> typed_value("train_prompts", str, "prompts/a,b.txt"), typed_value("lora_rank", int | None, "None")
+    ('prompts/a,b.txt', None)
+    >>> typed_value("beta", float, "nan")
+    Traceback (most recent call last):
+    ...
+    experiments.validation.ConfigError: --beta: expected a finite number, got 'nan'
+    """
+    options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    if type(None) in options and text.strip().lower() == "none":
+        return None
+    errors = []
+    for option in (o for o in options if o is not type(None)):
+        try:
+            return _as_type(option, text)
+        except (ValueError, TypeError) as error:
+            errors.append(str(error))
+    raise ConfigError(f"--{name}: {errors[0] if errors else f'cannot read {text!r}'}")
+
+
+def _as_type(kind: Any, text: str) -> Any:
+    origin = get_origin(kind)
+    if origin in (tuple, list):
+        items = [part.strip() for part in text.split(",") if part.strip()]
+        inner = get_args(kind)[0] if get_args(kind) else str
+        converted = [_as_type(inner, part) for part in items]
+        return tuple(converted) if origin is tuple else converted
+    if kind is bool:
+        lowered = text.strip().lower()
+        if lowered not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"expected true or false, got {text!r}")
+        return lowered in ("true", "1", "yes")
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {text!r}") from None
+    if kind is float:
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite number, got {text!r}")
+        return number
+    if kind is str or kind is Any:
+        return text
+    if origin is dict or kind is dict:
+        value = json.loads(text)
+        if not isinstance(value, dict):
+            raise ValueError(f"expected a JSON object, got {text!r}")
+        return value
+    raise TypeError(f"no reader for {kind!r}")
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from experiments.experiment import BASELINE, BASELINE_GRPO_CHANGES, RUNTIME_SETTINGS, VERDICTS, Experiment, runs, variant
 from experiments.lessons import GROUPS, gpu, speed_levers
+from experiments.lessons.first_lesson import REWORDED
 
 CONFIGS: list[Experiment] = [run for group in GROUPS for entry in group.ENTRIES for run in runs(entry)]
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
@@ -13,5 +14,5 @@ GPU, GPU_ATTENTION = gpu.GPU, gpu.GPU_ATTENTION
 
 __all__ = [
     "BASELINE", "BASELINE_GRPO_CHANGES", "CONFIGS", "GPU", "GPU_ATTENTION", "GROUP_OF", "GPU_LEVER_RUNS",
-    "REGISTRY", "RUNTIME_SETTINGS", "SPEED_LEVER_RUNS", "VERDICTS", "Experiment", "variant",
+    "REGISTRY", "REWORDED", "RUNTIME_SETTINGS", "SPEED_LEVER_RUNS", "VERDICTS", "Experiment", "variant",
 ]

@@ -92,6 +92,11 @@ def _load(name_or_path: str) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         tokenizer = AutoTokenizer.from_pretrained(local or name_or_path, local_files_only=offline)
         model = AutoModelForCausalLM.from_pretrained(local or name_or_path, dtype=torch.float32, local_files_only=offline)
     except (OSError, ValueError) as error:
+        if local is not None:
+            raise ModelError(
+                f"{name_or_path}: a model folder that cannot be loaded ({_first_line(error)}); it may be damaged or "
+                "half-written: train its configuration again, or point at another folder"
+            ) from None
         where = "no model hub is reachable and it is not in the local cache" if offline else _first_line(error)
         raise ModelError(
             f"cannot load model {name_or_path!r}: {where}. Use the embedded default {EMBEDDED!r}, which needs no hub, "

@@ -14,6 +14,8 @@ from pathlib import Path
 from datasets import Dataset
 
 # Control characters, line and paragraph separators and stray BOMs: invisible in an editor, but tokens to a model.
+# Terminal colour and cursor codes (ANSI CSI and OSC sequences): removed whole, so "[31m" does not reach the model.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 SHOWN_LINES = 5
 
@@ -33,6 +35,7 @@ def read_numbered_prompts(path: str | Path) -> list[tuple[int, str]]:
     seen: dict[str, int] = {}
     duplicates: list[tuple[int, int]] = []
     cleaned: list[int] = []
+    escaped: list[int] = []
     for number, line_bytes in enumerate(raw.splitlines(), start=1):
         try:
             line = line_bytes.decode("utf-8")
@@ -40,9 +43,13 @@ def read_numbered_prompts(path: str | Path) -> list[tuple[int, str]]:
             raise PromptFileError(
                 f"{path}:{number}: not valid UTF-8 (byte {line_bytes[error.start]:#04x} at column {error.start + 1})"
             ) from None
+        line, escapes = _ANSI.subn("", line)
+        if escapes:
+            escaped.append(number)
         line, removed = _INVISIBLE.subn(" ", line.replace("\t", " "))
+        removed += escapes
         line = " ".join(line.split()) if removed else line.strip()
-        if removed:
+        if removed > escapes:
             cleaned.append(number)
         if not line or line.startswith("#"):
             continue
@@ -52,6 +59,8 @@ def read_numbered_prompts(path: str | Path) -> list[tuple[int, str]]:
         seen[line] = number
         prompts.append((number, line))
 
+    if escaped:
+        warnings.warn(f"{path}: terminal escape codes (colours) removed on line {_some(escaped)}", stacklevel=2)
     if cleaned:
         warnings.warn(f"{path}: control characters replaced by spaces on line {_some(cleaned)}", stacklevel=2)
     if duplicates:
@@ -77,6 +86,8 @@ def _read_bytes(path: Path) -> bytes:
         raise PromptFileError(f"{path}: symbolic link loop ({error}); point it at a real file") from None
     if path.is_dir():
         raise PromptFileError(f"{path}: is a directory, expected a text file with one prompt per line")
+    if not path.is_file():
+        raise PromptFileError(f"{path}: is not a regular file (a pipe or a device would be read forever); expected a text file")
     try:
         return path.read_bytes()
     except OSError as error:
@@ -89,15 +100,18 @@ def _some(items: list) -> str:
     return shown + (f", … ({len(items)} in all)" if len(items) > SHOWN_LINES else "")
 
 
-def load_prompts(path: str | Path, conversational: bool = True, system: str | None = None) -> Dataset:
+def load_prompts(
+    path: str | Path, conversational: bool = True, system: str | None = None, lines: list[str] | None = None
+) -> Dataset:
     """A ``prompt`` column in the format GRPOTrainer expects.
 
     Conversational prompts (lists of messages) let TRL apply the model's chat
     template, which instruct models need; plain strings suit base models such as
     GPT-2 that have no template. ``system`` replaces the template's default system
     line (SmolLM2's adds 20 tokens to every prompt); ``""`` leaves an empty one.
+    ``lines`` are the file's prompts already read, so that its warnings are given once.
     """
-    lines = read_prompt_lines(path)
+    lines = read_prompt_lines(path) if lines is None else lines
     if not conversational:
         if system is not None:
             raise PromptFileError(f"{path}: system_prompt {system!r} given, but the model has no chat template to put it in")

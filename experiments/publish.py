@@ -24,7 +24,8 @@ from filelock import FileLock
 from experiments.configs import REGISTRY
 from experiments.record import RunRecord
 from experiments.report import write_report
-from experiments.results import atomic_write_text, benchmark_figures, environment, load_summary, merge_run
+from experiments.results import SummaryError, atomic_write_text, benchmark_figures, environment, load_summary, merge_run, strict_json
+from experiments.validation import FolderError
 from experiments.verdicts import THRESHOLDS
 
 LOCK = ".results.lock"
@@ -32,8 +33,20 @@ JOURNAL = ".pending-run.json"
 LOCK_TIMEOUT_S = 1800
 
 
-def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str]) -> None:
-    """Make this run's files and its summary row appear together, or not at all."""
+def check_summary_readable(results_dir: Path) -> None:
+    """Refuse, before any training, a results folder whose summary.json could not take this run's row."""
+    try:
+        load_summary(results_dir)
+    except SummaryError as error:
+        raise FolderError(f"results folder {results_dir}: {error}; fix or move it, or pass --results-dir") from None
+
+
+def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str], registry_only: bool = True) -> None:
+    """Make this run's files and its summary row appear together, or not at all.
+
+    ``registry_only`` drops rows of entries no longer in the registry (results/); an exploration
+    folder keeps every row it has.
+    """
     with _locked(results_dir):
         _apply_journal(results_dir)
         staging = _staging(results_dir, record.name)
@@ -44,7 +57,7 @@ def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str]) -> 
         replaced = next((row for row in load_summary(results_dir)["runs"] if row["name"] == record.name), None)
         if replaced is not None:
             record.previous = previous_verdict(replaced, set(record.guards))
-        atomic_write_text(results_dir / JOURNAL, json.dumps({"record": record.as_dict()}))
+        atomic_write_text(results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_only": registry_only}))
         _apply_journal(results_dir)
 
 
@@ -81,7 +94,7 @@ def regenerate_report(results_dir: Path) -> dict[str, Any]:
     with _locked(results_dir):
         _apply_journal(results_dir)
         summary = load_summary(results_dir)
-        _write_summary(results_dir, summary["runs"])
+        _write_summary(results_dir, summary["runs"], summary)
     return load_summary(results_dir)
 
 
@@ -91,7 +104,8 @@ def _apply_journal(results_dir: Path) -> None:
         for leftover in results_dir.glob(".*.staging"):  # killed before its commit point: the previous run stands
             shutil.rmtree(leftover, ignore_errors=True)
         return
-    record = json.loads(journal.read_text())["record"]
+    pending = json.loads(journal.read_text())
+    record = pending["record"]
     staging, target = _staging(results_dir, record["name"]), results_dir / record["name"]
     aside = results_dir / f".{record['name']}.replaced"
     if staging.exists():
@@ -102,14 +116,17 @@ def _apply_journal(results_dir: Path) -> None:
         os.replace(staging, target)
     shutil.rmtree(aside, ignore_errors=True)
     summary = load_summary(results_dir)
-    _write_summary(results_dir, merge_run(summary, record, order=list(REGISTRY)))
+    order = list(REGISTRY) if pending.get("registry_only", True) else None
+    _write_summary(results_dir, merge_run(summary, record, order=order), summary)
     fault_point("summary written")
     journal.unlink()
 
 
-def _write_summary(results_dir: Path, runs: list[dict[str, Any]]) -> None:
-    updated = {"environment": environment(), "thresholds": THRESHOLDS, "runs": runs, **benchmark_figures(results_dir)}
-    atomic_write_text(results_dir / "summary.json", json.dumps(updated, indent=1))
+def _write_summary(results_dir: Path, runs: list[dict[str, Any]], previous: dict[str, Any]) -> None:
+    """summary.json, keeping any top-level key this code does not write itself, in strict JSON (no NaN, no Infinity)."""
+    kept = {key: value for key, value in previous.items() if key not in ("environment", "thresholds", "runs")}
+    updated = {**kept, "environment": environment(), "thresholds": THRESHOLDS, "runs": runs, **benchmark_figures(results_dir)}
+    atomic_write_text(results_dir / "summary.json", strict_json(updated))
     write_report(results_dir, updated)
 
 

@@ -285,12 +285,13 @@ class ReportOptions:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from experiments.cli import parse
+    from experiments.cli import one_line_errors, parse
     from experiments.publish import regenerate_report
 
     options, _ = parse(ReportOptions, argv, ReportOptions.__doc__)
     results_dir = Path(options.results_dir)
-    summary = regenerate_report(results_dir)
+    with one_line_errors():
+        summary = regenerate_report(results_dir)
     runs = [RunRecord.from_dict(row) for row in summary["runs"]]
     print(f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text().splitlines())} lines, {len(runs)} runs")
     for difference in machine_differences(runs):

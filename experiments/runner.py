@@ -22,14 +22,14 @@ from experiments.cli import RunOptions, one_line_errors, parse
 from experiments.configs import REGISTRY, Experiment
 from experiments.evaluation import EvalSettings, cached_base_evaluation, evaluate
 from experiments.models import CACHE_FIX, EMBEDDED, TINY_GPT2, cache_root
-from experiments.precision import choose_precision
+from experiments.precision import PROBE_SIZE, choose_precision
 from experiments.prompts import read_numbered_prompts, read_prompt_lines
-from experiments.publish import publish_run
+from experiments.publish import check_summary_readable, publish_run
 from experiments.record import RunRecord
 from experiments.relevance import RelevanceReward
 from experiments.results import samples_markdown
 from experiments.training import MetricsRecorder, build_trainer, read_metrics
-from experiments.validation import ConfigError, check_rewards, check_writable_folder, claim_run_folder, reward_functions, validate_experiment
+from experiments.validation import ConfigError, check_prompt_count, check_rewards, check_writable_folder, claim_run_folder, reward_functions, validate_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -46,11 +46,13 @@ def run_experiment(
     precision: str | None = None,
     progress_bar: bool = False,
     tracker: str = "none",
+    keep_all_rows: bool = False,
 ) -> RunRecord:
     """Train one configuration, judge it on held-out prompts, and record the result.
 
     ``results_dir`` None means results/ for a run as the registry declares it, and a scratch
     folder for a quick look (other steps, model or precision), which must never replace a committed result.
+    ``keep_all_rows`` keeps rows of names outside the registry (explorations) instead of dropping them.
     """
     config = dataclasses.replace(
         config,
@@ -59,7 +61,8 @@ def run_experiment(
         precision=config.precision if precision is None else precision,
     )
     run_dir = runs_dir / config.name
-    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", tracker=tracker)
+    state = PartialState()
+    validate_experiment(config, output_dir=run_dir / "trainer", tracker=tracker)
     if results_dir is None:
         results_dir = default_results_dir(config, runs_dir)
     check_rewards(reward_functions(config))
@@ -67,38 +70,38 @@ def run_experiment(
     heldout_lines = read_prompt_lines(HELDOUT)[: config.eval_prompts]
     reference_text = REFERENCE.read_text(encoding="utf-8")
     check_writable_folder(results_dir, "results folder", "pass --results-dir with a writable folder")
+    check_summary_readable(results_dir)
     check_writable_folder(runs_dir, "runs folder", "pass --runs-dir (or set LK_RUNS_DIR) with a writable folder")
     if config.model in (EMBEDDED, TINY_GPT2):
         check_writable_folder(cache_root(), "model cache", CACHE_FIX)
-    state = PartialState()
+    chosen = choose_precision(config.precision, "cuda" if config.on_gpu else "cpu", config.model, runs_dir / "precision-probes.json")
+    timed = "" if chosen.fp32_s is None else f"; a {PROBE_SIZE}² matmul took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16"
+    log.info(f"[{config.name}] precision {chosen.precision} ({chosen.how}{timed})")
+    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
+    check_prompt_count(config, len(train_lines), grpo_config, state.num_processes)
 
     log.info(f"[{config.name}] loading {config.model}")
     policy, tokenizer = trainable_model(config)
     claim = claim_run_folder(run_dir, config.name) if state.is_main_process else None  # noqa: F841 (held until return)
-    dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts)
-    heldout = prompt_dataset(config, tokenizer, HELDOUT)["prompt"][: config.eval_prompts]
+    dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts, [line for _, line in train_lines])
+    heldout = prompt_dataset(config, tokenizer, HELDOUT, heldout_lines)["prompt"]
     check_prompt_lengths(config, tokenizer, policy, train_lines, grpo_config.max_completion_length)
-    log.info(f"[{config.name}] choosing the precision")
-    chosen = choose_precision(config.precision, policy.device.type, config.model, runs_dir / "precision-probes.json")
-    log.info(f"[{config.name}] precision {chosen.precision} ({chosen.how}; a pass took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16)")
-    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
     functions = judged_rewards(config, chosen.bf16, policy.device)
     judge = next((f.judge for f in functions if isinstance(f, RelevanceReward)), None) or base_model_judge(config, chosen.bf16, policy.device)
     settings = EvalSettings(samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens, bf16=chosen.bf16)
 
-    log.info(f"[{config.name}] evaluating the model before training")
+    log.info(f"[{config.name}] evaluating the model before training (cached per model and settings after the first run)")
     before = cached_base_evaluation(
         config.model, policy, tokenizer, heldout, reference_text, functions[0], settings, judge, runs_dir, state.is_main_process
     )
-    recorder = MetricsRecorder(
-        run_dir / "metrics.jsonl", config.rewards[0], config.stop_at_behaviour, config.stop_level
-    )
+    recorder = MetricsRecorder(run_dir / "metrics.jsonl", config.rewards[0], config.stop_at_behaviour, config.stop_level)
     trainer = build_trainer(policy, tokenizer, dataset, functions, grpo_config, recorder, config.lora_rank, progress_bar)
-    log.info(f"[{config.name}] training {config.steps} steps: {config.hypothesis}")
+    log.info(f"[{config.name}] training up to {config.steps} steps: {config.hypothesis}")
     started = time.perf_counter()
     trainer.train()
     wall_clock_s = time.perf_counter() - started
     if state.is_main_process:
+        log.info(f"[{config.name}] saving the model to {run_dir / 'model'}")
         trainer.save_model(str(run_dir / "model"))
         tokenizer.save_pretrained(run_dir / "model")
 
@@ -114,7 +117,7 @@ def run_experiment(
             "samples.md": samples_markdown(record, answers, read_metrics(run_dir / "completions.jsonl")),
             "answers.json": json.dumps(answers, indent=1),
         }
-        publish_run(results_dir, record, files)
+        publish_run(results_dir, record, files, registry_only=not keep_all_rows)
     state.wait_for_everyone()
     log.info(
         f"[{config.name}] share {record.share_before:.2f} → {record.share_after:.2f}, verdict {record.verdict} "

@@ -9,9 +9,24 @@ from experiments.cli import SampleOptions, one_line_errors, parse
 from experiments.evaluation import EvalSettings, generate
 from experiments.models import resolve_model
 from experiments.precision import choose_precision
+from experiments.relevance import RelevanceJudge
 from experiments.validation import ConfigError
 
 log = logging.getLogger(__name__)
+
+
+def check_question_lengths(model, tokenizer, prompts, max_new_tokens: int) -> None:
+    """Refuse a question that cannot fit in the model's context with its answer, naming which one."""
+    context = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+    if not context:
+        return
+    for number, prompt in enumerate(prompts, start=1):
+        tokens = len(tokenizer(RelevanceJudge.context_text(tokenizer, prompt), add_special_tokens=False).input_ids)
+        if tokens + max_new_tokens > context:
+            raise ConfigError(
+                f"question {number} is {tokens} tokens; with --max_new_tokens {max_new_tokens} it exceeds the model's "
+                f"context of {context} tokens: shorten it"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -23,6 +38,8 @@ def main(argv: list[str] | None = None) -> None:
     questions = positional[1:]
     chat = tokenizer.chat_template is not None
     prompts = [[{"role": "user", "content": q}] if chat else q for q in questions]
+    with one_line_errors():
+        check_question_lengths(model, tokenizer, prompts, options.max_new_tokens)
     chosen = choose_precision(options.precision, model.device.type, positional[0], Path(options.runs_dir) / "precision-probes.json")
     log.info(f"precision {chosen.precision} ({chosen.how})")
     settings = EvalSettings(

@@ -24,6 +24,7 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from trl import GRPOConfig, GRPOTrainer
 
 from experiments.answers import opening
+from experiments.validation import IsolatedReward
 from rewards import completion_text
 
 log = logging.getLogger(__name__)
@@ -206,7 +207,7 @@ def build_trainer(
     """
     trainer = GRPOTrainer(
         model=model,
-        reward_funcs=list(reward_functions),
+        reward_funcs=[IsolatedReward(function) for function in reward_functions],
         args=arguments,
         train_dataset=dataset,
         processing_class=tokenizer,

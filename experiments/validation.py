@@ -107,6 +107,19 @@ def reward_functions(config: Experiment) -> list[Callable[..., list[float]]]:
 
 
 TRACKERS = ("none", "tensorboard", "trackio")
+MAX_STEPS = 10_000
+MAX_LEARNING_RATE = 1.0
+
+
+def check_prompt_count(config: Experiment, prompts: int, arguments: GRPOConfig, processes: int = 1) -> None:
+    """Refuse a prompt file too short for one step: TRL would train 0 steps, recorded as "no change"."""
+    per_step = arguments.generation_batch_size * processes // arguments.num_generations
+    if prompts < per_step:
+        raise ConfigError(
+            f"{config.train_prompts}: {prompts} distinct prompt{'s' if prompts != 1 else ''}, but {config.name} takes "
+            f"{per_step} prompts a step ({arguments.generation_batch_size * processes} completions ÷ num_generations "
+            f"{arguments.num_generations}); add prompts or lower per_device_train_batch_size"
+        )
 
 
 def validate_experiment(config: Experiment, output_dir: str | Path | None = None, bf16: bool = False, tracker: str = "none") -> GRPOConfig:
@@ -119,6 +132,8 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
         raise ConfigError(f"{where}: expect={config.expect!r} is not one of {VERDICTS}")
     if isinstance(config.steps, bool) or not isinstance(config.steps, int) or config.steps <= 0:
         raise ConfigError(f"{where}: steps must be a positive integer, got {config.steps!r}")
+    if config.steps > MAX_STEPS:
+        raise ConfigError(f"{where}: steps must be at most {MAX_STEPS} (a CPU step takes 10-60 s), got {config.steps}")
     if not isinstance(config.model, str) or not config.model.strip():
         raise ConfigError(f"{where}: model is empty; name a model ({EMBEDDED!r}, {TINY_GPT2!r}, a hub id or a saved folder)")
     fraction = config.frozen_fraction
@@ -141,6 +156,12 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
             f"{where}: reward_weights has {len(config.reward_weights)} entries but rewards has "
             f"{len(config.rewards)} ({', '.join(config.rewards)})"
         )
+    for position, weight in enumerate(config.reward_weights or ()):
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not math.isfinite(weight):
+            raise ConfigError(f"{where}: reward_weights[{position}] ({config.rewards[position]}) must be a finite number, got {weight!r}")
+    for key, value in config.grpo.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
     for key in config.grpo:
         if key not in GRPO_FIELDS:
             hint = difflib.get_close_matches(key, GRPO_FIELDS, n=1)
@@ -149,6 +170,14 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
     learning_rate = config.grpo.get("learning_rate", 1e-6)
     if not isinstance(learning_rate, numbers.Real) or not learning_rate > 0:
         raise ConfigError(f"{where}: learning_rate must be > 0, got {learning_rate!r}")
+    if learning_rate > MAX_LEARNING_RATE:
+        raise ConfigError(f"{where}: learning_rate must be at most {MAX_LEARNING_RATE} (Adam steps of that size destroy any model), got {learning_rate!r}")
+    beta = config.grpo.get("beta", 0.0)
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or beta < 0:
+        raise ConfigError(f"{where}: beta (the KL coefficient) must be a number ≥ 0, got {beta!r}")
+    length = config.grpo.get("max_completion_length", 512)
+    if isinstance(length, bool) or not isinstance(length, int) or length <= 0:
+        raise ConfigError(f"{where}: max_completion_length must be a positive integer, got {length!r}")
     if config.grpo.get("num_generations", 8) < 2:
         raise ConfigError(
             f"{where}: num_generations must be ≥ 2, got {config.grpo['num_generations']}: "
@@ -203,7 +232,7 @@ def check_rewards(functions: Sequence[Callable[..., list[float]]], prompts: Sequ
                     "declare it as (prompts, completions, **kwargs)"
                 ) from error
             raise RewardError(f"reward {name} raised TypeError: {error}") from error
-        except Exception as error:  # noqa: BLE001 - any failure must be reported with the reward's name
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure must be reported with the reward's name
             raise RewardError(f"reward {name} raised {type(error).__name__}: {error}") from error
         per_completion_s = (time.perf_counter() - started) / len(SAMPLE_COMPLETIONS)
         if per_completion_s > SLOW_REWARD_S:
@@ -213,6 +242,30 @@ def check_rewards(functions: Sequence[Callable[..., list[float]]], prompts: Sequ
                 stacklevel=2,
             )
         _check_scores(name, scores, SAMPLE_COMPLETIONS)
+
+
+class IsolatedReward:
+    """A reward called with its own copy of TRL's inputs, as in the dry call.
+
+    TRL hands every reward the same lists: one that edits them would change what the
+    next reward scores, and what is recorded. A reward that exits the process is
+    turned into a RewardError naming it, so the run ends in one line.
+    """
+
+    def __init__(self, function: Callable[..., list[float]]):
+        self.function = function
+        self.__name__ = getattr(function, "__name__", repr(function))
+
+    def __call__(self, prompts: Any = None, completions: Any = None, **kwargs: Any) -> list[float]:
+        safe = {key: value if key in SHARED_KWARGS else copy.deepcopy(value) for key, value in kwargs.items()}
+        try:
+            return self.function(prompts=copy.deepcopy(prompts), completions=copy.deepcopy(completions), **safe)
+        except SystemExit as error:
+            raise RewardError(f"reward {self.__name__} tried to end the process (SystemExit {error.code!r}) during training") from None
+
+
+# Passed through uncopied: the trainer's state and its logging callbacks are not data a reward could spoil.
+SHARED_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric"})
 
 
 def _check_scores(name: str, scores: Any, completions: Sequence[Any]) -> None:

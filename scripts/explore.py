@@ -1,52 +1,65 @@
 """Exploratory runs outside the registry: ``python scripts/explore.py NAME [--base baseline] [--FIELD VALUE ...]``.
 
-Every Experiment field is a flag (``--frozen_fraction 0.5``, ``--rewards four_letter_share,distinct_bigrams``);
-any other ``--KEY VALUE`` is a GRPOConfig field (``--learning_rate 2e-4``). Results go to runs/explore,
-never to results/; a run worth keeping becomes a registry entry in experiments/lessons/.
+Every Experiment field is a flag (``--frozen_fraction 0.5``, ``--rewards four_letter_share,distinct_bigrams``),
+and any GRPOConfig field too (``--learning_rate 2e-4``); each value is read as its field's declared type, so
+``--num_generations many`` is refused in one line before a model loads. Results go to runs/explore/results
+(``--results_dir``), models to runs/explore (``--runs_dir``), never to results/; every exploration keeps its row.
+A run worth keeping becomes a registry entry in experiments/registry/.
 """
 
-import ast
 import sys
-from dataclasses import field, fields, make_dataclass
+import typing
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from experiments.cli import one_line_errors, parse  # noqa: E402
+from trl import GRPOConfig  # noqa: E402
+
+from experiments.cli import one_line_errors, parse, typed_value  # noqa: E402
 from experiments.configs import REGISTRY, Experiment, variant  # noqa: E402
 from experiments.runner import run_experiment  # noqa: E402
 from experiments.validation import ConfigError  # noqa: E402
 
 SET_BY_EXPLORE = {"name", "hypothesis", "expect", "grpo", "base", "family", "seeds"}
-ExploreOptions = make_dataclass(
-    "ExploreOptions",
-    [("base", str, field(default="baseline", metadata={"help": "the registry entry to vary"}))]
-    + [(f.name, str | None, field(default=None, metadata={"help": f"Experiment.{f.name}"})) for f in fields(Experiment) if f.name not in SET_BY_EXPLORE],
-)
+EXPERIMENT_TYPES = {name: kind for name, kind in typing.get_type_hints(Experiment).items() if name not in SET_BY_EXPLORE}
+GRPO_TYPES = typing.get_type_hints(GRPOConfig)
 
 
-def value(text: str):
-    """A Python literal where the text is one (numbers, None, True, tuples), a tuple for comma lists, else the text."""
-    if "," in text and not text.startswith(("(", "[")):
-        return tuple(value(part) for part in text.split(","))
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
+@dataclass
+class ExploreOptions:
+    """``python scripts/explore.py NAME [--base ENTRY] [--results_dir D] [--runs_dir D] [--FIELD VALUE ...]``."""
+
+    base: str = field(default="baseline", metadata={"help": "the registry entry to vary"})
+    results_dir: str = field(default="runs/explore/results", metadata={"help": "where the exploration's rows and files go"})
+    runs_dir: str = field(default="runs/explore", metadata={"help": "models, live metrics and caches"})
+
+
+def exploration(base: Experiment, name: str, pairs: list[str]) -> Experiment:
+    """The base entry with each ``--FIELD VALUE`` applied, typed by the field it names."""
+    if len(pairs) % 2 or not all(key.startswith("--") for key in pairs[::2]):
+        raise ConfigError(f"expected --FIELD VALUE pairs after the name, got {' '.join(pairs)!r}")
+    top, grpo = {}, {}
+    for key, text in zip(pairs[::2], pairs[1::2]):
+        field_name = key[2:].replace("-", "_")
+        if field_name in EXPERIMENT_TYPES:
+            top[field_name] = typed_value(field_name, EXPERIMENT_TYPES[field_name], text)
+        elif field_name in GRPO_TYPES:
+            grpo[field_name] = typed_value(field_name, GRPO_TYPES[field_name], text)
+        else:
+            raise ConfigError(f"{key}: neither an Experiment field nor a GRPOConfig field")
+    return variant(base, name, "exploration", "works", grpo=grpo, **top)
 
 
 def main(argv: list[str] | None = None) -> None:
     options, words = parse(ExploreOptions, argv, __doc__, other_options=True)
     with one_line_errors():
-        if not words or words[0].startswith("--") or options.base not in REGISTRY:
-            raise ConfigError(f"give a NAME for the exploration and a known --base (got {options.base!r})")
-        name, pairs = words[0], words[1:]
-        if len(pairs) % 2 or not all(key.startswith("--") for key in pairs[::2]):
-            raise ConfigError(f"expected --KEY VALUE pairs after the name, got {' '.join(pairs)!r}")
-        top = {f.name: value(getattr(options, f.name)) for f in fields(Experiment) if f.name not in SET_BY_EXPLORE and getattr(options, f.name) is not None}
-        grpo = {key[2:]: value(text) for key, text in zip(pairs[::2], pairs[1::2])}
-        config = variant(REGISTRY[options.base], name, "exploration", "works", grpo=grpo, **top)
-        run_experiment(config, Path("runs/explore/results"), Path("runs/explore"))
+        if not words or words[0].startswith("--"):
+            raise ConfigError("give a NAME for the exploration first")
+        if options.base not in REGISTRY:
+            raise ConfigError(f"--base: no registry entry {options.base!r}")
+        config = exploration(REGISTRY[options.base], words[0], words[1:])
+        run_experiment(config, Path(options.results_dir), Path(options.runs_dir), keep_all_rows=True)
 
 
 if __name__ == "__main__":

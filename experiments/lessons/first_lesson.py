@@ -79,11 +79,17 @@ ANSWER_BY_ANSWER_NORMALISED = variant(
     long=True,
 )
 
+# Hypotheses reworded after their committed runs, with the text those runs were judged under.
+REWORDED = {
+    "smoke": "3 steps on a random tiny GPT-2 run the whole pipeline in seconds and change nothing measurable",
+}
+
 ENTRIES = [
     variant(
         BASELINE,
         "smoke",
-        "3 steps on a random tiny GPT-2 run the whole pipeline in seconds and change nothing measurable",
+        "3 steps on a random tiny GPT-2 run the whole pipeline in seconds: every file written, the record complete, "
+        "a verdict given (plumbing, not behaviour: a random model predicts none)",
         "no change",
         model=TINY_GPT2,
         steps=3,
