@@ -62,9 +62,12 @@ def base_model_judge(config: Experiment, bf16: bool, device) -> RelevanceJudge:
     return RelevanceJudge(model.to(device), tokenizer, bf16)
 
 
-def judged_rewards(config: Experiment, bf16: bool, device) -> list[Callable[..., list[float]]]:
+def judged_rewards(config: Experiment, bf16: bool, device, reuse_reference: bool = True) -> list[Callable[..., list[float]]]:
     """The configuration's rewards, with the base-model judge handed to those that need one."""
     functions = reward_functions(config)
+    for function in functions:
+        if isinstance(function, RelevanceReward):
+            function.reuse_reference = reuse_reference
     if any(isinstance(function, RelevanceReward) for function in functions):
         judge = base_model_judge(config, bf16, device)
         for function in functions:
@@ -73,11 +76,12 @@ def judged_rewards(config: Experiment, bf16: bool, device) -> list[Callable[...,
     return functions
 
 
-def quiet_trainer(config: Experiment, recorder: MetricsRecorder):
+def quiet_trainer(config: Experiment, recorder: MetricsRecorder, reuse_reference: bool = True):
     """A trainer for a few measured steps: the configuration's model and prompts, no results, no progress lines."""
     arguments = validate_experiment(config)
     policy, tokenizer = trainable_model(config)
     dataset = prompt_dataset(config, tokenizer, ROOT / config.train_prompts)
-    return build_trainer(policy, tokenizer, dataset, judged_rewards(config, arguments.bf16, policy.device), arguments, recorder, config.lora_rank)
+    functions = judged_rewards(config, arguments.bf16, policy.device, reuse_reference)
+    return build_trainer(policy, tokenizer, dataset, functions, arguments, recorder, config.lora_rank)
 
 

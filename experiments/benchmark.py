@@ -8,11 +8,13 @@ are timed first and last in the same run, so the gap between the two is the nois
 from __future__ import annotations
 
 import json
+import logging
 import time
-from dataclasses import fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import torch
+from transformers import TrainerCallback
 
 from experiments.assembly import quiet_trainer
 from experiments.configs import BASELINE, GPU, GPU_ATTENTION, Experiment
@@ -20,9 +22,11 @@ from experiments.evaluation import EvalSettings, generate
 from experiments.models import resolve_model, transformer_blocks
 from experiments.prompts import load_prompts
 from experiments.results import BENCHMARK_FILES, atomic_write_text, environment
+from experiments.relevance import RelevanceReward
 from experiments.training import MetricsRecorder
 
 ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 EXPERIMENT_FIELDS = {f.name for f in fields(Experiment)}
 
 # What TRL 1.16 would use if the project did not override it, at the baseline's batch shape:
@@ -44,17 +48,17 @@ def matmul_peak_flops(dtype: torch.dtype, size: int = 2048, repeats: int = 5, de
     return 2 * size**3 * repeats / (time.perf_counter() - started)
 
 
-def sampled_evaluation(model, tokenizer) -> list[list[str]]:
-    """The evaluation whose throughput is timed: 16 held-out prompts, 2 sampled answers each."""
+def sampled_evaluation(model, tokenizer, bf16: bool = False) -> list[list[str]]:
+    """The evaluation whose throughput is timed: 16 held-out prompts, 2 sampled answers each, in the chosen precision."""
     prompts = load_prompts(ROOT / "prompts" / "heldout.txt")["prompt"][:16]
-    return generate(model, tokenizer, prompts, EvalSettings(samples_per_prompt=2), True)
+    return generate(model, tokenizer, prompts, EvalSettings(samples_per_prompt=2, bf16=bf16), True)
 
 
-def evaluation_completions_per_s(model, tokenizer) -> float:
+def evaluation_completions_per_s(model, tokenizer, bf16: bool = False) -> float:
     """Sampled held-out completions per second, the second of two rounds (the first warms up)."""
-    sampled_evaluation(model, tokenizer)
+    sampled_evaluation(model, tokenizer, bf16)
     started = time.perf_counter()
-    completions = sum(len(per_prompt) for per_prompt in sampled_evaluation(model, tokenizer))
+    completions = sum(len(per_prompt) for per_prompt in sampled_evaluation(model, tokenizer, bf16))
     return completions / (time.perf_counter() - started)
 
 
@@ -181,27 +185,130 @@ def measure(levers: dict[str, dict], project: dict, peak: float, model, tokenize
     return {
         "environment": environment(model.device),
         **step_figures(timings, peak),
-        "evaluation_completions_per_s": evaluation_completions_per_s(model, tokenizer),
+        "evaluation_completions_per_s": evaluation_completions_per_s(model, tokenizer, project.get("bf16", False)),
         "levers": levers,
         "project_runtime": project,
     }
 
 
-def main() -> None:
+class PhaseTimer(TrainerCallback):
+    """Seconds per phase of each GRPO step: generation, the reference forward, the relevance judge, the other
+    rewards, and the rest (the policy's forward and backward, and the optimizer), read off the trainer's own methods."""
+
+    PHASES = ("generation", "reference", "judge", "other_rewards", "policy_and_optimizer")
+
+    def __init__(self) -> None:
+        self.steps: list[dict[str, float]] = []
+        self.current: dict[str, float] = {}
+        self.started = 0.0
+
+    def attach(self, trainer) -> None:
+        trainer._generate = self._timed("generation", trainer._generate)
+        logps = trainer._get_per_token_logps_and_entropies
+
+        def per_token_logps(model, *args, **kwargs):
+            if model is not trainer.ref_model:
+                return logps(model, *args, **kwargs)
+            return self._timed("reference", logps)(model, *args, **kwargs)
+
+        trainer._get_per_token_logps_and_entropies = per_token_logps
+        for wrapper in trainer.reward_funcs:
+            judged = isinstance(getattr(wrapper, "function", None), RelevanceReward)
+            wrapper.function = self._timed("judge" if judged else "other_rewards", wrapper.function)
+        trainer.add_callback(self)
+
+    def _timed(self, phase: str, function):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.current[phase] = self.current.get(phase, 0.0) + time.perf_counter() - started
+
+        return timed
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self.current, self.started = {}, time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        total = time.perf_counter() - self.started
+        phases = {phase: self.current.get(phase, 0.0) for phase in self.PHASES[:-1]}
+        phases["policy_and_optimizer"] = total - sum(phases.values())
+        self.steps.append({**phases, "step": total})
+
+
+def step_breakdown(config: Experiment, reuse_reference: bool = True, steps: int = 4) -> dict[str, float]:
+    """Mean seconds per phase over steps 2.. of ``config`` (step 1 warms up)."""
+    timer = PhaseTimer()
+    trainer = quiet_trainer(replace(config, steps=steps), MetricsRecorder(None, config.rewards[0]), reuse_reference=reuse_reference)
+    timer.attach(trainer)
+    trainer.train()
+    timed = timer.steps[1:]
+    return {key: sum(step[key] for step in timed) / len(timed) for key in timed[0]}
+
+
+def breakdown(config: Experiment, steps: int) -> dict:
+    """The working configuration's step by phase, with the judge reusing TRL's reference log-probabilities and without,
+    against the same shape without the relevance term: three timings in one run on one machine."""
+    keep = [i for i, name in enumerate(config.rewards) if name != "relevance"]
+    without = replace(
+        config, rewards=tuple(config.rewards[i] for i in keep),
+        reward_weights=tuple(config.reward_weights[i] for i in keep) if config.reward_weights else None,
+    )
+    timings = {
+        "judge_reuses_reference": step_breakdown(config, True, steps),
+        "judge_computes_both_terms": step_breakdown(config, False, steps),
+        "without_relevance": step_breakdown(without, True, steps),
+    }
+    base = timings["without_relevance"]["step"]
+    return {
+        "entry": config.name,
+        "environment": environment(),
+        "timed_steps": steps - 1,
+        "seconds_per_phase": timings,
+        "judge_share_of_step": {label: t["judge"] / t["step"] for label, t in timings.items()},
+        "step_ratio_vs_without_relevance": {label: t["step"] / base for label, t in timings.items()},
+    }
+
+
+@dataclass
+class BenchmarkOptions:
+    """``python -m experiments.benchmark [--breakdown ENTRY] [--steps N]``: speed levers, or where one entry's step goes."""
+
+    breakdown: str | None = field(default=None, metadata={"help": "time the phases of this registry entry's step instead"})
+    steps: int = field(default=4, metadata={"help": "steps per timing in --breakdown (the first is discarded)"})
+
+
+def main(argv: list[str] | None = None) -> None:
+    from experiments.cli import one_line_errors, parse
+    from experiments.validation import ConfigError
+    from experiments.configs import REGISTRY
     from experiments.precision import choose_precision
     from experiments.publish import regenerate_report
 
+    options, _ = parse(BenchmarkOptions, argv, BenchmarkOptions.__doc__)
     results = ROOT / "results"
+    if options.breakdown is not None:
+        with one_line_errors():
+            if options.breakdown not in REGISTRY:
+                raise ConfigError(f"--breakdown: no registry entry {options.breakdown!r}")
+            if options.steps < 2:
+                raise ConfigError(f"--steps: at least 2 (the first step warms up), got {options.steps}")
+        figures = breakdown(REGISTRY[options.breakdown], options.steps)
+        atomic_write_text(results / BENCHMARK_FILES["step_breakdown"], json.dumps(figures, indent=1))
+        log.info(json.dumps({k: figures[k] for k in ("judge_share_of_step", "step_ratio_vs_without_relevance")}, indent=1))
+        return
     model, tokenizer = resolve_model()
     chosen = choose_precision("auto", model.device.type, BASELINE.model, ROOT / "runs" / "precision-probes.json")
-    cpu = measure(LEVERS, {"bf16": chosen.bf16}, matmul_peak_flops(torch.bfloat16), model, tokenizer)
+    peak = matmul_peak_flops(torch.bfloat16) if chosen.bf16 else matmul_peak_flops(torch.float32)  # emulated bf16 would take minutes
+    cpu = measure(LEVERS, {"bf16": chosen.bf16}, peak, model, tokenizer)
     cpu["matmul_peak_flops_fp32"] = matmul_peak_flops(torch.float32)
     atomic_write_text(results / BENCHMARK_FILES["benchmark"], json.dumps(cpu, indent=1))
     if torch.cuda.is_available():
         gpu = measure(GPU_LEVERS, {**ON_GPU, "bf16": True}, matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"), model.to("cuda"), tokenizer)
         atomic_write_text(results / BENCHMARK_FILES["benchmark_gpu"], json.dumps(gpu, indent=1))
     regenerate_report(results)
-    print(json.dumps(cpu["step_s"], indent=1))
+    log.info(json.dumps(cpu["step_s"], indent=1))
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def lock_hash() -> str | None:
 
 
 # Figures of `pytest -m benchmark`, by summary.json key: CPU steps, and GPU steps where a GPU ran them.
-BENCHMARK_FILES = {"benchmark": "benchmark.json", "benchmark_gpu": "benchmark-gpu.json"}
+BENCHMARK_FILES = {"benchmark": "benchmark.json", "benchmark_gpu": "benchmark-gpu.json", "step_breakdown": "step-breakdown.json"}
 
 
 def benchmark_figures(results_dir: Path) -> dict[str, Any]:

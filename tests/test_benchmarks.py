@@ -39,3 +39,24 @@ def test_a_matmul_peak_is_measured_in_flops_per_second():
 def test_one_grpo_step_of_the_project_settings(benchmark):
     seconds, flops = benchmark.pedantic(grpo_step_seconds, args=({},), kwargs={"steps": 2}, rounds=1, iterations=1)
     assert seconds > 0 and flops > 1e12
+
+
+@pytest.mark.fast
+def test_the_step_breakdown_times_every_phase_and_the_judge_against_no_judge(tmp_path):
+    import dataclasses
+
+    from experiments.benchmark import PhaseTimer, breakdown
+    from experiments.configs import REGISTRY
+    from tests.test_training import tiny_llama
+
+    config = dataclasses.replace(
+        REGISTRY["smoke"], model=tiny_llama(tmp_path / "llama"), rewards=("four_letter_share", "relevance"),
+        reward_weights=(1.0, 0.25), grpo={**REGISTRY["smoke"].grpo, "beta": 0.1, "per_device_train_batch_size": 8},
+    )
+    figures = breakdown(config, steps=2)
+    timings = figures["seconds_per_phase"]
+    for label, phases in timings.items():
+        assert set(phases) == {*PhaseTimer.PHASES, "step"}
+        assert phases["generation"] > 0 and phases["step"] == pytest.approx(sum(phases[p] for p in PhaseTimer.PHASES))
+    assert timings["without_relevance"]["judge"] == 0 and timings["judge_reuses_reference"]["judge"] > 0
+    assert figures["step_ratio_vs_without_relevance"]["without_relevance"] == 1.0

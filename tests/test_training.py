@@ -81,3 +81,49 @@ def test_the_stop_level_can_be_raised_while_the_time_to_behaviour_is_still_read_
     recorder = MetricsRecorder(None, "four_letter_share", stop_at_behaviour=True, stop_level=0.55)
     flags = feed(recorder, [0.5] * BEHAVIOUR_WINDOW + [0.6] * 3)
     assert recorder.time_to_behaviour_s is not None and flags.index(True) == BEHAVIOUR_WINDOW + 2
+
+
+def tiny_llama(folder):
+    """A random two-layer Llama (rotary positions) with tiny-gpt2's tokenizer, saved as a model folder."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from experiments.models import TINY_GPT2, resolve_model
+
+    _, tokenizer = resolve_model(TINY_GPT2)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=256)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.mark.parametrize("model, reused", [("llama", True), ("tiny-gpt2", False)])
+def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_own(monkeypatch, tmp_path, model, reused):
+    """With β > 0 TRL has already scored each answer under its own question with the base model: on a model with rotary
+    positions the judge reads those numbers instead of computing them again, and they agree with its own to 1e-3 nats
+    per token. GPT-2's absolute positions move under TRL's left padding, so there the judge computes them itself."""
+    import dataclasses
+
+    import experiments.relevance as relevance
+    from experiments.assembly import quiet_trainer
+    from experiments.configs import REGISTRY
+
+    compared, calls = [], []
+    original = relevance.RelevanceJudge.pmi
+
+    def spy(self, questions, answers, others, own=None):
+        calls.append(own is not None)
+        if own is not None:
+            compared.extend(zip(own, self.answer_log_probs(questions, answers)))
+        return original(self, questions, answers, others, own)
+
+    monkeypatch.setattr(relevance.RelevanceJudge, "pmi", spy)
+    config = dataclasses.replace(
+        REGISTRY["smoke"], model=tiny_llama(tmp_path / "llama") if model == "llama" else model,
+        rewards=("four_letter_share", "relevance"), reward_weights=(1.0, 0.25), steps=2,
+        grpo={**REGISTRY["smoke"].grpo, "beta": 0.1, "per_device_train_batch_size": 8},
+    )
+    quiet_trainer(config, MetricsRecorder(None, "four_letter_share")).train()
+    assert calls == [reused, reused]
+    mismatched = [(a, b) for a, b in compared if a is None or b is None or abs(a - b) >= 1e-3]
+    assert not mismatched, mismatched
