@@ -13,7 +13,7 @@ import logging
 
 from accelerate import PartialState
 
-from experiments.experiment import Experiment
+from experiments.registry.experiment import Experiment
 from experiments.models import freeze_lower_layers, resolve_model
 from experiments.prompts import PromptFileError, load_prompts
 from experiments.relevance import RelevanceJudge, RelevanceReward

@@ -17,16 +17,18 @@ import torch
 from transformers import TrainerCallback
 
 from experiments.assembly import quiet_trainer
-from experiments.configs import BASELINE, GPU, GPU_ATTENTION, Experiment
+from experiments.registry import BASELINE, GPU, GPU_ATTENTION, Experiment
 from experiments.evaluation import EvalSettings, generate
 from experiments.models import resolve_model, transformer_blocks
 from experiments.prompts import load_prompts
-from experiments.results import BENCHMARK_FILES, atomic_write_text, environment
+from experiments.environment import environment
+from experiments.files import atomic_write_text
+from experiments.reporting.summary_file import BENCHMARK_FILES
 from experiments.relevance import RelevanceReward
 from experiments.training import MetricsRecorder
 
 ROOT = Path(__file__).resolve().parent.parent
-log = logging.getLogger(__name__)
+log = logging.getLogger("experiments.benchmark")  # not __name__: run as __main__ by python -m
 EXPERIMENT_FIELDS = {f.name for f in fields(Experiment)}
 
 # What TRL 1.16 would use if the project did not override it, at the baseline's batch shape:
@@ -282,9 +284,10 @@ class BenchmarkOptions:
 def main(argv: list[str] | None = None) -> None:
     from experiments.cli import one_line_errors, parse
     from experiments.validation import ConfigError
-    from experiments.configs import REGISTRY
+    from experiments.registry import REGISTRY
     from experiments.precision import choose_precision
-    from experiments.publish import regenerate_report
+    from experiments.reporting.publish import refresh_summary
+    from experiments.reporting.summary import write_report
 
     options, _ = parse(BenchmarkOptions, argv, BenchmarkOptions.__doc__)
     results = ROOT / "results"
@@ -307,7 +310,7 @@ def main(argv: list[str] | None = None) -> None:
     if torch.cuda.is_available():
         gpu = measure(GPU_LEVERS, {**ON_GPU, "bf16": True}, matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"), model.to("cuda"), tokenizer)
         atomic_write_text(results / BENCHMARK_FILES["benchmark_gpu"], json.dumps(gpu, indent=1))
-    regenerate_report(results)
+    write_report(results, refresh_summary(results))
     log.info(json.dumps(cpu["step_s"], indent=1))
 
 

@@ -20,7 +20,7 @@ from transformers import HfArgumentParser
 
 from experiments.models import ModelError
 from experiments.prompts import PromptFileError
-from experiments.results import SummaryError
+from experiments.reporting.summary_file import SummaryError
 from experiments.validation import ConfigError, FolderError, RewardError
 
 PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError, SummaryError)

@@ -25,13 +25,14 @@ from wordfreq import zipf_frequency
 
 from experiments.answers import clean_share, loop_share, opening, top_phrase
 from experiments.files import atomic_write_text
+from experiments.measurements import Measurements
 
 from experiments.relevance import RelevanceJudge, heldout_relevance
 from rewards import completion_text, word_bigrams, words
 
 log = logging.getLogger(__name__)
 
-EVALUATION_VERSION = 3  # bump when evaluate() measures something new, so cached "before" evaluations are redone
+EVALUATION_VERSION = 4  # bump when evaluate() measures something new, so cached "before" evaluations are redone
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,15 @@ def template_share(texts: Sequence[str], opening_words: int = 3) -> float:
     return openings.most_common(1)[0][1] / len(texts) if texts else 0.0
 
 
+@dataclass
+class Evaluation:
+    """One model's held-out measurements, and the answers they were computed from."""
+
+    measurements: Measurements
+    greedy: list[str]
+    sampled: list[list[str]]
+
+
 def evaluate(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -168,7 +178,7 @@ def evaluate(
     objective: Callable[..., list[float]],
     settings: EvalSettings,
     judge: RelevanceJudge,
-) -> dict[str, Any]:
+) -> Evaluation:
     """Behaviour and guard metrics of one model, plus the completions they were computed from.
 
     Relevance is judged by ``judge``, the frozen model before training, on the greedy answers.
@@ -180,24 +190,22 @@ def evaluate(
     greedy = [per_prompt[0] for per_prompt in generate(model, tokenizer, prompts, settings, sample=False, label="greedy answers")]
     flat = [text for per_prompt in sampled for text in per_prompt]
     phrase, phrase_share = top_phrase(greedy)
-    return {
-        "share_sampled": _mean(objective(prompts=None, completions=flat)),
-        "share_greedy": _mean(objective(prompts=None, completions=greedy)),
-        "ref_ppl": _logged("  reference perplexity", reference_perplexity, model, tokenizer, reference_text, settings),
-        "distinct2": distinct_2(flat),
-        "repeat3": repeats_trigram_share(flat),
-        "real_words": real_word_share(flat),
-        "mean_words": mean_words(flat),
-        "relevance": _logged("  relevance, judged by the base model", heldout_relevance, judge, prompts, greedy),
-        "template": template_share(greedy),
-        "loops": loop_share(greedy),
-        "frame": phrase_share,
-        "frame_phrase": phrase,
-        "clean": clean_share(greedy, objective),
-        "greedy": greedy,
-        "sampled": sampled,
-    }
-
+    measured = Measurements(
+        share=_mean(objective(prompts=None, completions=flat)),
+        share_greedy=_mean(objective(prompts=None, completions=greedy)),
+        ref_ppl=_logged("  reference perplexity", reference_perplexity, model, tokenizer, reference_text, settings),
+        distinct2=distinct_2(flat),
+        repeat3=repeats_trigram_share(flat),
+        real_words=real_word_share(flat),
+        mean_words=mean_words(flat),
+        relevance=_logged("  relevance, judged by the base model", heldout_relevance, judge, prompts, greedy),
+        template=template_share(greedy),
+        loops=loop_share(greedy),
+        frame=phrase_share,
+        frame_phrase=phrase,
+        clean=clean_share(greedy, objective),
+    )
+    return Evaluation(measured, greedy, sampled)
 
 def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:
     log.info(message)
@@ -220,10 +228,11 @@ def cached_base_evaluation(model_name: str, model, tokenizer, heldout, reference
     )
     path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"
     if path.exists():
-        return json.loads(path.read_text())
+        cached = json.loads(path.read_text())
+        return Evaluation(Measurements.from_dict(cached["measurements"]), cached["greedy"], cached["sampled"])
     before = evaluate(model, tokenizer, heldout, reference_text, objective, settings, judge)
     if is_main:
-        atomic_write_text(path, json.dumps(before))
+        atomic_write_text(path, json.dumps(asdict(before)))
     return before
 
 

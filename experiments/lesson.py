@@ -17,8 +17,8 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from experiments.cli import one_line_errors, parse
-from experiments.configs import REGISTRY
-from experiments.lessons.first_lesson import BEST_FOUND
+from experiments.registry import REGISTRY
+from experiments.registry.first_lesson import BEST_FOUND
 from experiments.runner import run_experiment
 from experiments.validation import ConfigError
 
@@ -53,8 +53,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n> {row['prompt']}\n  before: {row['before']}\n  after:  {row['after']}")
     failed = record.failed_guards
     print(
-        f"\nFour-letter share {record.share_before:.2f} → {record.share_after:.2f} on held-out prompts, "
-        f"relevance {record.relevance_before:.2f} → {record.relevance_after:.2f} nats/token; "
+        f"\nFour-letter share {record.before.share:.2f} → {record.after.share:.2f} on held-out prompts, "
+        f"relevance {record.before.relevance:.2f} → {record.after.relevance:.2f} nats/token, "
+        f"clean answers {record.before.clean:.0%} → {record.after.clean:.0%}, looping {record.after.loops:.0%}; "
         f"verdict {record.verdict}" + (f" (failed guards: {', '.join(failed)})" if failed else " (every guard held)")
         + f"; {record.steps_trained} steps, stopped by {record.stop_reason}, {minutes:.1f} min in all."
     )

@@ -29,7 +29,7 @@ import torch
 
 from experiments.files import atomic_write_text
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("experiments.precision")  # not __name__: run as __main__ by python -m
 
 PRECISIONS = ("auto", "fp32", "bf16")
 BF16_FLAGS = ("avx512_bf16", "amx_bf16", "bf16")  # x86 AVX512-BF16 or AMX, Arm BF16

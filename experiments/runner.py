@@ -19,20 +19,23 @@ from experiments.assembly import (
     base_model_judge, check_prompt_lengths, judged_rewards, prompt_dataset, trainable_model,
 )
 from experiments.cli import RunOptions, one_line_errors, parse
-from experiments.configs import REGISTRY, Experiment
+from experiments.registry import REGISTRY, Experiment
+from experiments.environment import environment
 from experiments.evaluation import EvalSettings, cached_base_evaluation, evaluate
 from experiments.models import CACHE_FIX, EMBEDDED, TINY_GPT2, cache_root
 from experiments.precision import PROBE_SIZE, choose_precision
 from experiments.prompts import read_numbered_prompts, read_prompt_lines
-from experiments.publish import check_summary_readable, publish_run
-from experiments.record import RunRecord
+from experiments.reporting.publish import check_summary_readable, publish_run, read_results
+from experiments.reporting.summary import write_report
+from experiments.reporting.record import RunRecord
+from experiments.verdicts import judge as judge_run
 from experiments.relevance import RelevanceReward
-from experiments.results import samples_markdown
+from experiments.reporting.samples import samples_markdown
 from experiments.training import MetricsRecorder, build_trainer, read_metrics
 from experiments.validation import ConfigError, check_prompt_count, check_rewards, check_writable_folder, claim_run_folder, reward_functions, validate_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
-log = logging.getLogger(__name__)
+log = logging.getLogger("experiments.runner")  # not __name__: run as __main__ by python -m
 HELDOUT = ROOT / "prompts" / "heldout.txt"
 REFERENCE = ROOT / "prompts" / "reference.txt"
 
@@ -108,9 +111,14 @@ def run_experiment(
     log.info(f"[{config.name}] evaluating the model after training")
     eval_started = time.perf_counter()
     after = evaluate(trainer.model, tokenizer, heldout, reference_text, functions[0], settings, judge)
-    record = RunRecord.of_run(config, before, after, wall_clock_s, time.perf_counter() - eval_started, recorder, settings, chosen, state.num_processes, trainer.model.device)
+    eval_s = time.perf_counter() - eval_started
+    judgement = judge_run(before.measurements, after.measurements)
+    record = RunRecord.of_run(
+        config, before.measurements, after.measurements, judgement, recorder.outcome(wall_clock_s), eval_s,
+        settings.as_dict(), chosen.as_dict(), state.num_processes, environment(trainer.model.device),
+    )
     if state.is_main_process:
-        answers = [{"prompt": p, "before": b, "after": a} for p, b, a in zip(heldout_lines, before["greedy"], after["greedy"])]
+        answers = [{"prompt": p, "before": b, "after": a} for p, b, a in zip(heldout_lines, before.greedy, after.greedy)]
         files = {
             "metrics.jsonl": (run_dir / "metrics.jsonl").read_text(),
             "completions.jsonl": (run_dir / "completions.jsonl").read_text() if (run_dir / "completions.jsonl").exists() else "",
@@ -118,9 +126,10 @@ def run_experiment(
             "answers.json": json.dumps(answers, indent=1),
         }
         publish_run(results_dir, record, files, registry_only=not keep_all_rows)
+        write_report(results_dir, read_results(results_dir))
     state.wait_for_everyone()
     log.info(
-        f"[{config.name}] share {record.share_before:.2f} → {record.share_after:.2f}, verdict {record.verdict} "
+        f"[{config.name}] share {record.before.share:.2f} → {record.after.share:.2f}, verdict {record.verdict} "
         f"(expected {config.expect}), {wall_clock_s:.0f}s training, stopped by {record.stop_reason}; results in {results_dir}"
     )
     return record

@@ -12,7 +12,7 @@ from experiments.precision import choose_precision
 from experiments.relevance import RelevanceJudge
 from experiments.validation import ConfigError
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("experiments.sample")  # not __name__: run as __main__ by python -m
 
 
 def check_question_lengths(model, tokenizer, prompts, max_new_tokens: int) -> None:

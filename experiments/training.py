@@ -25,6 +25,7 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from trl import GRPOConfig, GRPOTrainer
 
 from experiments.answers import opening
+from experiments.measurements import TrainingOutcome
 from experiments.relevance import RelevanceReward
 from experiments.validation import IsolatedReward
 from rewards import completion_text
@@ -129,6 +130,10 @@ class MetricsRecorder(TrainerCallback):
         shown = "  ".join(f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs)
         log.info(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}")
 
+
+    def outcome(self, wall_clock_s: float) -> TrainingOutcome:
+        """How training went, from the steps this recorder kept."""
+        return TrainingOutcome.of(self.history, wall_clock_s, self.time_to_behaviour_s, self.stop_reason)
 
     def collapse_signal(self) -> str | None:
         """Why the policy looks collapsed over the last five steps, or None."""

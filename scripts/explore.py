@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from trl import GRPOConfig  # noqa: E402
 
 from experiments.cli import one_line_errors, parse, typed_value  # noqa: E402
-from experiments.configs import REGISTRY, Experiment, variant  # noqa: E402
+from experiments.registry import REGISTRY, Experiment, variant  # noqa: E402
 from experiments.runner import run_experiment  # noqa: E402
 from experiments.validation import ConfigError  # noqa: E402
 

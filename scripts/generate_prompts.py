@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from experiments.evaluation import EvalSettings, generate  # noqa: E402
 from experiments.models import EMBEDDED, resolve_model  # noqa: E402
 from experiments.prompts import read_prompt_lines  # noqa: E402
-from experiments.results import atomic_write_text  # noqa: E402
+from experiments.files import atomic_write_text  # noqa: E402
 
 SUBJECTS = """ox cow goat sheep pig horse donkey duck goose hen chicken owl crow parrot penguin frog toad snail
 slug worm ant bee wasp spider beetle butterfly moth fish shark whale dolphin octopus crab lobster turtle tortoise

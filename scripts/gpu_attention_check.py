@@ -8,7 +8,7 @@ process, so the kernel expected to fail goes last.
 import sys
 from dataclasses import replace
 
-from experiments.configs import BASELINE, GPU
+from experiments.registry import BASELINE, GPU
 from experiments.assembly import quiet_trainer
 from experiments.training import MetricsRecorder
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from experiments.configs import BASELINE, REGISTRY, variant
+from experiments.registry import BASELINE, REGISTRY, variant
 from experiments.files import atomic_write_text
 from experiments.prompts import PromptFileError, read_numbered_prompts
-from experiments.results import strict_json
+from experiments.reporting.summary_file import strict_json
 from experiments.runner import run_experiment
 from experiments.validation import ConfigError, FolderError, IsolatedReward, RewardError, check_rewards, validate_experiment
 
@@ -69,12 +69,12 @@ def test_the_report_refuses_a_bad_summary_in_one_line_and_rewrites_nothing(tmp_p
 
 
 def test_the_report_keeps_top_level_keys_it_does_not_write(tmp_path):
-    from experiments.publish import regenerate_report
+    from experiments.reporting.publish import refresh_summary
 
     committed = json.loads((ROOT / "results" / "summary.json").read_text())
     smoke = next(row for row in committed["runs"] if row["name"] == "smoke")
     (tmp_path / "summary.json").write_text(json.dumps({"runs": [smoke], "notes": "kept by hand"}))
-    assert regenerate_report(tmp_path)["notes"] == "kept by hand"
+    assert refresh_summary(tmp_path)["notes"] == "kept by hand"
 
 
 def test_a_reward_that_mutates_its_inputs_cannot_change_what_the_next_reward_scores():

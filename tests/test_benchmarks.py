@@ -46,7 +46,7 @@ def test_the_step_breakdown_times_every_phase_and_the_judge_against_no_judge(tmp
     import dataclasses
 
     from experiments.benchmark import PhaseTimer, breakdown
-    from experiments.configs import REGISTRY
+    from experiments.registry import REGISTRY
     from tests.test_training import tiny_llama
 
     config = dataclasses.replace(

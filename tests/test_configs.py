@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.configs import BASELINE, CONFIGS, REGISTRY, variant
+from experiments.registry import BASELINE, CONFIGS, REGISTRY, variant
 from experiments.validation import ConfigError, RewardError, check_rewards, validate_experiment
 from rewards import REWARDS
 

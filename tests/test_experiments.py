@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from experiments.configs import CONFIGS, REGISTRY, REWORDED, VERDICTS
+from experiments.registry import CONFIGS, REGISTRY, REWORDED, VERDICTS
 from experiments.models import TINY_GPT2
-from experiments.record import MEASURES
+from experiments.measurements import MEASURES
+from experiments.reporting.record import RunRecord
 from experiments.runner import run_experiment
 
 COMMITTED = Path(__file__).resolve().parent.parent / "results" / "summary.json"
@@ -41,7 +42,8 @@ def refuted_mark(config, recorded: dict):
         strict=True,
         raises=HypothesisRefuted,
         reason=f"refuted in the committed run: verdict {run['verdict']}, expected {config.expect}; "
-        f"failed guards: {', '.join(failed) or 'none'}; share {run['share_before']:.2f}→{run['share_after']:.2f}",
+        f"failed guards: {', '.join(failed) or 'none'}; share {RunRecord.from_dict(run).before.share:.2f}→"
+        f"{RunRecord.from_dict(run).after.share:.2f}",
     )
 
 
@@ -66,7 +68,7 @@ def test_configuration_meets_its_hypothesis(config, experiment_options, capsys):
     if record.verdict != config.expect:
         raise HypothesisRefuted(
             f"hypothesis refuted: {config.hypothesis!r} expected {config.expect!r}, got {record.verdict!r} "
-            f"(share {record.share_before:.2f}→{record.share_after:.2f}, guards {record.guards})"
+            f"(share {record.before.share:.2f}→{record.after.share:.2f}, guards {record.guards})"
         )
 
 
@@ -81,8 +83,8 @@ def test_smoke_runs_the_whole_pipeline(config, experiment_options, capsys):
     assert record.verdict in VERDICTS and record.steps_trained == config.steps
     assert set(record.guards) >= {"ref_ppl", "distinct2", "repeat3", "relevance", "template", "loops", "frame"}
     for name in MEASURES:
-        for when in ("before", "after"):
-            assert getattr(record, f"{name}_{when}") is not None, f"{name}_{when} missing from the record"
+        for when in (record.before, record.after):
+            assert getattr(when, name) is not None, f"{name} missing from the record"
     if int(os.environ.get("RANK", 0)) == 0 and experiment_options["results_dir"] is not None:
         folder = Path(experiment_options["results_dir"]) / record.name
         for name in ("metrics.jsonl", "completions.jsonl", "samples.md", "answers.json"):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments.configs import REGISTRY
+from experiments.registry import REGISTRY
 from experiments.models import ModelError, hub_reachable, resolve_model
-from experiments.publish import read_results
+from experiments.reporting.publish import read_results
 from experiments.runner import main as runner_main
 from experiments.runner import run_experiment
 from experiments.sample import main as sample_main

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from experiments.record import RunRecord
-from experiments.report import changed_verdicts, findings, lesson_row, render_summary, what_changed
-from experiments.configs import REGISTRY
-from experiments.lessons import first_lesson
-from experiments.runs_table import family_of, suite_seconds, trained_outcome
+from experiments.measurements import Measurements
+from experiments.reporting.record import RunRecord
+from experiments.reporting.summary import changed_verdicts, findings, lesson_row, what_changed
+from experiments.registry import REGISTRY
+from experiments.registry import first_lesson
+from experiments.reporting.runs_table import family_of, suite_seconds, trained_outcome
 
 pytestmark = pytest.mark.fast
 COMMITTED = Path(__file__).resolve().parent.parent / "results"
@@ -17,8 +18,11 @@ ALL_GUARDS = dict.fromkeys(("ref_ppl", "distinct2", "repeat3", "real_words", "le
 
 
 def run(name, verdict="works", seconds=None, step_s=10.04, held=True, guards=None, **fields):
+    """A row; measurements given as ``<name>_before`` / ``<name>_after`` land in the record's typed before and after."""
+    measured = {when: Measurements.from_dict({k[: -len(when) - 1]: fields.pop(k) for k in list(fields) if k.endswith("_" + when)})
+                for when in ("before", "after")}
     return RunRecord(name=name, hypothesis="h", expected="works", verdict=verdict, hypothesis_held=held, guards=guards or dict(ALL_GUARDS),
-                     model="smollm2-135m", seed=0, steps=64, time_to_behaviour_s=seconds, mean_step_time_s=step_s, **fields)
+                     model="smollm2-135m", seed=0, steps=64, time_to_behaviour_s=seconds, mean_step_time_s=step_s, **measured, **fields)
 
 
 def test_the_speed_table_reads_every_seed_of_the_lever_run():
@@ -65,18 +69,23 @@ def test_findings_are_at_most_ten_lines_and_quote_numbers():
     assert "`baseline` 0.90 → 0.10 at share 0.550" in lines[1]
 
 
-def test_the_committed_summary_reads_at_a_glance():
-    """summary.md is at most 150 lines; regenerating it from the committed summary.json gives the same length."""
-    summary = json.loads((COMMITTED / "summary.json").read_text())
-    runs = [RunRecord.from_dict(row) for row in summary["runs"]]
-    text = render_summary(COMMITTED, summary, runs, figures={})
-    assert len(text.splitlines()) <= 150
+def test_the_committed_report_is_what_the_committed_summary_json_draws(tmp_path):
+    """summary.md and runs.md are redrawn byte for byte from the committed summary.json (nothing in them is typed
+    by hand), and summary.md stays at most 150 lines."""
+    import shutil
+
+    from experiments.reporting.summary import write_report
+
+    shutil.copytree(COMMITTED, tmp_path / "results")
+    write_report(tmp_path / "results", json.loads((COMMITTED / "summary.json").read_text()))
+    for name in ("summary.md", "runs.md"):
+        assert (tmp_path / "results" / name).read_text() == (COMMITTED / name).read_text(), f"{name} differs from its redraw"
     assert len((COMMITTED / "summary.md").read_text().splitlines()) <= 150
 
 
 def test_the_summary_names_declared_runs_that_have_no_row():
-    from experiments.configs import CONFIGS
-    from experiments.report import not_run
+    from experiments.registry import CONFIGS
+    from experiments.reporting.summary import not_run
 
     every_run_but_one = [run(config.name) for config in CONFIGS if config.name != "baseline-seed2"]
     assert not_run(every_run_but_one) == "Declared and not run yet (1): `baseline-seed2`."

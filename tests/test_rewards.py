@@ -14,7 +14,7 @@ from rewards import REWARDS, four_letter_share
 
 @pytest.mark.fast
 @pytest.mark.parametrize(
-    "module", ["rewards", "experiments.evaluation", "experiments.verdicts", "experiments.training", "experiments.report", "experiments.publish"]
+    "module", ["rewards", "experiments.evaluation", "experiments.verdicts", "experiments.training", "experiments.reporting.summary", "experiments.reporting.publish"]
 )
 def test_docstring_examples_run(module):
     imported = __import__(module, fromlist=["_"])

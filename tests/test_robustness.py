@@ -2,7 +2,7 @@
 
 import pytest
 
-from experiments.configs import BASELINE, variant
+from experiments.registry import BASELINE, variant
 from experiments.prompts import PromptFileError
 from experiments.runner import run_experiment
 from experiments.validation import ConfigError
@@ -52,7 +52,7 @@ def test_the_lesson_names_an_unknown_configuration_in_one_line(capsys):
 
 
 def test_the_lesson_trains_a_configuration_declared_to_work_by_default():
-    from experiments.configs import REGISTRY
+    from experiments.registry import REGISTRY
     from experiments.lesson import LessonOptions
 
     assert REGISTRY[LessonOptions().config].expect == "works"

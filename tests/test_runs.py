@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments.configs import REGISTRY
-from experiments.results import load_summary
-from experiments.record import training_signals
+from experiments.registry import REGISTRY
+from experiments.reporting.summary_file import load_summary
+from experiments.measurements import TrainingOutcome
 from experiments.runner import run_experiment
 from experiments.training import read_metrics
 from experiments.validation import ConfigError
@@ -47,7 +47,7 @@ def test_same_configuration_and_seed_give_identical_metrics(tmp_path):
     second = run_smoke(tmp_path, "second")
     assert metrics_without_timing(tmp_path / "first" / "results") == metrics_without_timing(tmp_path / "second" / "results")
     assert len(metrics_without_timing(tmp_path / "first" / "results")) >= 3
-    assert first.share_after == second.share_after
+    assert first.after.share == second.after.share
 
 
 def test_rerunning_a_configuration_replaces_only_its_row_and_drops_retired_ones(tmp_path):
@@ -116,11 +116,11 @@ def test_steps_that_reuse_a_batch_count_as_steps_but_not_as_reward_readings():
         {"step": 4, "loss": 0.3, "kl": 0.6, "entropy": 2.7, "step_time": 6.0},
         {"step": 4, "train_runtime": 40.0},
     ]
-    signals = training_signals(history)
-    assert signals["steps_trained"] == 4 and signals["generation_steps"] == 2
-    assert signals["final_train_reward"] == 1.4 and signals["final_entropy"] == 2.7
-    assert signals["mean_step_time_s"] == 9.0 and signals["mean_kl"] == pytest.approx(0.3)
-    assert signals["mean_frac_reward_zero_std"] == 0.25
+    signals = TrainingOutcome.of(history, wall_clock_s=40.04, time_to_behaviour_s=None, stop_reason="step cap")
+    assert signals.steps_trained == 4 and signals.generation_steps == 2 and signals.wall_clock_s == 40.0
+    assert signals.final_train_reward == 1.4 and signals.final_entropy == 2.7
+    assert signals.mean_step_time_s == 9.0 and signals.mean_kl == pytest.approx(0.3)
+    assert signals.mean_frac_reward_zero_std == 0.25
 
 
 def test_the_smoke_run_logs_to_tensorboard_when_asked(tmp_path):

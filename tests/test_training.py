@@ -106,7 +106,7 @@ def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_o
 
     import experiments.relevance as relevance
     from experiments.assembly import quiet_trainer
-    from experiments.configs import REGISTRY
+    from experiments.registry import REGISTRY
 
     compared, calls = [], []
     original = relevance.RelevanceJudge.pmi

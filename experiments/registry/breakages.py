@@ -1,6 +1,6 @@
 """Breaking GRPO on purpose: the reward's shape, the KL leash, clipping, the group"""
 
-from experiments.experiment import BASELINE, FIXED_28_STEPS, variant
+from experiments.registry.experiment import BASELINE, FIXED_28_STEPS, variant
 
 ENTRIES = [
     variant(

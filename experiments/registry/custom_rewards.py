@@ -1,6 +1,6 @@
 """Other behaviours, and leashes, taught by custom rewards"""
 
-from experiments.experiment import BASELINE, FIXED_28_STEPS, variant
+from experiments.registry.experiment import BASELINE, FIXED_28_STEPS, variant
 
 ENTRIES = [
     variant(

@@ -15,7 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from experiments.results import atomic_write_bytes  # noqa: E402
+from experiments.files import atomic_write_bytes  # noqa: E402
 
 MAX_CURVES = 6
 PANELS = (

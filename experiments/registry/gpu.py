@@ -1,6 +1,6 @@
 """GPU lessons: the same data with use_cpu off, skipped where CUDA is absent"""
 
-from experiments.experiment import BASELINE, variant
+from experiments.registry.experiment import BASELINE, variant
 
 GPU = {"use_cpu": False}  # precision is auto, which on CUDA is bf16 autocast
 # On CUDA, SDPA's backward through the fully masked rows of left-padded prompts gave NaN: in the first H100

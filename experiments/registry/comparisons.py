@@ -1,6 +1,6 @@
 """One parameter at a time, against the baseline each entry names"""
 
-from experiments.experiment import BASELINE, FIXED_28_STEPS, variant
+from experiments.registry.experiment import BASELINE, FIXED_28_STEPS, variant
 
 ENTRIES = [
     variant(

@@ -1,6 +1,6 @@
 """Speed levers: a cheaper step counts only if the run still works"""
 
-from experiments.experiment import BASELINE, variant
+from experiments.registry.experiment import BASELINE, variant
 
 FROZEN_HALF_LR = variant(
     BASELINE,

@@ -1,6 +1,6 @@
 """Prompt scale: hundreds of generated prompts against eighteen hand-written ones"""
 
-from experiments.experiment import BASELINE, variant
+from experiments.registry.experiment import BASELINE, variant
 
 ENTRIES = [
     variant(

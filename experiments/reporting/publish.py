@@ -3,9 +3,10 @@
 Runs sharing a results folder take turns through a file lock, so neither loses the
 other's row. A run's files are staged in a hidden sibling folder, then a journal
 naming the run is written atomically: that write is the commit point. Applying the
-journal (swap the folder in, merge the summary row, redraw the report) can be
-repeated, so a run killed halfway is finished by whoever next opens the folder
-through ``read_results``: the next run, or ``python -m experiments.report``.
+journal (swap the folder in, merge the summary row) can be repeated, so a run
+killed halfway is finished by whoever next opens the folder through
+``read_results``: the next run, or ``python -m experiments.report``. Drawing the
+report from summary.json is the caller's next step, not hidden in here.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from typing import Any
 
 from filelock import FileLock
 
-from experiments.configs import REGISTRY
-from experiments.record import RunRecord
-from experiments.report import write_report
-from experiments.results import SummaryError, atomic_write_text, benchmark_figures, environment, load_summary, merge_run, strict_json
+from experiments.registry import REGISTRY
+from experiments.reporting.record import RunRecord
+from experiments.environment import environment
+from experiments.files import atomic_write_text
+from experiments.reporting.summary_file import SummaryError, benchmark_figures, load_summary, merge_run, strict_json
 from experiments.validation import FolderError
 from experiments.verdicts import THRESHOLDS
 
@@ -89,8 +91,8 @@ def read_results(results_dir: Path) -> dict[str, Any]:
     return load_summary(results_dir)
 
 
-def regenerate_report(results_dir: Path) -> dict[str, Any]:
-    """summary.md and the plots redrawn from summary.json, with the registry's order and today's environment."""
+def refresh_summary(results_dir: Path) -> dict[str, Any]:
+    """summary.json rewritten with today's thresholds, environment and benchmark files, its runs as they are."""
     with _locked(results_dir):
         _apply_journal(results_dir)
         summary = load_summary(results_dir)
@@ -125,9 +127,8 @@ def _apply_journal(results_dir: Path) -> None:
 def _write_summary(results_dir: Path, runs: list[dict[str, Any]], previous: dict[str, Any]) -> None:
     """summary.json, keeping any top-level key this code does not write itself, in strict JSON (no NaN, no Infinity)."""
     kept = {key: value for key, value in previous.items() if key not in ("environment", "thresholds", "runs")}
-    updated = {**kept, "environment": environment(), "thresholds": THRESHOLDS, "runs": runs, **benchmark_figures(results_dir)}
+    updated = {**kept, "environment": environment(), "thresholds": THRESHOLDS.as_dict(), "runs": runs, **benchmark_figures(results_dir)}
     atomic_write_text(results_dir / "summary.json", strict_json(updated))
-    write_report(results_dir, updated)
 
 
 def _staging(results_dir: Path, name: str) -> Path:

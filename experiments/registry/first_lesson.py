@@ -1,6 +1,6 @@
 """The first lesson: four-letter answers that still answer the question"""
 
-from experiments.experiment import BASELINE, variant
+from experiments.registry.experiment import BASELINE, variant
 from experiments.models import TINY_GPT2
 
 RELEVANCE_REWARD = variant(

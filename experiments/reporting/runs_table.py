@@ -11,10 +11,10 @@ from typing import Any
 
 from tabulate import tabulate
 
-from experiments.configs import BASELINE, BASELINE_GRPO_CHANGES, GPU_LEVER_RUNS, REGISTRY, SPEED_LEVER_RUNS
-from experiments.record import RunRecord
+from experiments.registry import BASELINE, BASELINE_GRPO_CHANGES, GPU_LEVER_RUNS, REGISTRY, SPEED_LEVER_RUNS
+from experiments.reporting.record import RunRecord
 from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, COLLAPSE_ENTROPY
-from experiments.verdicts import THRESHOLD_MEANINGS
+from experiments.verdicts import Thresholds
 
 KNOBS = ("beta", "loss_type", "epsilon", "num_generations", "temperature", "scale_rewards", "num_iterations", "gradient_accumulation_steps")
 GUARD_COLUMNS = (("ref_ppl", "ref ppl", ".1f"), ("distinct2", "d2", ".2f"), ("repeat3", "rep3", ".2f"), ("real_words", "real", ".2f"),
@@ -57,7 +57,7 @@ def render_runs(summary: dict[str, Any], runs: list[RunRecord]) -> str:
         f"training stops when the objective's {BEHAVIOUR_WINDOW}-step mean reaches {BEHAVIOUR_LEVEL}, or when the entropy's "
         f"falls under {COLLAPSE_ENTROPY} (`stop_at_behaviour`), with `steps` = {BASELINE.steps} as the cap.",
         "## Thresholds (declared before any run)",
-        tabulate([[k, v, THRESHOLD_MEANINGS[k]] for k, v in summary["thresholds"].items()], headers=["threshold", "value", "meaning"], tablefmt="github"),
+        tabulate([[k, v, Thresholds.meanings().get(k, "")] for k, v in summary["thresholds"].items()], headers=["threshold", "value", "meaning"], tablefmt="github"),
         "## Time",
         f"Suite (`pytest -m train --run-slow`): {suite_total / 60:.0f} min; long lessons (`pytest -m long --run-long`): "
         f"{long_total / 60:.0f} min; GPU lessons: {gpu_total / 60:.1f} min; train and evaluation, as last run.",
@@ -71,7 +71,7 @@ SIGNAL_HEADERS = ["run", "objective", "final train reward", "mean KL", "final en
 def _row(run: RunRecord) -> list[Any]:
     guards = []
     for key, _label, fmt in GUARD_COLUMNS:
-        before, after = getattr(run, f"{key}_before"), getattr(run, f"{key}_after")
+        before, after = getattr(run.before, key), getattr(run.after, key)
         if key not in run.guards or before is None:
             guards.append("—")
         else:
@@ -79,7 +79,7 @@ def _row(run: RunRecord) -> list[Any]:
     precision = run.precision["precision"] if run.precision else "bf16 (fixed)"
     steps = f"{run.steps_trained if run.steps_trained is not None else run.steps} of {run.steps}" + (f" ({run.stop_reason})" if run.stop_reason else "")
     overrides = ", ".join(f"{k}={v}" for k, v in run.overrides.items()) or "—"
-    return [run.name, overrides, precision, steps, run.time_to_behaviour_s or "—", f"{run.share_before:.2f}→{run.share_after:.2f}",
+    return [run.name, overrides, precision, steps, run.time_to_behaviour_s or "—", f"{run.before.share:.2f}→{run.after.share:.2f}",
             *guards, run.verdict, run.expected + ("" if run.hypothesis_held else " (refuted)")]
 
 
@@ -91,7 +91,7 @@ def seed_spread(seeds: list[RunRecord]) -> list[Any] | None:
     """Share after over an entry's seeds, with its steps and verdicts; None for an entry run on one seed."""
     if len(seeds) < 2:
         return None
-    shares = [run.share_after for run in seeds]
+    shares = [run.after.share for run in seeds]
     steps = ", ".join(str(run.steps_trained) for run in seeds)
     return [family_of(seeds[0]), len(seeds), f"{statistics.mean(shares):.3f} ± {statistics.stdev(shares):.3f}", min(shares), max(shares), steps,
             ", ".join(run.verdict for run in seeds)]
