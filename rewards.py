@@ -68,6 +68,40 @@ def word_bigrams(text: str) -> list[tuple[str, str]]:
     return list(zip(found, found[1:]))
 
 
+def word_trigrams(text: str) -> list[tuple[str, str, str]]:
+    """Lower-cased word 3-grams: the unit of loops and of shared phrases.
+
+    >>> word_trigrams("The ox sings low")
+    [('the', 'ox', 'sings'), ('ox', 'sings', 'low')]
+    """
+    found = [w.lower() for w in words(text)]
+    return list(zip(found, found[1:], found[2:]))
+
+
+LOOP_NGRAM_REPEATS = 3  # a word 3-gram this many times in one answer is a loop
+LOOP_WORD_RUN = 4  # one word this many times in a row is a loop
+
+
+def loops(text: str) -> bool:
+    """A word 3-gram three or more times, or one word four times in a row: the answer is stuck.
+
+    >>> loops("a very old and very very very very tune"), loops("They have ears, they have ears, they have ears.")
+    (True, True)
+    >>> loops("They have ears and they have tails."), loops("")
+    (False, False)
+    """
+    grams = word_trigrams(text)
+    if grams and max(grams.count(g) for g in set(grams)) >= LOOP_NGRAM_REPEATS:
+        return True
+    found = [w.lower() for w in words(text)]
+    run = 1
+    for previous, word in zip(found, found[1:]):
+        run = run + 1 if word == previous else 1
+        if run >= LOOP_WORD_RUN:
+            return True
+    return False
+
+
 def letter_count(word: str) -> int:
     """Letters in a word, apostrophes excluded.
 
@@ -181,6 +215,38 @@ def distinct_bigrams(prompts: Sequence[Any], completions: Sequence[Any], **kwarg
         return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
 
     return _per_completion(completions, score)
+
+
+@reward
+def no_loops(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """0.0 for an answer that loops (a word 3-gram three times, or one word four times in a row), 1.0 otherwise.
+
+    The loop penalty: the held-out loops guard counts exactly these answers.
+
+    >>> no_loops(None, ["very very very very old", "Oxen hum low songs."])
+    [0.0, 1.0]
+    """
+    return _per_completion(completions, lambda text: 0.0 if loops(text) else 1.0)
+
+
+@reward
+def fresh_phrases(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """One minus the share of an answer's word 3-grams that also occur in an answer to a *different* prompt of the batch.
+
+    One frame for every question ("they don't just …") is a phrase shared across questions;
+    answers to the same question may share their subject. Fewer than three words, or no
+    other prompt in the batch, score 1.0.
+
+    >>> fresh_phrases(["ox?", "ox?", "cat?"], ["they don't just sing", "oxen hum low", "they don't just purr"])
+    [0.5, 1.0, 0.5]
+    """
+    texts = [completion_text(prompt) for prompt in prompts]
+    grams = [set(word_trigrams(completion_text(completion))) for completion in completions]
+    scores = []
+    for i, own in enumerate(grams):
+        elsewhere = set().union(*(other for j, other in enumerate(grams) if texts[j] != texts[i]))
+        scores.append(1.0 - len(own & elsewhere) / len(own) if own else 1.0)
+    return scores
 
 
 @reward

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from rewards import words
+from rewards import loops, word_trigrams, words
 
-LOOP_NGRAM_REPEATS = 3  # a word 3-gram this many times in one answer is a loop
-LOOP_WORD_RUN = 4  # one word this many times in a row is a loop
 CLEAN_MIN_SHARE = 0.5  # the objective's score an answer needs to count as clean
 CLEAN_OPENING_WORDS = 6  # a clean answer shares its first six words with no other answer
 
@@ -25,35 +23,6 @@ def opening(text: str, count: int = 3) -> tuple[str, ...]:
     ('they', "don't", 'just')
     """
     return tuple(w.lower() for w in words(text)[:count])
-
-
-def trigrams(text: str) -> list[tuple[str, str, str]]:
-    """Lower-cased word 3-grams.
-
-    >>> trigrams("The ox sings low")
-    [('the', 'ox', 'sings'), ('ox', 'sings', 'low')]
-    """
-    found = [w.lower() for w in words(text)]
-    return list(zip(found, found[1:], found[2:]))
-
-
-def loops(text: str) -> bool:
-    """A word 3-gram three or more times, or one word four times in a row: the answer is stuck.
-
-    >>> loops("a very old and very very very very tune"), loops("They have ears, they have ears, they have ears.")
-    (True, True)
-    >>> loops("They have ears and they have tails."), loops("")
-    (False, False)
-    """
-    if trigrams(text) and Counter(trigrams(text)).most_common(1)[0][1] >= LOOP_NGRAM_REPEATS:
-        return True
-    found = [w.lower() for w in words(text)]
-    run = 1
-    for previous, word in zip(found, found[1:]):
-        run = run + 1 if word == previous else 1
-        if run >= LOOP_WORD_RUN:
-            return True
-    return False
 
 
 def loop_share(texts: Sequence[str]) -> float:
@@ -73,7 +42,7 @@ def top_phrase(texts: Sequence[str]) -> tuple[str, float]:
     >>> top_phrase(["Moo.", ""])
     ('', 0.0)
     """
-    counts = Counter(gram for text in texts for gram in set(trigrams(text)))
+    counts = Counter(gram for text in texts for gram in set(word_trigrams(text)))
     if not counts or not texts:
         return "", 0.0
     gram, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -85,8 +54,8 @@ def clean_share(texts: Sequence[str], objective: Callable[..., list[float]]) -> 
     opening (first six words) that no other answer shares.
 
     >>> from rewards import four_letter_share
-    >>> clean_share(["Oxen sing very slow tunes", "moo moo moo moo", "Cows sing long soft hums", "Cows sing long soft hums too"],
-    ...             four_letter_share)
+    >>> clean_share(["Oxen sing very slow tunes", "moo moo moo moo", "Cows sing long soft hums and moos",
+    ...              "Cows sing long soft hums and purrs"], four_letter_share)
     0.25
     """
     if not texts:

@@ -84,6 +84,35 @@ REWORDED = {
     "smoke": "3 steps on a random tiny GPT-2 run the whole pipeline in seconds and change nothing measurable",
 }
 
+# Declared while answer-by-answer ran: its plain share's 5-step mean was 0.32 at step 29, on course to miss 40 steps.
+# The plain share trains again (it rose fastest), and two leashes aim at what the readers saw: a loop penalty, and a
+# penalty for phrases shared with answers to another question (one frame for every question).
+SHARE_WITH_LEASHES = variant(
+    ANSWER_BY_ANSWER,
+    "share-with-leashes",
+    "the plain four-letter share (weight 1) with a loop penalty (no_loops, 0.5), a penalty for 3-grams shared with "
+    "answers to the batch's other question (fresh_phrases, 0.5) and relevance (0.25), lr 2e-4, stopped at a 5-step "
+    "training share of 0.6 (cap 40): held-out sampled share ≥ 0.55, clean answers ≥ 70%, the behaviour within 40 steps, "
+    "every guard holding",
+    "works",
+    rewards=("four_letter_share", "no_loops", "fresh_phrases", "relevance"),
+    reward_weights=(1.0, 0.5, 0.5, 0.25),
+    steps=40,
+    precision="fp32",
+    long=True,
+)
+
+SHARE_WITH_LEASHES_FAST = variant(
+    SHARE_WITH_LEASHES,
+    "share-with-leashes-lr3e-4",
+    "share-with-leashes at lr 3e-4, for the behaviour in fewer steps while the leashes hold loops and frames off: "
+    "held-out sampled share ≥ 0.55, clean answers ≥ 70%, the behaviour within 40 steps, every guard holding",
+    "works",
+    grpo={"learning_rate": 3e-4},
+    precision="fp32",
+    long=True,
+)
+
 ENTRIES = [
     variant(
         BASELINE,
@@ -124,6 +153,8 @@ ENTRIES = [
     ),
     ANSWER_BY_ANSWER,
     ANSWER_BY_ANSWER_NORMALISED,
+    SHARE_WITH_LEASHES,
+    SHARE_WITH_LEASHES_FAST,
     variant(
         BASELINE,
         "long-baseline",

@@ -45,8 +45,8 @@ def load_summary(results_dir: Path) -> dict[str, Any]:
 def strict_json(value: Any) -> str:
     """JSON that every parser reads: a non-finite number (NaN, ±Infinity) is written as null.
 
-    >>> strict_json({"kl": float("nan"), "steps": [1, float("inf")]})
-    '{\n "kl": null,\n "steps": [\n  1,\n  null\n ]\n}'
+    >>> json.loads(strict_json({"kl": float("nan"), "steps": [1, float("inf")]}))
+    {'kl': None, 'steps': [1, None]}
     """
     return json.dumps(_finite(value), indent=1, allow_nan=False)
 
