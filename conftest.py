@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from experiments.cli import setup_logging
-from experiments.precision import PRECISIONS
+from experiments.registry.experiment import PRECISIONS
 
 ROOT = Path(__file__).resolve().parent
 

@@ -17,7 +17,8 @@ import torch
 from transformers import TrainerCallback
 
 from experiments.assembly import quiet_trainer
-from experiments.registry import BASELINE, GPU, GPU_ATTENTION, Experiment
+from experiments.registry import BASELINE, Experiment
+from experiments.registry.speed_levers import GPU_LEVERS, LEVERS, ON_GPU
 from experiments.evaluation import EvalSettings, generate
 from experiments.models import resolve_model, transformer_blocks
 from experiments.prompts import load_prompts
@@ -30,12 +31,6 @@ from experiments.training import MetricsRecorder
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("experiments.benchmark")  # not __name__: run as __main__ by python -m
 EXPERIMENT_FIELDS = {f.name for f in fields(Experiment)}
-
-# What TRL 1.16 would use if the project did not override it, at the baseline's batch shape:
-# its checkpointing default, with its 512-token generation limit or the baseline's 24.
-TRL_DEFAULT_RUNTIME = {"activation_checkpointing": True, "max_completion_length": 512}
-TRL_DEFAULT_SHORT = {"activation_checkpointing": True}
-
 
 def matmul_peak_flops(dtype: torch.dtype, size: int = 2048, repeats: int = 5, device: str = "cpu") -> float:
     """Achievable dense matmul FLOP/s of this CPU or GPU: the roofline MFU is measured against."""
@@ -119,28 +114,6 @@ def step_flops(model, generated: float, prompt_tokens: float, with_reference: bo
     return generation + forward * (2 if with_reference else 1) + backward
 
 
-# Each speed lever as overrides of the baseline (GRPOConfig fields, frozen_fraction, system_prompt, or torch_threads);
-# "project" is the baseline itself.
-LEVERS: dict[str, dict] = {
-    "project": {},
-    "frozen_half": {"frozen_fraction": 0.5},
-    "frozen_half_lr_1.5e-4": {"frozen_fraction": 0.5, "learning_rate": 1.5e-4},
-    "empty_system_prompt": {"system_prompt": ""},
-    "one_prompt_per_step": {"per_device_train_batch_size": 8},
-    "frozen_half_one_prompt_per_step": {"frozen_fraction": 0.5, "per_device_train_batch_size": 8},
-    "trl_default": TRL_DEFAULT_RUNTIME,
-    "trl_default_24_tokens": TRL_DEFAULT_SHORT,
-    "fp32": {"bf16": False},
-    "bf16": {"bf16": True},
-    "static_kv_cache": {"cache_implementation": "static"},
-    "steps_per_generation_2": {"steps_per_generation": 2},
-    "cheap_steps": {"steps_per_generation": 2, "frozen_fraction": 0.0, "cache_implementation": "static"},
-    "num_iterations_2": {"num_iterations": 2},
-    "completion_length_12": {"max_completion_length": 12},
-    "one_torch_thread": {"torch_threads": 1},
-    "torch_compile": {"torch_compile": True},
-}
-
 # A 512-token step, or a torch.compile step that recompiles, takes a minute or more on 2 cores: fewer timed steps.
 # A lever that generates every other step needs as many generating steps as reusing ones among the timed steps
 # (the first is discarded): 5 steps time 2 of each. With 4, two cheap steps outweighed one generating step.
@@ -164,17 +137,6 @@ def step_figures(timings: dict[str, tuple[float, float]], peak_bf16: float) -> d
         mfu_vs_bf16_peak=flops / step_s / peak_bf16,
         project_drift=abs(timings["project"][0] - timings["project_again"][0]) / step_s,
     )
-
-
-# The same comparison on a GPU: every lever carries the GPU override and its eager attention (see configs.py).
-ON_GPU = {**GPU, "attn_implementation": GPU_ATTENTION}
-GPU_LEVERS: dict[str, dict] = {
-    "project": {},
-    "trl_default": TRL_DEFAULT_RUNTIME,
-    "trl_default_24_tokens": TRL_DEFAULT_SHORT,
-    "fp32": {"bf16": False},
-    "large_groups": {"num_generations": 16, "per_device_train_batch_size": 64},
-}
 
 
 def measure(levers: dict[str, dict], project: dict, peak: float, model, tokenizer) -> dict:

@@ -31,7 +31,6 @@ from experiments.files import atomic_write_text
 
 log = logging.getLogger("experiments.precision")  # not __name__: run as __main__ by python -m
 
-PRECISIONS = ("auto", "fp32", "bf16")
 BF16_FLAGS = ("avx512_bf16", "amx_bf16", "bf16")  # x86 AVX512-BF16 or AMX, Arm BF16
 BF16_MARGIN = 0.9  # bf16 must beat fp32 by 10%: fp32 is the safer arithmetic, and a coin flip between near-equal timings is no choice
 PROBE_SIZE = 512  # a 512² matmul: milliseconds with native bf16, about a second emulated

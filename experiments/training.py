@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
@@ -26,7 +25,7 @@ from trl import GRPOConfig, GRPOTrainer
 
 from experiments.answers import opening
 from experiments.measurements import TrainingOutcome
-from experiments.relevance import RelevanceReward
+from experiments.relevance import ReferenceKeepingTrainer, RelevanceReward, rotary_positions
 from experiments.validation import IsolatedReward
 from rewards import completion_text
 
@@ -231,49 +230,6 @@ def build_trainer(
     if progress_bar:
         trainer.add_callback(BarOnly)
     return trainer
-
-
-def rotary_positions(model: PreTrainedModel) -> bool:
-    """Whether the model encodes positions by rotation (RoPE: SmolLM2, Qwen2, Llama).
-
-    Only then are TRL's reference log-probabilities, computed on left-padded prompts,
-    the judge's own: a rotation sees relative positions, which padding does not shift,
-    while GPT-2's absolute position embeddings do (0.06-0.14 nats/token apart, measured).
-    """
-    config = model.config
-    return bool(getattr(config, "rope_parameters", None) or getattr(config, "rope_theta", None))
-
-
-class ReferenceKeepingTrainer(GRPOTrainer):
-    """TRL's GRPOTrainer, keeping the reference model's log-probabilities of the batch being scored.
-
-    TRL computes them (for the KL term) just before it calls the rewards; the relevance
-    judge needs the same numbers for each answer under its own question, so it reads them
-    here instead of running the same model over the same tokens a second time.
-    """
-
-    _reference: tuple[torch.Tensor, torch.Tensor] | None = None
-
-    def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, *args, **kwargs):
-        result = super()._get_per_token_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep, *args, **kwargs)
-        if model is self.ref_model and model is not None:
-            self._reference = (input_ids[:, -logits_to_keep:].detach(), result[0].detach().float())
-        return result
-
-    def reference_answer_log_probs(self, completion_ids: Sequence[list[int]]) -> list[float | None] | None:
-        """Mean reference log-probability per token of each completion under its own prompt; None unless the kept
-        batch holds exactly these completions (then the judge computes them itself)."""
-        if self._reference is None:
-            return None
-        tokens, log_probs = self._reference
-        if tokens.shape[0] != len(completion_ids):
-            return None
-        scores: list[float | None] = []
-        for row, ids in enumerate(completion_ids):
-            if len(ids) > tokens.shape[1] or tokens[row, : len(ids)].tolist() != list(ids):
-                return None
-            scores.append(log_probs[row, : len(ids)].mean().item() if ids else None)
-        return scores
 
 
 class BarOnly(ProgressCallback):

@@ -24,9 +24,8 @@ from transformers import TrainerState
 from trl import GRPOConfig
 
 import rewards as reward_module
-from experiments.registry.experiment import VERDICTS, Experiment
+from experiments.registry.experiment import PRECISIONS, VERDICTS, Experiment
 from experiments.models import EMBEDDED, TINY_GPT2
-from experiments.precision import PRECISIONS
 from experiments.relevance import RelevanceReward
 
 

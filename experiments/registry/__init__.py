@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from experiments.registry.experiment import BASELINE, BASELINE_GRPO_CHANGES, RUNTIME_SETTINGS, VERDICTS, Experiment, runs, variant
 from experiments.registry import breakages, comparisons, custom_rewards, first_lesson, gpu, prompt_scale, speed_levers  # noqa: E402
-from experiments.registry.first_lesson import REWORDED
+from experiments.registry.reworded import REWORDED
 
 GROUPS = (first_lesson, comparisons, breakages, custom_rewards, prompt_scale, speed_levers, gpu)
 CONFIGS: list[Experiment] = [run for group in GROUPS for entry in group.ENTRIES for run in runs(entry)]

@@ -13,6 +13,7 @@ from typing import Any
 from experiments.models import EMBEDDED
 
 VERDICTS = ("works", "broken", "no change")
+PRECISIONS = ("auto", "fp32", "bf16")  # auto: fp32 on a CPU without bf16 instructions, measured elsewhere, bf16 on CUDA
 
 # TRL defaults the baseline changes, each with the reason it had to change.
 BASELINE_GRPO_CHANGES: dict[str, tuple[Any, str]] = {
@@ -92,7 +93,7 @@ class Experiment:
         return changed
 
 
-# The first lesson's baseline: the best configuration found so far (see experiments/lessons/NOTES.md for what was tried).
+# The first lesson's first baseline (see experiments/registry/NOTES.md for what was tried, and how it broke).
 BASELINE = Experiment(
     name="baseline",
     hypothesis="four-letter share plus a distinct-bigram term (1:1), lr 1e-4, β 0.1, stopped when the training share's "

@@ -79,10 +79,6 @@ ANSWER_BY_ANSWER_NORMALISED = variant(
     long=True,
 )
 
-# Hypotheses reworded after their committed runs, with the text those runs were judged under.
-REWORDED = {
-    "smoke": "3 steps on a random tiny GPT-2 run the whole pipeline in seconds and change nothing measurable",
-}
 
 # Declared while answer-by-answer ran: its plain share's 5-step mean was 0.32 at step 29, on course to miss 40 steps.
 # The plain share trains again (it rose fastest), and two leashes aim at what the readers saw: a loop penalty, and a
@@ -158,8 +154,8 @@ ENTRIES = [
     variant(
         BASELINE,
         "long-baseline",
-        "the baseline trained 72 steps instead of 28 reaches share ≥ 0.5 on every seed with its guards intact "
-        "(72 was tried first on seed 1, the weakest seed at 28 steps, and gave 0.68)",
+        "the first baseline trained a fixed 72 steps, with no stop rule, reaches share ≥ 0.5 on every seed with its "
+        "guards intact",
         "works",
         steps=72,
         stop_at_behaviour=False,

@@ -10,12 +10,9 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from experiments.files import atomic_write_bytes  # noqa: E402
+from experiments.files import atomic_write_bytes
 
 MAX_CURVES = 6
 PANELS = (
@@ -35,7 +32,8 @@ def plot_group(path: Path, title: str, runs: dict[str, dict[str, list[tuple[int,
     """Draw up to ``MAX_CURVES`` runs side by side in three panels; ``bold`` names the baseline."""
     if len(runs) > MAX_CURVES:
         raise ValueError(f"{title}: {len(runs)} curves in one figure; split the group into figures of {MAX_CURVES}")
-    figure, axes = plt.subplots(1, len(PANELS), figsize=(15, 4.2))
+    figure = Figure(figsize=(15, 4.2))  # no pyplot: the caller's matplotlib backend is left as it was
+    axes = figure.subplots(1, len(PANELS))
     for axis, (panel, label) in zip(axes, PANELS):
         for name, curves in runs.items():
             points = curves.get(panel, [])
@@ -51,5 +49,4 @@ def plot_group(path: Path, title: str, runs: dict[str, dict[str, list[tuple[int,
     figure.tight_layout(rect=(0, 0.1, 1, 0.95))
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=72)
-    plt.close(figure)
     atomic_write_bytes(path, buffer.getvalue())

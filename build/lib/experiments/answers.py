@@ -1,0 +1,68 @@
+"""Reading held-out answers one by one: loops, one frame for every question, and clean answers.
+
+Averages over forty answers can hold while a quarter of them loop ("very very very …")
+or every second one opens "They don't …". These measures count answers, not words,
+so that what a reader sees in samples.md is what the guards judge.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from rewards import loops, word_trigrams, words
+
+CLEAN_MIN_SHARE = 0.5  # the objective's score an answer needs to count as clean
+CLEAN_OPENING_WORDS = 6  # a clean answer shares its first six words with no other answer
+
+
+def opening(text: str, count: int = 3) -> tuple[str, ...]:
+    """An answer's first words, lower-cased: what the template guard and the collapse signal compare.
+
+    >>> opening("They don't just eat.")
+    ('they', "don't", 'just')
+    """
+    return tuple(w.lower() for w in words(text)[:count])
+
+
+def loop_share(texts: Sequence[str]) -> float:
+    """Share of answers that loop.
+
+    >>> loop_share(["moo moo moo moo", "Cows sing low.", "Oxen hum.", "Frogs croak."])
+    0.25
+    """
+    return sum(loops(t) for t in texts) / len(texts) if texts else 0.0
+
+
+def top_phrase(texts: Sequence[str]) -> tuple[str, float]:
+    """The word 3-gram found in the most answers, and the share of answers holding it: one frame for every question.
+
+    >>> top_phrase(["They don't sing, oxen hum.", "Oh, they don't sing at all.", "Cows moo."])
+    ("they don't sing", 0.6666666666666666)
+    >>> top_phrase(["Moo.", ""])
+    ('', 0.0)
+    """
+    counts = Counter(gram for text in texts for gram in set(word_trigrams(text)))
+    if not counts or not texts:
+        return "", 0.0
+    gram, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
+    return " ".join(gram), count / len(texts)
+
+
+def clean_share(texts: Sequence[str], objective: Callable[..., list[float]]) -> float:
+    """Share of answers a reader would call a clean four-letter answer: the objective's score ≥ 0.5, no loop, and an
+    opening (first six words) that no other answer shares.
+
+    >>> from rewards import four_letter_share
+    >>> clean_share(["Oxen sing very slow tunes", "moo moo moo moo", "Cows sing long soft hums and moos",
+    ...              "Cows sing long soft hums and purrs"], four_letter_share)
+    0.25
+    """
+    if not texts:
+        return 0.0
+    scores = objective(prompts=None, completions=list(texts))
+    openings = Counter(opening(t, CLEAN_OPENING_WORDS) for t in texts)
+    return sum(
+        score >= CLEAN_MIN_SHARE and not loops(text) and openings[opening(text, CLEAN_OPENING_WORDS)] == 1
+        for text, score in zip(texts, scores)
+    ) / len(texts)

@@ -1,0 +1,280 @@
+"""Speed: one GRPO step with the project's settings, with TRL's defaults and with each speed lever; MFU; evaluation throughput.
+
+``python -m experiments.benchmark`` (``make benchmark``) writes results/benchmark.json, and on a
+CUDA machine results/benchmark-gpu.json too, then redraws the report. The project's settings
+are timed first and last in the same run, so the gap between the two is the noise floor.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+import torch
+from transformers import TrainerCallback
+
+from experiments.assembly import quiet_trainer
+from experiments.registry import BASELINE, Experiment
+from experiments.registry.speed_levers import GPU_LEVERS, LEVERS, ON_GPU
+from experiments.evaluation import EvalSettings, generate
+from experiments.models import resolve_model, transformer_blocks
+from experiments.prompts import load_prompts
+from experiments.environment import environment
+from experiments.files import atomic_write_text
+from experiments.reporting.summary_file import BENCHMARK_FILES
+from experiments.relevance import RelevanceReward
+from experiments.training import MetricsRecorder
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("experiments.benchmark")  # not __name__: run as __main__ by python -m
+EXPERIMENT_FIELDS = {f.name for f in fields(Experiment)}
+
+def matmul_peak_flops(dtype: torch.dtype, size: int = 2048, repeats: int = 5, device: str = "cpu") -> float:
+    """Achievable dense matmul FLOP/s of this CPU or GPU: the roofline MFU is measured against."""
+    a, b = torch.randn(size, size, dtype=dtype, device=device), torch.randn(size, size, dtype=dtype, device=device)
+    torch.matmul(a, b)
+    synchronize = torch.cuda.synchronize if device == "cuda" else lambda: None
+    synchronize()
+    started = time.perf_counter()
+    for _ in range(repeats):
+        torch.matmul(a, b)
+    synchronize()
+    return 2 * size**3 * repeats / (time.perf_counter() - started)
+
+
+def sampled_evaluation(model, tokenizer, bf16: bool = False) -> list[list[str]]:
+    """The evaluation whose throughput is timed: 16 held-out prompts, 2 sampled answers each, in the chosen precision."""
+    prompts = load_prompts(ROOT / "prompts" / "heldout.txt")["prompt"][:16]
+    return generate(model, tokenizer, prompts, EvalSettings(samples_per_prompt=2, bf16=bf16), True)
+
+
+def evaluation_completions_per_s(model, tokenizer, bf16: bool = False) -> float:
+    """Sampled held-out completions per second, the second of two rounds (the first warms up)."""
+    sampled_evaluation(model, tokenizer, bf16)
+    started = time.perf_counter()
+    completions = sum(len(per_prompt) for per_prompt in sampled_evaluation(model, tokenizer, bf16))
+    return completions / (time.perf_counter() - started)
+
+
+def grpo_step_seconds(runtime: dict, steps: int = 4) -> tuple[float, float]:
+    """Mean step time of steps 2.. (step 1 warms up) and FLOPs per step, at the baseline's batch shape."""
+    runtime = dict(runtime)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(runtime.pop("torch_threads", threads))
+    try:
+        return _grpo_step_seconds(runtime, steps)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
+    changes = {key: runtime.pop(key) for key in list(runtime) if key in EXPERIMENT_FIELDS}
+    experiment = replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, **changes)
+    recorder = MetricsRecorder(None, "four_letter_share")
+    trainer = quiet_trainer(experiment, recorder)
+    trainer.train()
+    config, model, tokenizer, dataset = trainer.args, trainer.model, trainer.processing_class, trainer.train_dataset
+    rows = [r for r in recorder.history if "step_time" in r][1:]
+    seconds = sum(r["step_time"] for r in rows) / len(rows)
+    completions = config.per_device_train_batch_size
+    # Steps that reuse a generation (steps_per_generation, num_iterations) log no completion lengths.
+    lengths = [r["completions/mean_length"] for r in recorder.history if "completions/mean_length" in r]
+    generated = sum(lengths) / len(lengths) * completions
+    prompt_tokens = mean_prompt_tokens(tokenizer, dataset["prompt"]) * completions
+    return seconds, step_flops(model, generated, prompt_tokens, with_reference=bool(config.beta))
+
+
+def mean_prompt_tokens(tokenizer, prompts) -> float:
+    """Prompt length as the model sees it: SmolLM2's chat template adds a system line to every question."""
+    texts = [tokenizer.apply_chat_template(p, add_generation_prompt=True, tokenize=False) for p in prompts]
+    return sum(len(tokenizer(t, add_special_tokens=False).input_ids) for t in texts) / len(texts)
+
+
+def step_flops(model, generated: float, prompt_tokens: float, with_reference: bool) -> float:
+    """Matmul FLOPs of one GRPO step: generation, the reference and policy forwards, and the backward that freezing shortens.
+
+    The output head runs on completion tokens only (TRL keeps just their logits); the
+    backward reaches down to the lowest trainable block and computes weight gradients
+    only where parameters train.
+    """
+    blocks = transformer_blocks(model)
+    per_block = sum(p.numel() for p in blocks[0].parameters())
+    head = model.get_output_embeddings().weight.numel()
+    tokens = generated + prompt_tokens
+    trainable = [any(p.requires_grad for p in block.parameters()) for block in blocks]
+    reached = len(blocks) - trainable.index(True) if any(trainable) else 0
+    forward = 2 * per_block * len(blocks) * tokens + 2 * head * generated
+    backward = 2 * per_block * reached * tokens + 2 * per_block * sum(trainable) * tokens + 2 * head * generated
+    if model.get_output_embeddings().weight.requires_grad:
+        backward += 2 * head * generated
+    generation = 2 * (per_block * len(blocks) + head) * generated
+    return generation + forward * (2 if with_reference else 1) + backward
+
+
+# A 512-token step, or a torch.compile step that recompiles, takes a minute or more on 2 cores: fewer timed steps.
+# A lever that generates every other step needs as many generating steps as reusing ones among the timed steps
+# (the first is discarded): 5 steps time 2 of each. With 4, two cheap steps outweighed one generating step.
+REUSING = ("steps_per_generation_2", "num_iterations_2", "cheap_steps")
+LEVER_STEPS = {"trl_default": 2, "torch_compile": 3, **dict.fromkeys(REUSING, 5)}
+
+
+def step_figures(timings: dict[str, tuple[float, float]], peak_bf16: float) -> dict:
+    """Step times, speed-ups against the project's settings and TRL's, and MFU, from one run's timings."""
+    # The project's settings are timed first and last; the gap between the two is the noise floor.
+    step_s = (timings["project"][0] + timings["project_again"][0]) / 2
+    flops = timings["project"][1]
+    return dict(
+        step_s={label: seconds for label, (seconds, _) in timings.items()},
+        speedup_vs_project={label: step_s / seconds for label, (seconds, _) in timings.items()},
+        speedup_project_vs_trl_default=timings["trl_default"][0] / step_s,
+        speedup_project_vs_trl_default_24_tokens=timings["trl_default_24_tokens"][0] / step_s,
+        step_flops_estimate=flops,
+        achieved_flops_per_s=flops / step_s,
+        matmul_peak_flops_bf16=peak_bf16,
+        mfu_vs_bf16_peak=flops / step_s / peak_bf16,
+        project_drift=abs(timings["project"][0] - timings["project_again"][0]) / step_s,
+    )
+
+
+def measure(levers: dict[str, dict], project: dict, peak: float, model, tokenizer) -> dict:
+    """Every lever timed between two timings of the project's settings, with MFU and evaluation throughput."""
+    timings = {}
+    grpo_step_seconds(project, steps=2)  # the first trainer in a process pays one-off costs; discard it
+    for label, runtime in levers.items():
+        timings[label] = grpo_step_seconds({**project, **runtime}, steps=LEVER_STEPS.get(label, 4))
+    timings["project_again"] = grpo_step_seconds(project)
+    return {
+        "environment": environment(model.device),
+        **step_figures(timings, peak),
+        "evaluation_completions_per_s": evaluation_completions_per_s(model, tokenizer, project.get("bf16", False)),
+        "levers": levers,
+        "project_runtime": project,
+    }
+
+
+class PhaseTimer(TrainerCallback):
+    """Seconds per phase of each GRPO step: generation, the reference forward, the relevance judge, the other
+    rewards, and the rest (the policy's forward and backward, and the optimizer), read off the trainer's own methods."""
+
+    PHASES = ("generation", "reference", "judge", "other_rewards", "policy_and_optimizer")
+
+    def __init__(self) -> None:
+        self.steps: list[dict[str, float]] = []
+        self.current: dict[str, float] = {}
+        self.started = 0.0
+
+    def attach(self, trainer) -> None:
+        trainer._generate = self._timed("generation", trainer._generate)
+        logps = trainer._get_per_token_logps_and_entropies
+
+        def per_token_logps(model, *args, **kwargs):
+            if model is not trainer.ref_model:
+                return logps(model, *args, **kwargs)
+            return self._timed("reference", logps)(model, *args, **kwargs)
+
+        trainer._get_per_token_logps_and_entropies = per_token_logps
+        for wrapper in trainer.reward_funcs:
+            judged = isinstance(getattr(wrapper, "function", None), RelevanceReward)
+            wrapper.function = self._timed("judge" if judged else "other_rewards", wrapper.function)
+        trainer.add_callback(self)
+
+    def _timed(self, phase: str, function):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.current[phase] = self.current.get(phase, 0.0) + time.perf_counter() - started
+
+        return timed
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self.current, self.started = {}, time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        total = time.perf_counter() - self.started
+        phases = {phase: self.current.get(phase, 0.0) for phase in self.PHASES[:-1]}
+        phases["policy_and_optimizer"] = total - sum(phases.values())
+        self.steps.append({**phases, "step": total})
+
+
+def step_breakdown(config: Experiment, reuse_reference: bool = True, steps: int = 4) -> dict[str, float]:
+    """Mean seconds per phase over steps 2.. of ``config`` (step 1 warms up)."""
+    timer = PhaseTimer()
+    trainer = quiet_trainer(replace(config, steps=steps), MetricsRecorder(None, config.rewards[0]), reuse_reference=reuse_reference)
+    timer.attach(trainer)
+    trainer.train()
+    timed = timer.steps[1:]
+    return {key: sum(step[key] for step in timed) / len(timed) for key in timed[0]}
+
+
+def breakdown(config: Experiment, steps: int) -> dict:
+    """The working configuration's step by phase, with the judge reusing TRL's reference log-probabilities and without,
+    against the same shape without the relevance term: three timings in one run on one machine."""
+    keep = [i for i, name in enumerate(config.rewards) if name != "relevance"]
+    without = replace(
+        config, rewards=tuple(config.rewards[i] for i in keep),
+        reward_weights=tuple(config.reward_weights[i] for i in keep) if config.reward_weights else None,
+    )
+    timings = {
+        "judge_reuses_reference": step_breakdown(config, True, steps),
+        "judge_computes_both_terms": step_breakdown(config, False, steps),
+        "without_relevance": step_breakdown(without, True, steps),
+    }
+    base = timings["without_relevance"]["step"]
+    return {
+        "entry": config.name,
+        "environment": environment(),
+        "timed_steps": steps - 1,
+        "seconds_per_phase": timings,
+        "judge_share_of_step": {label: t["judge"] / t["step"] for label, t in timings.items()},
+        "step_ratio_vs_without_relevance": {label: t["step"] / base for label, t in timings.items()},
+    }
+
+
+@dataclass
+class BenchmarkOptions:
+    """``python -m experiments.benchmark [--breakdown ENTRY] [--steps N]``: speed levers, or where one entry's step goes."""
+
+    breakdown: str | None = field(default=None, metadata={"help": "time the phases of this registry entry's step instead"})
+    steps: int = field(default=4, metadata={"help": "steps per timing in --breakdown (the first is discarded)"})
+
+
+def main(argv: list[str] | None = None) -> None:
+    from experiments.cli import one_line_errors, parse
+    from experiments.validation import ConfigError
+    from experiments.registry import REGISTRY
+    from experiments.precision import choose_precision
+    from experiments.reporting.publish import refresh_summary
+    from experiments.reporting.summary import write_report
+
+    options, _ = parse(BenchmarkOptions, argv, BenchmarkOptions.__doc__)
+    results = ROOT / "results"
+    if options.breakdown is not None:
+        with one_line_errors():
+            if options.breakdown not in REGISTRY:
+                raise ConfigError(f"--breakdown: no registry entry {options.breakdown!r}")
+            if options.steps < 2:
+                raise ConfigError(f"--steps: at least 2 (the first step warms up), got {options.steps}")
+        figures = breakdown(REGISTRY[options.breakdown], options.steps)
+        atomic_write_text(results / BENCHMARK_FILES["step_breakdown"], json.dumps(figures, indent=1))
+        log.info(json.dumps({k: figures[k] for k in ("judge_share_of_step", "step_ratio_vs_without_relevance")}, indent=1))
+        return
+    model, tokenizer = resolve_model()
+    chosen = choose_precision("auto", model.device.type, BASELINE.model, ROOT / "runs" / "precision-probes.json")
+    peak = matmul_peak_flops(torch.bfloat16) if chosen.bf16 else matmul_peak_flops(torch.float32)  # emulated bf16 would take minutes
+    cpu = measure(LEVERS, {"bf16": chosen.bf16}, peak, model, tokenizer)
+    cpu["matmul_peak_flops_fp32"] = matmul_peak_flops(torch.float32)
+    atomic_write_text(results / BENCHMARK_FILES["benchmark"], json.dumps(cpu, indent=1))
+    if torch.cuda.is_available():
+        gpu = measure(GPU_LEVERS, {**ON_GPU, "bf16": True}, matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"), model.to("cuda"), tokenizer)
+        atomic_write_text(results / BENCHMARK_FILES["benchmark_gpu"], json.dumps(gpu, indent=1))
+    write_report(results, refresh_summary(results))
+    log.info(json.dumps(cpu["step_s"], indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""Before/after evaluation on held-out prompts: the behaviour, and guards against a broken model.
+
+Training reward alone cannot tell "Cows moan, bulls roar" from "They have feet! They
+have feet!". So every run is judged on prompts it never saw, by the objective and by
+guards that a collapsed model fails: reference perplexity, repetition, real English
+words and answer length. The same decoding settings are used before and after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from pathlib import Path
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
+from tqdm.auto import tqdm
+from wordfreq import zipf_frequency
+
+from experiments.answers import clean_share, loop_share, opening, top_phrase
+from experiments.files import atomic_write_text
+from experiments.measurements import Measurements
+
+from experiments.relevance import RelevanceJudge, heldout_relevance
+from rewards import completion_text, word_bigrams, words
+
+log = logging.getLogger(__name__)
+
+EVALUATION_VERSION = 4  # bump when evaluate() measures something new, so cached "before" evaluations are redone
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """Decoding settings shared by the before and after evaluations of a run."""
+
+    samples_per_prompt: int = 4
+    max_new_tokens: int = 32
+    temperature: float = 1.0
+    top_p: float = 1.0
+    batch_size: int = 32
+    seed: int = 1234
+    bf16: bool = False  # the run's chosen precision (experiments.precision); never assumed
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def generate(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: Sequence[Any],
+    settings: EvalSettings,
+    sample: bool,
+    label: str | None = None,
+) -> list[list[str]]:
+    """Completions per prompt via transformers' text-generation pipeline (chat template applied for chats).
+
+    With ``label``, a progress bar counts the prompts: a sampled evaluation takes minutes on a slow CPU.
+    """
+    generator = pipeline("text-generation", model=model, tokenizer=tokenizer, device=model.device)
+    set_seed(settings.seed)
+    decoding: dict[str, Any] = {"do_sample": sample, "max_new_tokens": settings.max_new_tokens}
+    if sample:
+        decoding.update(
+            temperature=settings.temperature, top_p=settings.top_p, top_k=0, num_return_sequences=settings.samples_per_prompt
+        )
+    else:
+        decoding.update(temperature=None, top_p=None, top_k=None)
+    model.eval()
+    prompts, outputs = list(prompts), []
+    chunk = settings.batch_size  # one pipeline batch per call: the same batches, and so the same draws, as a single call
+    with tqdm(total=len(prompts), desc=label, unit="prompt", disable=label is None, leave=False) as bar:
+        with torch.inference_mode(), _autocast(model, settings):
+            for start in range(0, len(prompts), chunk):
+                part = prompts[start : start + chunk]
+                outputs += generator(
+                    part, batch_size=settings.batch_size, return_full_text=False, pad_token_id=tokenizer.pad_token_id, **decoding
+                )
+                bar.update(len(part))
+    return [[completion_text(item["generated_text"]).strip() for item in per_prompt] for per_prompt in outputs]
+
+
+def _autocast(model: PreTrainedModel, settings: EvalSettings):
+    """bf16 autocast where the run chose bf16 (as in training), plain fp32 otherwise."""
+    return torch.autocast(model.device.type, dtype=torch.bfloat16, enabled=settings.bf16)
+
+
+def reference_perplexity(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, text: str, settings: EvalSettings, window: int = 256
+) -> float:
+    """Perplexity of plain English prose: it rises when training damages the language model underneath."""
+    ids = tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids[0]
+    window = min(window, getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", window))
+    total_nll, total_tokens = 0.0, 0
+    model.eval()
+    with torch.inference_mode(), _autocast(model, settings):
+        for start in range(0, len(ids) - 1, window):
+            chunk = ids[start : start + window + 1].unsqueeze(0).to(model.device)
+            if chunk.shape[1] < 2:
+                break
+            logits = model(chunk[:, :-1]).logits.float()
+            nll = torch.nn.functional.cross_entropy(logits[0], chunk[0, 1:], reduction="sum")
+            total_nll += nll.item()
+            total_tokens += chunk.shape[1] - 1
+    return math.exp(total_nll / total_tokens)
+
+
+def distinct_2(texts: Sequence[str]) -> float:
+    """Distinct word bigrams over all bigrams, across every completion: low means the model repeats itself.
+
+    >>> distinct_2(["a b a b", "c d"])
+    0.75
+    """
+    bigrams = [pair for text in texts for pair in word_bigrams(text)]
+    return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
+
+
+def repeats_trigram_share(texts: Sequence[str]) -> float:
+    """Share of completions in which some word trigram occurs twice: the signature of a loop.
+
+    >>> repeats_trigram_share(["they have feet they have feet", "cows sing loud songs"])
+    0.5
+    """
+    if not texts:
+        return 0.0
+    looping = 0
+    for text in texts:
+        found = [w.lower() for w in words(text)]
+        trigrams = list(zip(found, found[1:], found[2:]))
+        looping += len(set(trigrams)) < len(trigrams)
+    return looping / len(texts)
+
+
+def real_word_share(texts: Sequence[str]) -> float:
+    """Share of words that wordfreq knows as English, so invented "four-letter" tokens do not count as language.
+
+    >>> real_word_share(["the cow sings", "zqxv"])
+    0.75
+    """
+    found = [w for text in texts for w in words(text)]
+    return sum(zipf_frequency(w, "en") > 0 for w in found) / len(found) if found else 0.0
+
+
+def mean_words(texts: Sequence[str]) -> float:
+    return sum(len(words(t)) for t in texts) / len(texts) if texts else 0.0
+
+
+def template_share(texts: Sequence[str], opening_words: int = 3) -> float:
+    """Share of answers that open with the most common first three words: one canned start for every question.
+
+    >>> template_share(["They don't just eat.", "They don't just sing!", "Cows moo.", "Frogs hop."])
+    0.5
+    """
+    openings = Counter(opening(text, opening_words) for text in texts)
+    return openings.most_common(1)[0][1] / len(texts) if texts else 0.0
+
+
+@dataclass
+class Evaluation:
+    """One model's held-out measurements, and the answers they were computed from."""
+
+    measurements: Measurements
+    greedy: list[str]
+    sampled: list[list[str]]
+
+
+def evaluate(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: Sequence[Any],
+    reference_text: str,
+    objective: Callable[..., list[float]],
+    settings: EvalSettings,
+    judge: RelevanceJudge,
+) -> Evaluation:
+    """Behaviour and guard metrics of one model, plus the completions they were computed from.
+
+    Relevance is judged by ``judge``, the frozen model before training, on the greedy answers.
+    """
+    precision = "bf16" if settings.bf16 else "fp32"
+    log.info(f"  sampling {settings.samples_per_prompt} answers to each of {len(prompts)} held-out prompts ({precision})")
+    sampled = generate(model, tokenizer, prompts, settings, sample=True, label="sampled answers")
+    log.info(f"  greedy answers to {len(prompts)} held-out prompts")
+    greedy = [per_prompt[0] for per_prompt in generate(model, tokenizer, prompts, settings, sample=False, label="greedy answers")]
+    flat = [text for per_prompt in sampled for text in per_prompt]
+    phrase, phrase_share = top_phrase(greedy)
+    measured = Measurements(
+        share=_mean(objective(prompts=None, completions=flat)),
+        share_greedy=_mean(objective(prompts=None, completions=greedy)),
+        ref_ppl=_logged("  reference perplexity", reference_perplexity, model, tokenizer, reference_text, settings),
+        distinct2=distinct_2(flat),
+        repeat3=repeats_trigram_share(flat),
+        real_words=real_word_share(flat),
+        mean_words=mean_words(flat),
+        relevance=_logged("  relevance, judged by the base model", heldout_relevance, judge, prompts, greedy),
+        template=template_share(greedy),
+        loops=loop_share(greedy),
+        frame=phrase_share,
+        frame_phrase=phrase,
+        clean=clean_share(greedy, objective),
+    )
+    return Evaluation(measured, greedy, sampled)
+
+def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:
+    log.info(message)
+    return function(*arguments)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def cached_base_evaluation(model_name: str, model, tokenizer, heldout, reference_text, objective, settings, judge, runs_dir: Path, is_main: bool):
+    """The untrained model's evaluation, computed once per model, objective and decoding settings.
+
+    Every configuration of the same model starts from the same weights and seed, so its
+    "before" is identical; caching it saves a minute per run on CPU.
+    """
+    key_source = json.dumps(
+        [EVALUATION_VERSION, model_name, model.device.type, objective.__name__, settings.as_dict(), list(map(str, heldout)), reference_text],
+        sort_keys=True,
+    )
+    path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"
+    if path.exists():
+        cached = json.loads(path.read_text())
+        return Evaluation(Measurements.from_dict(cached["measurements"]), cached["greedy"], cached["sampled"])
+    before = evaluate(model, tokenizer, heldout, reference_text, objective, settings, judge)
+    if is_main:
+        atomic_write_text(path, json.dumps(asdict(before)))
+    return before
+
+

@@ -1,0 +1,80 @@
+"""What a run measures, typed: the held-out measurements taken before and after training, and training's outcome.
+
+These are the only things that cross from a run to its record and the report; renaming a
+measure is a change here and in the two places that fill and read it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Measurements:
+    """One model on the held-out prompts. Share, distinct-2, repetition, real words and length are read on sampled
+    answers; relevance, template, loops, frame and clean on the greedy ones. None: not measured when the row was written."""
+
+    share: float = 0.0  # the objective (first reward) over sampled answers
+    share_greedy: float | None = None
+    ref_ppl: float = 0.0  # perplexity of prompts/reference.txt
+    distinct2: float = 0.0
+    repeat3: float = 0.0  # share of answers repeating a word 3-gram
+    real_words: float = 0.0
+    mean_words: float = 0.0
+    relevance: float | None = None  # per-token PMI with the own question, judged by the base model
+    template: float | None = None  # share opening with the commonest three words
+    loops: float | None = None  # share of answers that loop
+    frame: float | None = None  # share holding the commonest word 3-gram
+    frame_phrase: str | None = None  # that 3-gram
+    clean: float | None = None  # share of clean four-letter answers
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Measurements:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in known})
+
+
+MEASURES = tuple(f.name for f in dataclasses.fields(Measurements))
+
+
+@dataclass
+class TrainingOutcome:
+    """How training went: when it stopped and why, and summary figures of the logged steps."""
+
+    wall_clock_s: float
+    time_to_behaviour_s: float | None
+    stop_reason: str
+    steps_trained: int
+    generation_steps: int
+    final_train_reward: float | None
+    mean_kl: float | None
+    final_entropy: float | None
+    mean_frac_reward_zero_std: float | None
+    mean_step_time_s: float | None
+
+    @classmethod
+    def of(cls, history: list[dict[str, Any]], wall_clock_s: float, time_to_behaviour_s: float | None, stop_reason: str) -> TrainingOutcome:
+        """From the logged steps. Rewards are logged only on steps that generate; with ``num_iterations`` > 1 the steps
+        that reuse a batch log loss, KL and step time but no reward, so steps and their times are counted from the loss
+        rows and rewards from the reward rows."""
+        optimizer_steps = [row for row in history if "loss" in row]
+        generations = [row for row in history if "reward" in row]
+        return cls(
+            wall_clock_s=round(wall_clock_s, 1),
+            time_to_behaviour_s=time_to_behaviour_s,
+            stop_reason=stop_reason,
+            steps_trained=len(optimizer_steps),
+            generation_steps=len(generations),
+            final_train_reward=generations[-1]["reward"] if generations else None,
+            mean_kl=_mean([row.get("kl") for row in optimizer_steps]),
+            final_entropy=optimizer_steps[-1].get("entropy") if optimizer_steps else None,
+            mean_frac_reward_zero_std=_mean([row.get("frac_reward_zero_std") for row in generations]),
+            mean_step_time_s=_mean([row.get("step_time") for row in optimizer_steps]),
+        )
+
+
+def _mean(values: list[Any]) -> float | None:
+    present = [v for v in values if isinstance(v, (int, float))]
+    return sum(present) / len(present) if present else None

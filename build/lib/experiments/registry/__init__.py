@@ -1,0 +1,24 @@
+"""The registry: every entry of every lesson group, one module per group; each module's docstring is the group's title.
+
+An entry is a short override of a named base (``variant(BASE, name, hypothesis, expect, **changes)``); a run is one
+seed of an entry (``NAME``, ``NAME-seed1``, ...). To add an entry, append one ``variant`` to the group it teaches:
+its test case, its row in the summary and its curve follow from it. ``-k NAME`` in pytest, ``NAME`` for the runner.
+"""
+
+from __future__ import annotations
+
+from experiments.registry.experiment import BASELINE, BASELINE_GRPO_CHANGES, RUNTIME_SETTINGS, VERDICTS, Experiment, runs, variant
+from experiments.registry import breakages, comparisons, custom_rewards, first_lesson, gpu, prompt_scale, speed_levers  # noqa: E402
+from experiments.registry.reworded import REWORDED
+
+GROUPS = (first_lesson, comparisons, breakages, custom_rewards, prompt_scale, speed_levers, gpu)
+CONFIGS: list[Experiment] = [run for group in GROUPS for entry in group.ENTRIES for run in runs(entry)]
+REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
+GROUP_OF: dict[str, str] = {run.name: group.__doc__ for group in GROUPS for entry in group.ENTRIES for run in runs(entry)}
+SPEED_LEVER_RUNS, GPU_LEVER_RUNS = speed_levers.LEVER_RUNS, gpu.LEVER_RUNS
+GPU, GPU_ATTENTION = gpu.GPU, gpu.GPU_ATTENTION
+
+__all__ = [
+    "BASELINE", "BASELINE_GRPO_CHANGES", "CONFIGS", "GPU", "GPU_ATTENTION", "GROUPS", "GROUP_OF", "GPU_LEVER_RUNS",
+    "REGISTRY", "REWORDED", "RUNTIME_SETTINGS", "SPEED_LEVER_RUNS", "VERDICTS", "Experiment", "runs", "variant",
+]

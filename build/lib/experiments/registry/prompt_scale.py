@@ -1,0 +1,13 @@
+"""Prompt scale: hundreds of generated prompts against eighteen hand-written ones"""
+
+from experiments.registry.experiment import BASELINE, variant
+
+ENTRIES = [
+    variant(
+        BASELINE,
+        "baseline-large-prompts",
+        "training on 300+ generated prompts generalises to held-out prompts at least as well as 18 hand-written ones",
+        "works",
+        train_prompts="prompts/silly_large.txt",
+    ),
+]

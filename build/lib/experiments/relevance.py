@@ -1,0 +1,186 @@
+"""Does an answer still answer its own question? Pointwise mutual information, judged by the frozen base model.
+
+relevance(a, q) = mean over a's tokens of log p(a | q) − mean over other questions q' of log p(a | q').
+An answer that fits any question ("I'm more than happy to help with that!") scores about 0;
+an answer that only makes sense after its own question scores well above. The judge is
+the model before training, so a policy cannot learn to fool it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from trl import GRPOTrainer
+
+from rewards import completion_text
+
+OTHER_QUESTIONS = 8  # held-out evaluation: each answer is also scored after this many other questions
+
+
+class RelevanceJudge:
+    """The frozen base model scoring answers after questions; questions are chat messages or plain strings."""
+
+    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, bf16: bool, batch_size: int = 32):
+        self.model, self.tokenizer, self.bf16, self.batch_size = model.eval().requires_grad_(False), tokenizer, bf16, batch_size
+
+    @staticmethod
+    def context_text(tokenizer: PreTrainedTokenizerBase, question: Any) -> str:
+        """A question as the policy saw it: through the chat template for chat messages, as is for plain text."""
+        if isinstance(question, str) or tokenizer.chat_template is None:
+            return question if isinstance(question, str) else completion_text(question)
+        return tokenizer.apply_chat_template(list(question), add_generation_prompt=True, tokenize=False)
+
+    def answer_log_probs(self, questions: Sequence[Any], answers: Sequence[str] | Sequence[list[int]]) -> list[float | None]:
+        """Mean log-probability per answer token after each question; None for an answer with no tokens.
+
+        Answers are texts, or token ids as the policy generated them (what TRL passes as ``completion_ids``).
+        """
+        contexts: dict[str, list[int]] = {}
+        pairs = []
+        for question, answer in zip(questions, answers):
+            text = self.context_text(self.tokenizer, question)
+            if text not in contexts:
+                contexts[text] = self.tokenizer(text, add_special_tokens=False).input_ids
+            tokens = self.tokenizer(answer, add_special_tokens=False).input_ids if isinstance(answer, str) else list(answer)
+            pairs.append((contexts[text], tokens))
+        scores: list[float | None] = []
+        for start in range(0, len(pairs), self.batch_size):
+            scores += self._score_batch(pairs[start : start + self.batch_size])
+        return scores
+
+    def _score_batch(self, pairs: list[tuple[list[int], list[int]]]) -> list[float | None]:
+        width = max(len(c) + len(a) for c, a in pairs)
+        pad = self.tokenizer.pad_token_id or 0
+        ids = torch.full((len(pairs), width), pad, dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        for row, (context, answer) in enumerate(pairs):
+            sequence = context + answer
+            ids[row, : len(sequence)] = torch.tensor(sequence)
+            mask[row, : len(sequence)] = 1
+        device = self.model.device
+        with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+        log_probs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:].to(device).unsqueeze(-1)).squeeze(-1)
+        scores: list[float | None] = []
+        for row, (context, answer) in enumerate(pairs):
+            if not answer or not context:
+                scores.append(None)
+                continue
+            scores.append(log_probs[row, len(context) - 1 : len(context) + len(answer) - 1].mean().item())
+        return scores
+
+    def pmi(
+        self, questions: Sequence[Any], answers: Sequence[Any], others: Sequence[Sequence[Any]], own: list[float | None] | None = None
+    ) -> list[float | None]:
+        """Per answer: its log-probability after its own question minus the mean after each of its other questions.
+
+        ``own`` is the first term when it is already known (the reference model's, during training).
+        """
+        own = self.answer_log_probs(questions, answers) if own is None else own
+        flat_questions = [q for other in others for q in other]
+        flat_answers = [a for a, other in zip(answers, others) for _ in other]
+        elsewhere = iter(self.answer_log_probs(flat_questions, flat_answers))
+        result: list[float | None] = []
+        for own_score, other in zip(own, others):
+            scores = [next(elsewhere) for _ in other]
+            if own_score is None or not other or any(s is None for s in scores):
+                result.append(None)
+            else:
+                result.append(own_score - sum(scores) / len(scores))
+        return result
+
+
+def heldout_relevance(judge: RelevanceJudge, questions: Sequence[Any], answers: Sequence[str]) -> float:
+    """Mean PMI of each held-out answer against the next few held-out questions (cyclically); an empty answer scores 0."""
+    count = min(OTHER_QUESTIONS, len(questions) - 1)
+    others = [[questions[(i + k) % len(questions)] for k in range(1, count + 1)] for i in range(len(questions))]
+    scores = judge.pmi(questions, answers, others)
+    return sum(s or 0.0 for s in scores) / len(scores) if scores else 0.0
+
+
+class RelevanceReward:
+    """A TRL reward: an answer's PMI against the batch's other prompts, scaled to [0, 1] by ``SCALE_NATS``.
+
+    GRPO's batch holds several prompts, each with its group of completions, so every
+    completion has other questions to be compared with at no cost in generation.
+    A batch with a single prompt gives ``None`` (no score), which TRL leaves out; an
+    empty answer scores 0. The runner sets ``judge`` once the base model is loaded.
+
+    With a KL term, TRL has already scored every completion under its own question with
+    the reference model, which is the same frozen base model: ``reference`` hands those
+    log-probabilities over, and the judge only scores the answers after the other
+    questions, on the same token ids. That halves the judge's work in every step.
+    """
+
+    SCALE_NATS = 2.0
+    __name__ = "relevance"
+
+    def __init__(self, reuse_reference: bool = True) -> None:
+        self.judge: RelevanceJudge | None = None
+        self.reuse_reference = reuse_reference
+        self.reference: Callable[[Sequence[list[int]]], list[float | None] | None] | None = None
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        keys = [repr(p) for p in prompts]
+        distinct = dict(zip(keys, prompts))
+        others = [[prompt for other_key, prompt in distinct.items() if other_key != key] for key in keys]
+        if not any(others):
+            return [None] * len(completions)
+        if self.judge is None:
+            raise RuntimeError("the relevance reward has no judge: the runner sets one after loading the base model")
+        ids = kwargs.get("completion_ids")
+        own = self.reference(ids) if self.reference is not None and ids is not None else None
+        if own is not None:
+            scores = self.judge.pmi(list(prompts), list(ids), others, own=own)
+        else:
+            scores = self.judge.pmi(list(prompts), [completion_text(c) for c in completions], others)
+        return [
+            (0.0 if other else None) if score is None else min(max(score / self.SCALE_NATS, 0.0), 1.0)
+            for score, other in zip(scores, others)
+        ]
+
+
+def rotary_positions(model: PreTrainedModel) -> bool:
+    """Whether the model encodes positions by rotation (RoPE: SmolLM2, Qwen2, Llama).
+
+    Only then are TRL's reference log-probabilities, computed on left-padded prompts,
+    the judge's own: a rotation sees relative positions, which padding does not shift,
+    while GPT-2's absolute position embeddings do (0.06-0.14 nats/token apart, measured).
+    """
+    config = model.config
+    return bool(getattr(config, "rope_parameters", None) or getattr(config, "rope_theta", None))
+
+
+class ReferenceKeepingTrainer(GRPOTrainer):
+    """TRL's GRPOTrainer, keeping the reference model's log-probabilities of the batch being scored.
+
+    TRL computes them (for the KL term) just before it calls the rewards; the relevance
+    judge needs the same numbers for each answer under its own question, so it reads them
+    here instead of running the same model over the same tokens a second time.
+    """
+
+    _reference: tuple[torch.Tensor, torch.Tensor] | None = None
+
+    def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, *args, **kwargs):
+        result = super()._get_per_token_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep, *args, **kwargs)
+        if model is self.ref_model and model is not None:
+            self._reference = (input_ids[:, -logits_to_keep:].detach(), result[0].detach().float())
+        return result
+
+    def reference_answer_log_probs(self, completion_ids: Sequence[list[int]]) -> list[float | None] | None:
+        """Mean reference log-probability per token of each completion under its own prompt; None unless the kept
+        batch holds exactly these completions (then the judge computes them itself)."""
+        if self._reference is None:
+            return None
+        tokens, log_probs = self._reference
+        if tokens.shape[0] != len(completion_ids):
+            return None
+        scores: list[float | None] = []
+        for row, ids in enumerate(completion_ids):
+            if len(ids) > tokens.shape[1] or tokens[row, : len(ids)].tolist() != list(ids):
+                return None
+            scores.append(log_probs[row, : len(ids)].mean().item() if ids else None)
+        return scores

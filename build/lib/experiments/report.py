@@ -1,0 +1,40 @@
+"""``python -m experiments.report``: redraw summary.md, runs.md and the figures from summary.json.
+
+The command only: the renderer is experiments/reporting/summary.py, publishing experiments/reporting/publish.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from experiments.cli import one_line_errors, parse
+from experiments.reporting.publish import refresh_summary
+from experiments.reporting.record import RunRecord
+from experiments.reporting.summary import machine_differences, write_report
+
+log = logging.getLogger("experiments.report")  # not __name__: run as __main__ by python -m
+
+
+@dataclass
+class ReportOptions:
+    """``python -m experiments.report [--results_dir results]``: redraw summary.md, runs.md and the figures from summary.json."""
+
+    results_dir: str = str(Path(__file__).resolve().parent.parent / "results")
+
+
+def main(argv: list[str] | None = None) -> None:
+    options, _ = parse(ReportOptions, argv, ReportOptions.__doc__)
+    results_dir = Path(options.results_dir)
+    with one_line_errors():
+        summary = refresh_summary(results_dir)
+        write_report(results_dir, summary)
+    runs = [RunRecord.from_dict(row) for row in summary["runs"]]
+    log.info(f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text().splitlines())} lines, {len(runs)} runs")
+    for difference in machine_differences(runs):
+        log.info(f"note: this machine differs from the one that produced these results ({difference}); a rerun may not reproduce them")
+
+
+if __name__ == "__main__":
+    main()

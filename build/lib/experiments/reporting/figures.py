@@ -1,0 +1,52 @@
+"""One figure per lesson group: the objective, the KL to the base model and the policy's entropy, against steps.
+
+At most six curves a figure (the group's entries on their first seed, the baseline
+drawn bold), so that each line can be told from the others and the legend covers none.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from experiments.files import atomic_write_bytes
+
+MAX_CURVES = 6
+PANELS = (
+    ("objective", "objective: training mean of the first reward (four-letter share)"),
+    ("kl", "KL to the base model"),
+    ("entropy", "entropy (nats/token): under 1.0 for 5 steps is a collapse"),
+)
+
+
+def curves_of(rows: list[dict[str, Any]], objective: str) -> dict[str, list[tuple[int, float]]]:
+    """Each panel's (step, value) points from a run's metrics rows; rewards only on the steps that generate."""
+    keys = {"objective": f"rewards/{objective}/mean", "kl": "kl", "entropy": "entropy"}
+    return {panel: [(r["step"], r[key]) for r in rows if r.get(key) is not None] for panel, key in keys.items()}
+
+
+def plot_group(path: Path, title: str, runs: dict[str, dict[str, list[tuple[int, float]]]], bold: str) -> None:
+    """Draw up to ``MAX_CURVES`` runs side by side in three panels; ``bold`` names the baseline."""
+    if len(runs) > MAX_CURVES:
+        raise ValueError(f"{title}: {len(runs)} curves in one figure; split the group into figures of {MAX_CURVES}")
+    figure = Figure(figsize=(15, 4.2))  # no pyplot: the caller's matplotlib backend is left as it was
+    axes = figure.subplots(1, len(PANELS))
+    for axis, (panel, label) in zip(axes, PANELS):
+        for name, curves in runs.items():
+            points = curves.get(panel, [])
+            if points:
+                steps, values = zip(*points)
+                axis.plot(steps, values, label=name, linewidth=3 if name == bold else 1.2, color="black" if name == bold else None)
+        axis.set_title(label, fontsize="small")
+        axis.set_xlabel("step")
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        figure.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize="small", frameon=False)
+    figure.suptitle(title)
+    figure.tight_layout(rect=(0, 0.1, 1, 0.95))
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=72)
+    atomic_write_bytes(path, buffer.getvalue())

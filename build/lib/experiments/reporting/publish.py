@@ -1,0 +1,148 @@
+"""Publishing a finished run into results/: every row kept, each run's files in step with its row.
+
+Runs sharing a results folder take turns through a file lock, so neither loses the
+other's row. A run's files are staged in a hidden sibling folder, then a journal
+naming the run is written atomically: that write is the commit point. Applying the
+journal (swap the folder in, merge the summary row) can be repeated, so a run
+killed halfway is finished by whoever next opens the folder through
+``read_results``: the next run, or ``python -m experiments.report``. Drawing the
+report from summary.json is the caller's next step, not hidden in here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+from experiments.registry import REGISTRY
+from experiments.reporting.record import RunRecord
+from experiments.environment import environment
+from experiments.files import atomic_write_text
+from experiments.reporting.summary_file import SummaryError, benchmark_figures, load_summary, merge_run, strict_json
+from experiments.validation import FolderError
+from experiments.verdicts import THRESHOLDS
+
+LOCK = ".results.lock"
+JOURNAL = ".pending-run.json"
+LOCK_TIMEOUT_S = 1800
+
+
+def check_summary_readable(results_dir: Path) -> None:
+    """Refuse, before any training, a results folder whose summary.json could not take this run's row."""
+    try:
+        load_summary(results_dir)
+    except SummaryError as error:
+        raise FolderError(f"results folder {results_dir}: {error}; fix or move it, or pass --results-dir") from None
+
+
+def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str], registry_only: bool = True) -> None:
+    """Make this run's files and its summary row appear together, or not at all.
+
+    ``registry_only`` drops rows of entries no longer in the registry (results/); an exploration
+    folder keeps every row it has.
+    """
+    with _locked(results_dir):
+        _apply_journal(results_dir)
+        staging = _staging(results_dir, record.name)
+        shutil.rmtree(staging, ignore_errors=True)
+        for name, text in files.items():
+            atomic_write_text(staging / name, text)
+        fault_point("staged")
+        replaced = next((row for row in load_summary(results_dir)["runs"] if row["name"] == record.name), None)
+        if replaced is not None:
+            record.previous = previous_verdict(replaced, set(record.guards))
+        atomic_write_text(results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_only": registry_only}))
+        _apply_journal(results_dir)
+
+
+def previous_verdict(replaced: dict[str, Any], guards: set[str]) -> dict[str, Any]:
+    """What "Verdicts that changed" compares a rerun with: the replaced row, unless that row was itself
+    judged by today's guards and replaced a verdict under other guards, which then stays the reference,
+    so a second rerun under the same guards does not hide the change the guards made.
+
+    >>> old = {"verdict": "works", "guards": {"ref_ppl": True}, "environment": {"date": "d0"}}
+    >>> first = {"verdict": "broken", "guards": {"ref_ppl": True, "relevance": False}, "previous": previous_verdict(old, {"ref_ppl", "relevance"})}
+    >>> previous_verdict(first, {"ref_ppl", "relevance"})["verdict"]
+    'works'
+    >>> previous_verdict(old, {"ref_ppl"})["date"]
+    'd0'
+    """
+    carried = replaced.get("previous")
+    if carried and set(replaced.get("guards") or {}) == guards and set(carried.get("guards") or {}) != guards:
+        return carried
+    previous = {key: replaced.get(key) for key in ("verdict", "hypothesis", "hypothesis_held", "guards")}
+    previous["date"] = replaced.get("environment", {}).get("date")
+    return previous
+
+
+def read_results(results_dir: Path) -> dict[str, Any]:
+    """summary.json after finishing any run that was killed while it published."""
+    if (results_dir / JOURNAL).exists() or any(results_dir.glob(".*.staging")):
+        with _locked(results_dir):
+            _apply_journal(results_dir)
+    return load_summary(results_dir)
+
+
+def refresh_summary(results_dir: Path) -> dict[str, Any]:
+    """summary.json rewritten with today's thresholds, environment and benchmark files, its runs as they are."""
+    with _locked(results_dir):
+        _apply_journal(results_dir)
+        summary = load_summary(results_dir)
+        _write_summary(results_dir, summary["runs"], summary)
+    return load_summary(results_dir)
+
+
+def _apply_journal(results_dir: Path) -> None:
+    journal = results_dir / JOURNAL
+    if not journal.exists():
+        for leftover in results_dir.glob(".*.staging"):  # killed before its commit point: the previous run stands
+            shutil.rmtree(leftover, ignore_errors=True)
+        return
+    pending = json.loads(journal.read_text())
+    record = pending["record"]
+    staging, target = _staging(results_dir, record["name"]), results_dir / record["name"]
+    aside = results_dir / f".{record['name']}.replaced"
+    if staging.exists():
+        if target.exists():
+            shutil.rmtree(aside, ignore_errors=True)
+            os.replace(target, aside)
+        fault_point("swapping")
+        os.replace(staging, target)
+    shutil.rmtree(aside, ignore_errors=True)
+    summary = load_summary(results_dir)
+    order = list(REGISTRY) if pending.get("registry_only", True) else None
+    _write_summary(results_dir, merge_run(summary, record, order=order), summary)
+    fault_point("summary written")
+    journal.unlink()
+
+
+def _write_summary(results_dir: Path, runs: list[dict[str, Any]], previous: dict[str, Any]) -> None:
+    """summary.json, keeping any top-level key this code does not write itself, in strict JSON (no NaN, no Infinity)."""
+    kept = {key: value for key, value in previous.items() if key not in ("environment", "thresholds", "runs")}
+    updated = {**kept, "environment": environment(), "thresholds": THRESHOLDS.as_dict(), "runs": runs, **benchmark_figures(results_dir)}
+    atomic_write_text(results_dir / "summary.json", strict_json(updated))
+
+
+def _staging(results_dir: Path, name: str) -> Path:
+    return results_dir / f".{name}.staging"
+
+
+@contextmanager
+def _locked(results_dir: Path) -> Iterator[None]:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(results_dir / LOCK, timeout=LOCK_TIMEOUT_S):
+        yield
+
+
+def fault_point(name: str) -> None:
+    """Die here, as a power cut would, when ``LK_KILL_AT`` names this point: how the kill tests reach every step."""
+    if os.environ.get("LK_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,35 @@
+"""samples.md: a run's held-out answers before and after, side by side, and completions from training, read by eye."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tabulate import tabulate
+
+from experiments.reporting.record import RunRecord
+
+
+def samples_markdown(record: RunRecord, answers: list[dict[str, str]], during: list[dict[str, Any]], shown: int = 8) -> str:
+    """Before/after greedy answers side by side, then completions sampled during training, for reading by eye."""
+    rows = [[a["prompt"], _one_line(a["before"]), _one_line(a["after"])] for a in answers[:shown]]
+    trained = [
+        [row["step"], _one_line(row["prompt"]), _one_line(row["completion"]),
+         ", ".join(f"{name} {value:.2f}" for name, value in row["rewards"].items()), f"{row['advantage']:+.2f}"]
+        for row in during
+    ]
+    return (
+        f"# Samples: {record.name}\n\n"
+        f"Hypothesis: {record.hypothesis}\n\n"
+        f"Model `{record.model}`, seed {record.seed}, {record.steps_trained} of {record.steps} steps (stopped by "
+        f"{record.stop_reason}), verdict **{record.verdict}**. Greedy decoding with transformers `pipeline`, same settings "
+        "before and after, on held-out prompts.\n\n"
+        + tabulate(rows, headers=["held-out prompt", "before", "after"], tablefmt="github")
+        + "\n\n## During training\n\nEvery few steps and at the last one, completions of the training batch with their rewards "
+        "(as TRL's `log_completions` shows them; all of them are in completions.jsonl).\n\n"
+        + (tabulate(trained, headers=["step", "prompt", "completion", "rewards", "advantage"], tablefmt="github") if trained else "(none kept)")
+        + "\n"
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|") or "(empty)"

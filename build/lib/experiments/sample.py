@@ -1,0 +1,57 @@
+"""Read a trained model's answers by eye: ``python -m experiments.sample runs/baseline/model "What does the ox sing?"``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from experiments.cli import SampleOptions, one_line_errors, parse
+from experiments.evaluation import EvalSettings, generate
+from experiments.models import resolve_model
+from experiments.precision import choose_precision
+from experiments.relevance import RelevanceJudge
+from experiments.validation import ConfigError
+
+log = logging.getLogger("experiments.sample")  # not __name__: run as __main__ by python -m
+
+
+def check_question_lengths(model, tokenizer, prompts, max_new_tokens: int) -> None:
+    """Refuse a question that cannot fit in the model's context with its answer, naming which one."""
+    context = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+    if not context:
+        return
+    for number, prompt in enumerate(prompts, start=1):
+        tokens = len(tokenizer(RelevanceJudge.context_text(tokenizer, prompt), add_special_tokens=False).input_ids)
+        if tokens + max_new_tokens > context:
+            raise ConfigError(
+                f"question {number} is {tokens} tokens; with --max_new_tokens {max_new_tokens} it exceeds the model's "
+                f"context of {context} tokens: shorten it"
+            )
+
+
+def main(argv: list[str] | None = None) -> None:
+    options, positional = parse(SampleOptions, argv, SampleOptions.__doc__)
+    with one_line_errors():
+        if len(positional) < 2:
+            raise ConfigError("give a model (a saved folder such as runs/baseline/model, a hub id, tiny-gpt2 or smollm2-135m) and one or more questions")
+        model, tokenizer = resolve_model(positional[0])
+    questions = positional[1:]
+    chat = tokenizer.chat_template is not None
+    prompts = [[{"role": "user", "content": q}] if chat else q for q in questions]
+    with one_line_errors():
+        check_question_lengths(model, tokenizer, prompts, options.max_new_tokens)
+    chosen = choose_precision(options.precision, model.device.type, positional[0], Path(options.runs_dir) / "precision-probes.json")
+    log.info(f"precision {chosen.precision} ({chosen.how})")
+    settings = EvalSettings(
+        samples_per_prompt=options.samples, max_new_tokens=options.max_new_tokens, seed=options.seed, bf16=chosen.bf16
+    )
+    greedy = generate(model, tokenizer, prompts, settings, sample=False)
+    sampled = generate(model, tokenizer, prompts, settings, sample=True) if options.samples else [[]] * len(prompts)
+    for question, best, others in zip(questions, greedy, sampled):
+        print(f"\n> {question}\n  greedy:  {best[0]}")
+        for text in others:
+            print(f"  sampled: {text}")
+
+
+if __name__ == "__main__":
+    main()

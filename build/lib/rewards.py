@@ -1,0 +1,322 @@
+"""Reward functions: the objectives the model is re-educated towards.
+
+Every reward has TRL's signature ``(prompts, completions, **kwargs) -> list[float]``,
+is pure Python, never raises on text, and returns one finite float per completion in
+``[0, 1]``. Completions may be plain strings or conversational lists of messages.
+
+To add a reward: write a function like the ones below, decorate it with ``@reward``,
+give it a doctest, and name it in a configuration's ``rewards``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+RewardFunction = Callable[..., list[float]]
+REWARDS: dict[str, RewardFunction] = {}
+
+# A word is a run of letters (any script), optionally joined by inner apostrophes.
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def reward(function: RewardFunction) -> RewardFunction:
+    """Register a reward under its function name so configurations can name it."""
+    REWARDS[function.__name__] = function
+    return function
+
+
+def completion_text(completion: Any) -> str:
+    """The text of a completion, whether TRL passes a string or a list of messages.
+
+    >>> completion_text([{"role": "assistant", "content": "Moo!"}])
+    'Moo!'
+    """
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, dict):
+        return str(completion.get("content", ""))
+    if isinstance(completion, (list, tuple)):
+        return " ".join(completion_text(message) for message in completion)
+    return ""
+
+
+def words(text: str) -> list[str]:
+    """Split text into words, the unit every reward counts.
+
+    A word is a maximal run of letters; letters are anything Unicode calls a
+    letter, so "café" and "über" are words of four letters. An apostrophe
+    (' or ’) between letters stays inside the word but is not a letter:
+    "don't" has four letters. Digits, hyphens, underscores and every other
+    character separate words and never belong to one: "well-done" is two
+    words, "4ever" is the word "ever", and "2024" is no word at all.
+
+    >>> words("Don't cry, well-done 4ever 2024 café!")
+    ["Don't", 'cry', 'well', 'done', 'ever', 'café']
+    """
+    return _WORD.findall(text)
+
+
+def word_bigrams(text: str) -> list[tuple[str, str]]:
+    """Adjacent word pairs, lower-cased: the unit of every repetition measure.
+
+    >>> word_bigrams("The ox, the OX")
+    [('the', 'ox'), ('ox', 'the'), ('the', 'ox')]
+    """
+    found = [w.lower() for w in words(text)]
+    return list(zip(found, found[1:]))
+
+
+def word_trigrams(text: str) -> list[tuple[str, str, str]]:
+    """Lower-cased word 3-grams: the unit of loops and of shared phrases.
+
+    >>> word_trigrams("The ox sings low")
+    [('the', 'ox', 'sings'), ('ox', 'sings', 'low')]
+    """
+    found = [w.lower() for w in words(text)]
+    return list(zip(found, found[1:], found[2:]))
+
+
+LOOP_NGRAM_REPEATS = 3  # a word 3-gram this many times in one answer is a loop
+LOOP_WORD_RUN = 4  # one word this many times in a row is a loop
+
+
+def loops(text: str) -> bool:
+    """A word 3-gram three or more times, or one word four times in a row: the answer is stuck.
+
+    >>> loops("a very old and very very very very tune"), loops("They have ears, they have ears, they have ears.")
+    (True, True)
+    >>> loops("They have ears and they have tails."), loops("")
+    (False, False)
+    """
+    grams = word_trigrams(text)
+    if grams and max(grams.count(g) for g in set(grams)) >= LOOP_NGRAM_REPEATS:
+        return True
+    found = [w.lower() for w in words(text)]
+    run = 1
+    for previous, word in zip(found, found[1:]):
+        run = run + 1 if word == previous else 1
+        if run >= LOOP_WORD_RUN:
+            return True
+    return False
+
+
+def letter_count(word: str) -> int:
+    """Letters in a word, apostrophes excluded.
+
+    >>> letter_count("don't")
+    4
+    """
+    return len(word) - word.count("'") - word.count("’")
+
+
+def _per_completion(completions: Sequence[Any], score: Callable[[str], float]) -> list[float]:
+    return [score(completion_text(completion)) for completion in completions]
+
+
+@reward
+def four_letter_share(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of a completion's words that have exactly four letters: the first lesson.
+
+    The share, not the count, so that longer answers are not paid for by length.
+    A completion with no words scores 0.0 rather than dividing by zero.
+
+    >>> four_letter_share(None, ["Cows sing loudly", "", [{"role": "assistant", "content": "Moo, they said."}]])
+    [0.6666666666666666, 0.0, 0.6666666666666666]
+    """
+
+    def score(text: str) -> float:
+        found = words(text)
+        return sum(letter_count(w) == 4 for w in found) / len(found) if found else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
+def four_letter_once(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Four-letter share where each four-letter word counts once per answer: "very very very" earns a third, not all.
+
+    The plain share pays a policy for repeating one glue word ("they just … they just …");
+    here a repeat still costs a word in the denominator and earns nothing in the numerator,
+    so the only way up is more *different* four-letter words.
+
+    >>> four_letter_once(None, ["very very very", "Cows sing loud, oxen hum", "They just like them"])
+    [0.3333333333333333, 0.8, 1.0]
+    """
+
+    def score(text: str) -> float:
+        found = words(text)
+        distinct = {w.lower() for w in found if letter_count(w) == 4}
+        return len(distinct) / len(found) if found else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
+def lipogram_e(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of words without the letter "e", the most common letter in English.
+
+    Georges Perec wrote a whole novel this way; a model has to find other words.
+    No words scores 0.0, so silence is not a perfect lipogram.
+
+    >>> lipogram_e(None, ["A cow sings", "The ox", "..."])
+    [1.0, 0.5, 0.0]
+    """
+
+    def score(text: str) -> float:
+        found = words(text)
+        return sum("e" not in w.lower() for w in found) / len(found) if found else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
+def shouting(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of letters that are upper case: the model learns to SHOUT.
+
+    >>> shouting(None, ["MOO", "Moo", "123"])
+    [1.0, 0.3333333333333333, 0.0]
+    """
+
+    def score(text: str) -> float:
+        letters = [c for c in text if c.isalpha()]
+        return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
+def answers_with_question(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """1.0 when the answer is itself a question (its last sentence ends in "?").
+
+    A sparse, all-or-nothing reward: GRPO only learns from it when a group holds
+    both questions and non-questions.
+
+    >>> answers_with_question(None, ["Why would an ox sing?", "It sings.", "   "])
+    [1.0, 0.0, 0.0]
+    """
+    return _per_completion(completions, lambda text: float(text.rstrip().endswith("?")))
+
+
+@reward
+def distinct_bigrams(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of a completion's word bigrams that are distinct: an anti-repetition term.
+
+    Combined with another reward it taxes the "They have feet! They have feet!"
+    loop that pure reward maximisation finds. Fewer than two words scores 0.0.
+
+    >>> distinct_bigrams(None, ["a b a b a b", "the ox sings loud", "moo"])
+    [0.4, 1.0, 0.0]
+    """
+
+    def score(text: str) -> float:
+        bigrams = word_bigrams(text)
+        return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
+
+    return _per_completion(completions, score)
+
+
+@reward
+def no_loops(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """0.0 for an answer that loops (a word 3-gram three times, or one word four times in a row), 1.0 otherwise.
+
+    The loop penalty: the held-out loops guard counts exactly these answers.
+
+    >>> no_loops(None, ["very very very very old", "Oxen hum low songs."])
+    [0.0, 1.0]
+    """
+    return _per_completion(completions, lambda text: 0.0 if loops(text) else 1.0)
+
+
+@reward
+def fresh_phrases(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """One minus the share of an answer's word 3-grams that also occur in an answer to a *different* prompt of the batch.
+
+    One frame for every question ("they don't just …") is a phrase shared across questions;
+    answers to the same question may share their subject. Fewer than three words, or no
+    other prompt in the batch, score 1.0.
+
+    >>> fresh_phrases(["ox?", "ox?", "cat?"], ["they don't just sing", "oxen hum low", "they don't just purr"])
+    [0.5, 1.0, 0.5]
+    """
+    texts = [completion_text(prompt) for prompt in prompts]
+    grams = [set(word_trigrams(completion_text(completion))) for completion in completions]
+    scores = []
+    for i, own in enumerate(grams):
+        elsewhere = set().union(*(other for j, other in enumerate(grams) if texts[j] != texts[i]))
+        scores.append(1.0 - len(own & elsewhere) / len(own) if own else 1.0)
+    return scores
+
+
+@reward
+def target_length(
+    prompts: Sequence[Any], completions: Sequence[Any], target_words: int = 8, **kwargs: Any
+) -> list[float]:
+    """Closeness of the word count to a target: 1.0 on target, falling linearly to 0.0 at twice or none.
+
+    >>> target_length(None, ["one two three four five six seven eight", "one two", ""])
+    [1.0, 0.25, 0.0]
+    """
+
+    def score(text: str) -> float:
+        return max(0.0, 1.0 - abs(len(words(text)) - target_words) / target_words)
+
+    return _per_completion(completions, score)
+
+
+# Question words and glue that say nothing about what a question is about.
+_GLUE = frozenset(
+    "what does when where which whose would could should will with that this there their they them have from into "
+    "your about many much like make made ever every most more some than then very just".split()
+)
+
+
+@reward
+def on_topic(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Share of the question's content words that the answer mentions: a leash against canned answers.
+
+    Without it a policy can collapse to one answer for every prompt ("I'm happy to
+    help with that."), which a per-completion repetition term cannot see. A content
+    word has at least four letters and is not glue; it counts as mentioned when an
+    answer word shares its first four letters, so "goats" mentions "goat". A
+    prompt with no content word scores 1.0 and teaches nothing.
+
+    >>> on_topic(["What does the goat whistle at dawn?"] * 3, ["Goats whistle tunes.", "I can help.", "Dawn."])
+    [0.6666666666666666, 0.0, 0.3333333333333333]
+    """
+    scores = []
+    for prompt, completion in zip(prompts, completions):
+        asked = {word.lower()[:4] for word in words(completion_text(prompt)) if letter_count(word) >= 4 and word.lower() not in _GLUE}
+        if not asked:
+            scores.append(1.0)
+            continue
+        answered = {word.lower()[:4] for word in words(completion_text(completion))}
+        scores.append(len(asked & answered) / len(asked))
+    return scores
+
+
+@reward
+def cross_prompt_novelty(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """One minus the largest bigram overlap with any answer to a *different* prompt in the batch.
+
+    The collapse that lr 2e-4 finds is one canned answer for every question;
+    each answer on its own is fluent and loop-free, so no per-completion term
+    sees it. Comparing across prompts does: a canned answer scores near 0.
+    Overlap is the Jaccard index of word-bigram sets. Answers with no other
+    prompt in the batch, or with fewer than two words, score 1.0.
+
+    >>> cross_prompt_novelty(["ox?", "ox?", "cat?"], ["I can help with that.", "Oxen sing low.", "I can help with that."])
+    [0.0, 1.0, 0.0]
+    """
+    texts = [completion_text(prompt) for prompt in prompts]
+    bigrams = [set(word_bigrams(completion_text(completion))) for completion in completions]
+    scores = []
+    for i, own in enumerate(bigrams):
+        overlaps = [
+            len(own & other) / len(own | other)
+            for j, other in enumerate(bigrams)
+            if texts[j] != texts[i] and (own | other)
+        ]
+        scores.append(1.0 - max(overlaps) if own and overlaps else 1.0)
+    return scores
