@@ -6,12 +6,13 @@ The command only: the renderer is experiments/reporting/summary.py, publishing e
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from experiments.cli import one_line_errors, parse
 from experiments.reporting.publish import refresh_summary
 from experiments.reporting.record import RunRecord
+from experiments.reporting.rejudge import rejudge_summary
 from experiments.reporting.summary import machine_differences, write_report
 
 log = logging.getLogger("experiments.report")  # not __name__: run as __main__ by python -m
@@ -22,13 +23,29 @@ class ReportOptions:
     """``python -m experiments.report [--results_dir results]``: redraw summary.md, runs.md and the figures from summary.json."""
 
     results_dir: str = str(Path(__file__).resolve().parent.parent / "results")
+    rejudge: bool = field(
+        default=False,
+        metadata={"help": "apply the per-answer guards (loops, frame) and the clean share to runs recorded before them, "
+                  "from their answers.json; the verdicts replaced are kept and listed"},
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     options, _ = parse(ReportOptions, argv, ReportOptions.__doc__)
     results_dir = Path(options.results_dir)
     with one_line_errors():
-        summary = refresh_summary(results_dir)
+        if options.rejudge:
+            changed: list[str] = []
+
+            def rejudge(summary: dict) -> list[dict]:
+                rejudged, names = rejudge_summary(summary, results_dir)
+                changed.extend(names)
+                return rejudged["runs"]
+
+            summary = refresh_summary(results_dir, rejudge)
+            log.info(f"rejudged by every guard; verdicts changed: {', '.join(changed) or 'none'}")
+        else:
+            summary = refresh_summary(results_dir)
         write_report(results_dir, summary)
     runs = [RunRecord.from_dict(row) for row in summary["runs"]]
     log.info(f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text().splitlines())} lines, {len(runs)} runs")

@@ -47,9 +47,12 @@ def test_a_lesson_row_names_failed_guards_and_old_judgements():
     entry = REGISTRY["baseline"]
     seeds = [run("baseline", share_before=0.15, share_after=0.56), run("baseline-seed1", "broken", guards={**ALL_GUARDS, "template": False}, held=False)]
     row = lesson_row(Path("/nonexistent"), first_lesson, entry, seeds)
-    assert row[1] == "`baseline` ×2" and row[4] == "✗ template" and row[5] == "works, broken" and row[6].startswith("refuted")
+    assert row[1] == "`baseline` ×2" and row[4] == "—" and row[5] == "✗ template" and row[6] == "works, broken"
+    assert row[7].startswith("refuted")
     old = lesson_row(Path("/nonexistent"), first_lesson, entry, [run("baseline", guards=dict.fromkeys(("ref_ppl", "distinct2"), True))])
-    assert old[4] == "5/5 (old)"
+    assert old[5] == "5/5 (old)"
+    measured = lesson_row(Path("/nonexistent"), first_lesson, entry, [run("baseline", clean_before=0.0, clean_after=0.45)])
+    assert measured[4] == "0% → 45%" and measured[5] == "all 7 held"
     assert what_changed(REGISTRY["baseline-fp32"]) == "precision=fp32 (on `baseline`)"
 
 
@@ -89,3 +92,24 @@ def test_the_summary_names_declared_runs_that_have_no_row():
 
     every_run_but_one = [run(config.name) for config in CONFIGS if config.name != "baseline-seed2"]
     assert not_run(every_run_but_one) == "Declared and not run yet (1): `baseline-seed2`."
+
+
+def test_rejudging_applies_the_per_answer_guards_from_answers_json(tmp_path):
+    """A run recorded before the loops and frame guards is judged by them from its answers: one frame in most answers
+    fails it, and the verdict it replaced is kept."""
+    from experiments.reporting.rejudge import rejudged
+
+    row = json.loads((COMMITTED / "summary.json").read_text())["runs"][0] | {}
+    row = {k: v for k, v in row.items() if k not in ("before", "after")}
+    flat = dict(share_before=0.15, share_after=0.6, ref_ppl_before=10, ref_ppl_after=10, distinct2_before=0.8, distinct2_after=0.8,
+                repeat3_before=0, repeat3_after=0, real_words_before=0.9, real_words_after=0.9, mean_words_before=20,
+                mean_words_after=20, relevance_before=1.4, relevance_after=1.4, template_before=0.05, template_after=0.05)
+    row.update(flat, name="framed", objective="four_letter_share", verdict="works", expected="works", hypothesis_held=True,
+               guards=dict(ALL_GUARDS), previous=None)
+    answers = [{"prompt": f"q{i}", "before": f"Cows sing {i} songs.", "after": f"They don't just sing {i} with them."} for i in range(10)]
+    (tmp_path / "framed").mkdir()
+    (tmp_path / "framed" / "answers.json").write_text(json.dumps(answers))
+    new = RunRecord.from_dict(rejudged(row, tmp_path))
+    assert new.after.frame == 1.0 and new.after.frame_phrase in "they don't just sing" and new.after.loops == 0.0
+    assert new.verdict == "broken" and new.guards["frame"] is False and new.previous["verdict"] == "works"
+    assert rejudged(new.as_dict(), tmp_path) is None, "a run measured once is not measured again"

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -91,12 +91,13 @@ def read_results(results_dir: Path) -> dict[str, Any]:
     return load_summary(results_dir)
 
 
-def refresh_summary(results_dir: Path) -> dict[str, Any]:
-    """summary.json rewritten with today's thresholds, environment and benchmark files, its runs as they are."""
+def refresh_summary(results_dir: Path, transform: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """summary.json rewritten with today's thresholds, environment and benchmark files; its runs as they are, or as
+    ``transform`` makes them from the summary read under the lock."""
     with _locked(results_dir):
         _apply_journal(results_dir)
         summary = load_summary(results_dir)
-        _write_summary(results_dir, summary["runs"], summary)
+        _write_summary(results_dir, transform(summary) if transform else summary["runs"], summary)
     return load_summary(results_dir)
 
 

@@ -18,7 +18,7 @@ from experiments.verdicts import Thresholds
 
 KNOBS = ("beta", "loss_type", "epsilon", "num_generations", "temperature", "scale_rewards", "num_iterations", "gradient_accumulation_steps")
 GUARD_COLUMNS = (("ref_ppl", "ref ppl", ".1f"), ("distinct2", "d2", ".2f"), ("repeat3", "rep3", ".2f"), ("real_words", "real", ".2f"),
-                 ("relevance", "relevance", ".2f"), ("template", "template", ".2f"))
+                 ("relevance", "relevance", ".2f"), ("template", "template", ".2f"), ("loops", "loops", ".2f"), ("frame", "frame", ".2f"))
 
 
 def family_of(run: RunRecord) -> str:
@@ -64,7 +64,8 @@ def render_runs(summary: dict[str, Any], runs: list[RunRecord]) -> str:
     ]) + "\n"
 
 
-ROW_HEADERS = ["run", "overrides", "precision", "steps (stop)", "to 0.5 (s)", "share", *[c[1] for c in GUARD_COLUMNS], "verdict", "expected"]
+ROW_HEADERS = ["run", "overrides", "precision", "steps (stop)", "to 0.5 (s)", "share", *[c[1] for c in GUARD_COLUMNS], "clean",
+               "commonest phrase", "verdict", "expected"]
 SIGNAL_HEADERS = ["run", "objective", "final train reward", "mean KL", "final entropy", "frac_reward_zero_std", "s/step"]
 
 
@@ -79,8 +80,10 @@ def _row(run: RunRecord) -> list[Any]:
     precision = run.precision["precision"] if run.precision else "bf16 (fixed)"
     steps = f"{run.steps_trained if run.steps_trained is not None else run.steps} of {run.steps}" + (f" ({run.stop_reason})" if run.stop_reason else "")
     overrides = ", ".join(f"{k}={v}" for k, v in run.overrides.items()) or "—"
+    clean = "—" if run.after.clean is None else f"{run.before.clean:.0%}→{run.after.clean:.0%}"
+    phrase = "—" if run.after.frame_phrase is None else f"\"{run.after.frame_phrase}\" {run.after.frame:.0%}"
     return [run.name, overrides, precision, steps, run.time_to_behaviour_s or "—", f"{run.before.share:.2f}→{run.after.share:.2f}",
-            *guards, run.verdict, run.expected + ("" if run.hypothesis_held else " (refuted)")]
+            *guards, clean, phrase, run.verdict, run.expected + ("" if run.hypothesis_held else " (refuted)")]
 
 
 def _signals(run: RunRecord) -> list[Any]:

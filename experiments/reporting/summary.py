@@ -41,11 +41,15 @@ def render_summary(results_dir: Path, summary: dict[str, Any], runs: list[RunRec
         "\n".join(f"- {line}" for line in findings(runs)),
         "## The lessons",
         tabulate([lesson_row(results_dir, group, entry, seeds) for group, entry, seeds in entries_run(runs)],
-                 headers=["lesson", "entry", "what changed", "share before → after", "guards", "verdict", "lesson learned", "one answer: before → after"],
+                 headers=["lesson", "entry", "what changed", "share before → after", "clean answers", "guards", "verdict",
+                          "lesson learned", "one answer: before → after"],
                  tablefmt="github"),
         "Share: the objective (first reward) over sampled answers to 40 held-out prompts. Guards: the language survived "
         "(reference perplexity, distinct-2, repeated 3-grams, real words, length) and each answer still answers its question "
-        "(relevance, template); thresholds below. `5/5 (old)` marks runs judged before the relevance and template guards existed.",
+        "(relevance, template), and the answers read one by one neither loop nor share one frame (loops, frame); thresholds "
+        "below. Clean answers: held-out greedy answers whose own share is ≥ 0.5, that do not loop, and whose first six words "
+        "open no other answer. `5/5 (old)` marks runs judged before the relevance and template guards existed; runs recorded "
+        "before the per-answer guards were judged by them from their answers.json (`python -m experiments.report --rejudge`).",
         not_run(runs),
     ]
     for group in GROUPS:
@@ -76,7 +80,8 @@ def entries_run(runs: list[RunRecord]) -> list[tuple[Any, Any, list[RunRecord]]]
 
 def lesson_row(results_dir: Path, group, entry, seeds: list[RunRecord]) -> list[str]:
     failed = sorted({guard for run in seeds for guard in run.failed_guards})
-    guards = "all 7 held" if all(run.judged_by_all_guards for run in seeds) else "5/5 (old)" if not failed else ""
+    counted = max(len(run.guards) for run in seeds)
+    guards = f"all {counted} held" if all(run.judged_by_all_guards for run in seeds) else "5/5 (old)" if not failed else ""
     if failed:
         guards = "✗ " + ", ".join(failed)
     verdicts = ", ".join(run.verdict for run in seeds)
@@ -87,11 +92,19 @@ def lesson_row(results_dir: Path, group, entry, seeds: list[RunRecord]) -> list[
         f"`{entry.name}`" + (f" ×{len(seeds)}" if len(seeds) > 1 else ""),
         what_changed(entry),
         f"{seeds[0].before.share:.2f} → " + "/".join(f"{run.after.share:.2f}" for run in seeds),
+        clean_answers(seeds),
         guards,
         verdicts,
         learned,
         first_answer(results_dir, seeds[0].name),
     ]
+
+
+def clean_answers(seeds: list[RunRecord]) -> str:
+    """Held-out greedy answers a reader would call clean, before → after each seed; — where not measured."""
+    if any(run.after.clean is None for run in seeds):
+        return "—"
+    return f"{seeds[0].before.clean:.0%} → " + "/".join(f"{run.after.clean:.0%}" for run in seeds)
 
 
 def what_changed(entry) -> str:
@@ -163,7 +176,7 @@ def findings(runs: list[RunRecord]) -> list[str]:
     if judged:
         failed = {g: [run.name for run in judged if not run.guards[g]] for g in ("relevance", "template")}
         lines.append(
-            f"Of {len(judged)} runs judged by all seven guards, relevance failed on {len(failed['relevance'])} "
+            f"Of {len(judged)} runs judged by the relevance and template guards, relevance failed on {len(failed['relevance'])} "
             f"({', '.join(failed['relevance']) or 'none'}) and template on {len(failed['template'])} ({', '.join(failed['template']) or 'none'})."
         )
     refuted = [run.name for run in runs if not run.hypothesis_held]

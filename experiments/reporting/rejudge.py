@@ -1,0 +1,61 @@
+"""Per-answer guards applied to runs recorded before they existed, from the answers those runs wrote.
+
+Each run's answers.json holds its 42 held-out greedy answers before and after training:
+exactly what the loops, frame and clean measures read. Rejudging fills those measures in
+and judges the run again by every guard, from its recorded measurements; nothing is
+trained or generated again. The row keeps the verdict it replaced under ``previous``,
+so "Verdicts that changed" shows each change and why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from experiments.answers import clean_share, loop_share, top_phrase
+from experiments.reporting.publish import previous_verdict
+from experiments.reporting.record import RunRecord
+from experiments.verdicts import judge
+from rewards import REWARDS
+
+
+def answer_measures(texts: list[str], objective: str) -> dict[str, Any]:
+    """The per-answer measures of greedy answers, as evaluate() takes them."""
+    phrase, share = top_phrase(texts)
+    return {"loops": loop_share(texts), "frame": share, "frame_phrase": phrase, "clean": clean_share(texts, REWARDS[objective])}
+
+
+def rejudged(row: dict[str, Any], results_dir: Path) -> dict[str, Any] | None:
+    """The row with its per-answer measures and its verdict under every guard; None where it cannot be rejudged
+    (already measured, no answers.json, an objective that is not a plain reward, or judged before relevance existed)."""
+    record = RunRecord.from_dict(row)
+    answers_file = results_dir / record.name / "answers.json"
+    if record.after.clean is not None or not answers_file.exists() or record.objective not in REWARDS:
+        return None
+    if None in (record.before.relevance, record.after.relevance, record.before.template, record.after.template):
+        return None
+    answers = json.loads(answers_file.read_text())
+    before = dataclasses.replace(record.before, **answer_measures([a["before"] for a in answers], record.objective))
+    after = dataclasses.replace(record.after, **answer_measures([a["after"] for a in answers], record.objective))
+    judgement = judge(before, after)
+    updated = dataclasses.replace(
+        record, before=before, after=after, guards=judgement.guards, verdict=judgement.verdict,
+        hypothesis_held=judgement.verdict == record.expected,
+    )
+    if judgement.verdict != record.verdict or set(judgement.guards) != set(record.guards):
+        updated.previous = previous_verdict(row, set(judgement.guards))
+    return updated.as_dict()
+
+
+def rejudge_summary(summary: dict[str, Any], results_dir: Path) -> tuple[dict[str, Any], list[str]]:
+    """summary.json's runs, each rejudged where it can be; and the names whose verdict changed."""
+    runs, changed = [], []
+    for row in summary["runs"]:
+        new = rejudged(row, results_dir)
+        if new is not None and new["verdict"] != row["verdict"]:
+            changed.append(f"{row['name']}: {row['verdict']} → {new['verdict']}")
+        runs.append(new if new is not None else row)
+    return {**summary, "runs": runs}, changed
+
