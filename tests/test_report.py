@@ -106,7 +106,8 @@ def test_rejudging_applies_the_per_answer_guards_from_answers_json(tmp_path):
                 mean_words_after=20, relevance_before=1.4, relevance_after=1.4, template_before=0.05, template_after=0.05)
     row.update(flat, name="framed", objective="four_letter_share", verdict="works", expected="works", hypothesis_held=True,
                guards=dict(ALL_GUARDS), previous=None)
-    answers = [{"prompt": f"q{i}", "before": f"Cows sing {i} songs.", "after": f"They don't just sing {i} with them."} for i in range(10)]
+    animals = "ox cow goat frog owl duck hen pig yak emu".split()
+    answers = [{"prompt": f"q{a}", "before": f"The {a} sings.", "after": f"They don't just sing, the {a} hums."} for a in animals]
     (tmp_path / "framed").mkdir()
     (tmp_path / "framed" / "answers.json").write_text(json.dumps(answers))
     new = RunRecord.from_dict(rejudged(row, tmp_path))
