@@ -18,8 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
 def test_every_registered_configuration_validates(config):
-    """Precision is chosen at run time (bf16 on CUDA), so a GPU lesson validates here in fp32."""
-    validate_experiment(config)
+    """Precision is chosen at run time (bf16 on CUDA), so a GPU lesson validates here in fp32; the GRPOConfig it gives
+    carries the entry's own settings."""
+    arguments = validate_experiment(config)
+    assert arguments.max_steps == config.steps and arguments.seed == config.seed
+    for key, value in config.grpo.items():
+        assert getattr(arguments, key) == value, key
+    if config.reward_weights is not None:
+        assert list(arguments.reward_weights) == list(config.reward_weights)
 
 
 def test_gpu_lessons_are_the_baseline_plus_the_gpu_override():
@@ -171,7 +177,9 @@ def test_each_reward_gets_its_own_copy_of_the_samples():
 
 
 def test_none_means_no_score_as_in_trl():
-    check_rewards([no_score_sometimes])
+    check_rewards([no_score_sometimes])  # accepted: no RewardError
+    with pytest.raises(RewardError):
+        check_rewards([lambda prompts, completions, **kwargs: [float("nan")] * len(completions)])
 
 
 def test_a_slow_reward_is_accepted_with_its_time():
@@ -179,8 +187,9 @@ def test_a_slow_reward_is_accepted_with_its_time():
         check_rewards([slow])
 
 
-def test_project_rewards_pass_the_dry_run():
+def test_project_rewards_pass_the_dry_run(recwarn):
     check_rewards(list(REWARDS.values()))
+    assert not [w for w in recwarn if "ms per completion" in str(w.message)], "a project reward is slower than 10 ms per completion"
 
 
 def test_long_lessons_stay_out_of_the_suite_unless_asked_for():
@@ -188,7 +197,9 @@ def test_long_lessons_stay_out_of_the_suite_unless_asked_for():
     long_names = [c.name for c in CONFIGS if c.long]
     assert long_names
     suite = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs", "--run-slow", "tests/test_experiments.py"]
-    collected = subprocess.run([*suite, "--collect-only"], cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
-    assert all(f"[{name}]" in collected for name in long_names)
-    skipped = subprocess.run([*suite, "-m", "long"], cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
-    assert f"{len(long_names)} skipped" in skipped and "add --run-long" in skipped
+    collected = subprocess.run([*suite, "--collect-only"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert collected.returncode == 0, collected.stderr[-2000:]
+    assert all(f"[{name}]" in collected.stdout for name in long_names)
+    skipped = subprocess.run([*suite, "-m", "long"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert skipped.returncode == 0, skipped.stdout[-2000:]
+    assert f"{len(long_names)} skipped" in skipped.stdout and "add --run-long" in skipped.stdout

@@ -92,5 +92,6 @@ def test_a_quick_look_never_touches_committed_results():
          "tests/test_experiments.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
+    assert run.returncode == 0, run.stdout[-3000:]
     assert "results go to" in run.stdout and "quick-looks" in run.stdout, run.stdout[-3000:]
     assert subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout == before
