@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from experiments.cli import one_line_errors, parse
-from experiments.reporting.publish import refresh_summary
+from experiments.reporting.publish import import_runs, refresh_summary
 from experiments.reporting.record import RunRecord
 from experiments.reporting.rejudge import rejudge_summary
 from experiments.reporting.summary import machine_differences, write_report
@@ -23,6 +23,11 @@ class ReportOptions:
     """``python -m experiments.report [--results_dir results]``: redraw summary.md, runs.md and the figures from summary.json."""
 
     results_dir: str = str(Path(__file__).resolve().parent.parent / "results")
+    import_from: str | None = field(
+        default=None,
+        metadata={"help": "first publish the registry runs recorded in this other results folder (a second lane's) here"},
+    )
+    runs: str = field(default="", metadata={"help": "with --import_from: the run names to take, comma-separated"})
     rejudge: bool = field(
         default=False,
         metadata={"help": "apply the per-answer guards (loops, frame) and the clean share to runs recorded before them, "
@@ -34,6 +39,10 @@ def main(argv: list[str] | None = None) -> None:
     options, _ = parse(ReportOptions, argv, ReportOptions.__doc__)
     results_dir = Path(options.results_dir)
     with one_line_errors():
+        if options.import_from is not None:
+            wanted = {name for name in options.runs.split(",") if name}
+            taken = import_runs(Path(options.import_from), results_dir, wanted)
+            log.info(f"imported from {options.import_from}: {', '.join(taken) or 'nothing'}")
         if options.rejudge:
             changed: list[str] = []
 

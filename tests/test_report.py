@@ -114,3 +114,21 @@ def test_rejudging_applies_the_per_answer_guards_from_answers_json(tmp_path):
     assert new.after.frame == 1.0 and new.after.frame_phrase in "they don't just sing" and new.after.loops == 0.0
     assert new.verdict == "broken" and new.guards["frame"] is False and new.previous["verdict"] == "works"
     assert rejudged(new.as_dict(), tmp_path) is None, "a run measured once is not measured again"
+
+
+def test_runs_from_another_results_folder_are_imported_with_their_files_only_under_their_declared_hypothesis(tmp_path):
+    from experiments.reporting.publish import import_runs
+    from experiments.reporting.summary_file import load_summary
+
+    committed = json.loads((COMMITTED / "summary.json").read_text())
+    row = next(r for r in committed["runs"] if r["name"] == "beta-zero")
+    source = tmp_path / "lane"
+    (source / "beta-zero").mkdir(parents=True)
+    (source / "beta-zero" / "samples.md").write_text("# Samples: beta-zero\n")
+    stale = {**row, "name": "lr-high", "hypothesis": "an older wording"}
+    (source / "lr-high").mkdir()
+    (source / "summary.json").write_text(json.dumps({"runs": [row, stale]}))
+    taken = import_runs(source, tmp_path / "results", {"beta-zero", "lr-high"})
+    assert taken == ["beta-zero"]
+    assert [r["name"] for r in load_summary(tmp_path / "results")["runs"]] == ["beta-zero"]
+    assert (tmp_path / "results" / "beta-zero" / "samples.md").read_text() == "# Samples: beta-zero\n"

@@ -63,6 +63,22 @@ def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str], reg
         _apply_journal(results_dir)
 
 
+def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[str]:
+    """Publish runs that a registry run wrote into another results folder (a second lane, another checkout) into
+    ``results_dir``: the row as recorded and the run's files, each through ``publish_run``. Only runs of the registry,
+    under their declared hypothesis, are taken; the names taken are returned."""
+    taken = []
+    for row in load_summary(source_dir)["runs"]:
+        entry = REGISTRY.get(row["name"])
+        if row["name"] not in names or entry is None or entry.hypothesis != row["hypothesis"]:
+            continue
+        folder = source_dir / row["name"]
+        files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir() if path.is_file()}
+        publish_run(results_dir, RunRecord.from_dict(row), files)
+        taken.append(row["name"])
+    return taken
+
+
 def previous_verdict(replaced: dict[str, Any], guards: set[str]) -> dict[str, Any]:
     """What "Verdicts that changed" compares a rerun with: the replaced row, unless that row was itself
     judged by today's guards and replaced a verdict under other guards, which then stays the reference,
