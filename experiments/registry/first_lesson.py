@@ -1,5 +1,7 @@
 """The first lesson: four-letter answers that still answer the question"""
 
+from dataclasses import dataclass
+
 from experiments.registry.experiment import BASELINE, variant
 from experiments.models import TINY_GPT2
 
@@ -173,6 +175,24 @@ ENTRIES = [
         long=True,
     ),
 ]
+
+@dataclass(frozen=True)
+class LessonTargets:
+    """What a first lesson that works answer by answer must show on every run (issue 25), declared before its runs."""
+
+    min_share: float = 0.55  # held-out share on sampled answers
+    min_clean: float = 0.70  # clean held-out greedy answers
+    max_loops: float = 0.05  # held-out greedy answers that loop
+    max_steps_to_behaviour: int = 40  # first step whose training share's 5-step mean reaches 0.5
+
+
+TARGETS = LessonTargets()
+
+# The way to a first lesson that works answer by answer, in the order tried; the summary measures each against TARGETS.
+CANDIDATES = (
+    RELEVANCE_QUARTER_96.name, "relevance-quarter-96-fp32", RELEVANCE_QUARTER_AT_055.name, "relevance-quarter-0.55-fp32",
+    ANSWER_BY_ANSWER.name, ANSWER_BY_ANSWER_NORMALISED.name, SHARE_WITH_LEASHES.name, SHARE_WITH_LEASHES_FAST.name,
+)
 
 # What `make lesson` trains: the configuration that held every guard on every seed and precision it ran.
 BEST_FOUND = RELEVANCE_QUARTER_96

@@ -17,6 +17,7 @@ from experiments.reporting.figures import MAX_CURVES, curves_of, plot_group
 from experiments.registry import GROUPS
 from experiments.registry.first_lesson import HEADLINE
 from experiments.reporting.record import RunRecord
+from experiments.reporting.targets import render_targets
 from experiments.files import atomic_write_text
 from experiments.reporting.runs_table import family_of, render_runs, seeds_of
 from experiments.training import read_metrics
@@ -39,6 +40,8 @@ def render_summary(results_dir: Path, summary: dict[str, Any], runs: list[RunRec
         produced_on(runs),
         "## Findings",
         "\n".join(f"- {line}" for line in findings(runs)),
+        "## The first lesson, answer by answer: targets and shortfalls",
+        render_targets(results_dir, runs),
         "## The lessons",
         tabulate([lesson_row(results_dir, group, entry, seeds) for group, entry, seeds in entries_run(runs)],
                  headers=["lesson", "entry", "what changed", "share before → after", "clean answers", "guards", "verdict",

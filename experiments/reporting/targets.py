@@ -1,0 +1,59 @@
+"""The first lesson's targets, measured on every run of every candidate: which fell short, and by how much."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tabulate import tabulate
+
+from experiments.registry.first_lesson import CANDIDATES, TARGETS
+from experiments.reporting.record import RunRecord
+from experiments.reporting.runs_table import seeds_of
+from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, read_metrics
+
+
+def steps_to_behaviour(metrics: list[dict]) -> int | None:
+    """The first step whose training objective's 5-step mean reached 0.5 (the window full), or None.
+
+    >>> steps_to_behaviour([{"step": s, "primary_reward_ma5": 0.1 * s} for s in range(1, 9)])
+    5
+    """
+    return next(
+        (row["step"] for row in metrics if row.get("step", 0) >= BEHAVIOUR_WINDOW and row.get("primary_reward_ma5", 0) >= BEHAVIOUR_LEVEL),
+        None,
+    )
+
+
+def _at_least(value: float | None, floor: float, percent: bool = False) -> str:
+    if value is None:
+        return "—"
+    shown = f"{value:.0%}" if percent else f"{value:.2f}"
+    gap = f"{floor - value:.0%}" if percent else f"{floor - value:.2f}"
+    return shown if value >= floor else f"{shown} ✗ ({gap} short)"
+
+
+def target_row(results_dir: Path, run: RunRecord) -> list[str]:
+    steps = steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
+    loops = "—" if run.after.loops is None else (
+        f"{run.after.loops:.0%}" if run.after.loops <= TARGETS.max_loops else f"{run.after.loops:.0%} ✗ ({run.after.loops - TARGETS.max_loops:.0%} over)"
+    )
+    steps_cell = (f"never in {run.steps_trained} ✗" if steps is None else
+                  f"{steps}" if steps <= TARGETS.max_steps_to_behaviour else f"{steps} ✗ ({steps - TARGETS.max_steps_to_behaviour} over)")
+    precision = run.precision["precision"] if run.precision else "bf16"
+    return [
+        run.name, precision, _at_least(run.after.share, TARGETS.min_share), _at_least(run.after.clean, TARGETS.min_clean, percent=True),
+        loops, steps_cell, "all held" if not run.failed_guards else "✗ " + ", ".join(run.failed_guards), run.verdict,
+    ]
+
+
+def render_targets(results_dir: Path, runs: list[RunRecord]) -> str:
+    rows = [target_row(results_dir, run) for family in CANDIDATES for run in seeds_of(runs, family)]
+    met = [row[0] for row in rows if "✗" not in "".join(row[2:7])]
+    return (
+        f"Targets, declared before the runs: held-out share ≥ {TARGETS.min_share} (sampled), clean answers ≥ "
+        f"{TARGETS.min_clean:.0%}, loops ≤ {TARGETS.max_loops:.0%}, the training share's 5-step mean at 0.5 within "
+        f"{TARGETS.max_steps_to_behaviour} steps, every guard holding, on 3 seeds in bf16 and in fp32. "
+        + (f"Runs meeting every target: {', '.join(met)}." if met else "No run meets every target; each shortfall is marked.")
+        + "\n\n"
+        + tabulate(rows, headers=["run", "precision", "share", "clean", "loops", "steps to 0.5", "guards", "verdict"], tablefmt="github")
+    )
