@@ -142,10 +142,19 @@ class MetricsRecorder(TrainerCallback):
             return f"over {COLLAPSE_SHARED_OPENINGS:.0%} of the batch opens like an answer to another question, 5-step mean"
         return None
 
+    def last_batch(self) -> dict[str, Any] | None:
+        """The last batch's prompts, completions, rewards per function and advantages, or None before the first.
+
+        The one place that reads TRL's private buffer (``GRPOTrainer._logs``, what its log_completions prints):
+        TRL hands a callback no batch, and the advantages are nowhere public.
+        """
+        logs = getattr(self.trainer, "_logs", None)
+        return logs if logs and logs.get("completion") else None
+
     def batch_shared_openings(self) -> float | None:
         """This step's share of completions opening like an answer to another prompt of the batch (None without a batch)."""
-        logs = getattr(self.trainer, "_logs", None)
-        if not logs or not logs["completion"]:
+        logs = self.last_batch()
+        if logs is None:
             return None
         return shared_openings(
             [question_text(p) for p in logs["prompt"]], [completion_text(c) for c in logs["completion"]]
@@ -153,8 +162,8 @@ class MetricsRecorder(TrainerCallback):
 
     def keep_completions(self, step: int) -> None:
         """A few of this step's completions with their rewards, as TRL's log_completions shows them, into completions.jsonl."""
-        logs = getattr(self.trainer, "_logs", None)  # GRPOTrainer's own buffer of the last batch, which log_completions reads
-        if not logs or not logs["completion"]:
+        logs = self.last_batch()
+        if logs is None:
             return
         count = len(logs["completion"])
         picked = sorted({0, 1, count // 2, count // 2 + 1} & set(range(count)))[:COMPLETIONS_KEPT]
