@@ -51,6 +51,7 @@ def render_runs(summary: dict[str, Any], runs: list[RunRecord]) -> str:
         "## Speed (`python -m experiments.benchmark`)",
         speed_section(summary.get("benchmark"), runs, SPEED_LEVER_RUNS, "lever"),
         speed_section(summary.get("benchmark_gpu"), runs, GPU_LEVER_RUNS, "GPU lever") if summary.get("benchmark_gpu") else "",
+        breakdown_section(summary.get("step_breakdown")),
         "## TRL defaults the baseline changed, and why",
         tabulate([[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()], headers=["GRPOConfig field", "value", "why"], tablefmt="github"),
         "Kept at TRL's defaults: " + ", ".join(f"`{k}`={v!r}" for k, v in trl_defaults_kept().items()) + ". Not GRPOConfig fields: "
@@ -135,6 +136,22 @@ def speed_section(figures: dict[str, Any] | None, runs: list[RunRecord], lever_r
         + f"\n\nThe project's settings were timed first and last, {figures.get('project_drift', 0):.0%} apart; smaller differences are noise. "
         f"Project settings against TRL's defaults: ×{figures['speedup_project_vs_trl_default']:.2f}; MFU "
         f"{figures['mfu_vs_bf16_peak']:.2%} of a measured bf16 matmul peak; evaluation {figures.get('evaluation_completions_per_s', 0):.1f} completions/s."
+    )
+
+
+def breakdown_section(figures: dict[str, Any] | None) -> str:
+    """Where one entry's step goes (`python -m experiments.benchmark --breakdown ENTRY`), three ways in one run."""
+    if not figures:
+        return "No step breakdown yet: `python -m experiments.benchmark --breakdown ENTRY` writes results/step-breakdown.json."
+    timings = figures["seconds_per_phase"]
+    phases = list(next(iter(timings.values())))
+    rows = [[label, *[f"{t[p]:.1f}" for p in phases], f"{figures['judge_share_of_step'][label]:.0%}",
+             f"{figures['step_ratio_vs_without_relevance'][label]:.2f}×"] for label, t in timings.items()]
+    env = figures["environment"]
+    return (
+        f"Step breakdown of `{figures['entry']}`, seconds per phase over {figures['timed_steps']} timed steps each, on {env['device']}, "
+        f"CPU {env['cpu']}, {env['date']}:\n\n"
+        + tabulate(rows, headers=["judge", *phases, "judge share", "step vs no relevance"], tablefmt="github")
     )
 
 
