@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from tqdm.auto import tqdm
 from trl import GRPOTrainer
 
 from rewards import completion_text
@@ -25,6 +26,7 @@ class RelevanceJudge:
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, bf16: bool, batch_size: int = 32):
         self.model, self.tokenizer, self.bf16, self.batch_size = model.eval().requires_grad_(False), tokenizer, bf16, batch_size
+        self.show_progress = False  # a bar for the held-out evaluation's hundreds of passes, none inside a training step
 
     @staticmethod
     def context_text(tokenizer: PreTrainedTokenizerBase, question: Any) -> str:
@@ -47,8 +49,10 @@ class RelevanceJudge:
             tokens = self.tokenizer(answer, add_special_tokens=False).input_ids if isinstance(answer, str) else list(answer)
             pairs.append((contexts[text], tokens))
         scores: list[float | None] = []
-        for start in range(0, len(pairs), self.batch_size):
-            scores += self._score_batch(pairs[start : start + self.batch_size])
+        with tqdm(total=len(pairs), desc="relevance", unit="answer", disable=not self.show_progress, leave=False) as bar:
+            for start in range(0, len(pairs), self.batch_size):
+                scores += self._score_batch(pairs[start : start + self.batch_size])
+                bar.update(len(pairs[start : start + self.batch_size]))
         return scores
 
     def _score_batch(self, pairs: list[tuple[list[int], list[int]]]) -> list[float | None]:
@@ -97,7 +101,11 @@ def heldout_relevance(judge: RelevanceJudge, questions: Sequence[Any], answers: 
     """Mean PMI of each held-out answer against the next few held-out questions (cyclically); an empty answer scores 0."""
     count = min(OTHER_QUESTIONS, len(questions) - 1)
     others = [[questions[(i + k) % len(questions)] for k in range(1, count + 1)] for i in range(len(questions))]
-    scores = judge.pmi(questions, answers, others)
+    judge.show_progress = True
+    try:
+        scores = judge.pmi(questions, answers, others)
+    finally:
+        judge.show_progress = False
     return sum(s or 0.0 for s in scores) / len(scores) if scores else 0.0
 
 
