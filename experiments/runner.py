@@ -65,7 +65,9 @@ def run_experiment(
     )
     run_dir = runs_dir / config.name
     state = PartialState()
-    validate_experiment(config, output_dir=run_dir / "trainer", tracker=tracker)
+    # Milliseconds (a 512² matmul, or nothing on a CPU without bf16), so it is decided afresh and nothing is written yet.
+    chosen = choose_precision(config.precision, "cuda" if config.on_gpu else "cpu", config.model, cache_file=None)
+    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
     if results_dir is None:
         results_dir = default_results_dir(config, runs_dir)
     check_rewards(reward_functions(config))
@@ -77,10 +79,8 @@ def run_experiment(
     check_writable_folder(runs_dir, "runs folder", "pass --runs-dir (or set LK_RUNS_DIR) with a writable folder")
     if config.model in (EMBEDDED, TINY_GPT2):
         check_writable_folder(cache_root(), "model cache", CACHE_FIX)
-    chosen = choose_precision(config.precision, "cuda" if config.on_gpu else "cpu", config.model, runs_dir / "precision-probes.json")
     timed = "" if chosen.fp32_s is None else f"; a {PROBE_SIZE}² matmul took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16"
     log.info(f"[{config.name}] precision {chosen.precision} ({chosen.how}{timed})")
-    grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
     check_prompt_count(config, len(train_lines), grpo_config, state.num_processes)
 
     log.info(f"[{config.name}] loading {config.model}")
