@@ -95,3 +95,28 @@ def test_a_quick_look_never_touches_committed_results():
     assert run.returncode == 0, run.stdout[-3000:]
     assert "results go to" in run.stdout and "quick-looks" in run.stdout, run.stdout[-3000:]
     assert subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout == before
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_sample_and_both_evaluations_run_in_the_chosen_precision(tmp_path, monkeypatch, precision):
+    """Every generation and forward pass of the evaluations goes through one autocast switch, and the relevance judge
+    through its own: both must carry the run's precision, before and after training alike, and in experiments.sample."""
+    import experiments.evaluation as evaluation
+    from experiments.registry import REGISTRY
+    from experiments.runner import run_experiment
+    from experiments.sample import main as sample_main
+
+    import experiments.relevance as relevance
+
+    seen: list[bool] = []
+    original = evaluation._autocast
+    monkeypatch.setattr(evaluation, "_autocast", lambda model, settings: seen.append(settings.bf16) or original(model, settings))
+    judged = relevance.RelevanceJudge._score_batch
+    monkeypatch.setattr(relevance.RelevanceJudge, "_score_batch", lambda self, pairs: seen.append(self.bf16) or judged(self, pairs))
+    record = run_experiment(REGISTRY["smoke"], tmp_path / "results", tmp_path / "runs", steps=1, precision=precision)
+    assert record.precision["precision"] == precision and record.eval_settings["bf16"] == (precision == "bf16")
+    assert len(seen) >= 6 and set(seen) == {precision == "bf16"}, "an evaluation ran in another precision"
+    seen.clear()
+    sample_main(["tiny-gpt2", "What does the ox sing?", "--samples", "1", "--max_new_tokens", "4", "--precision", precision,
+                 "--runs_dir", str(tmp_path / "runs")])
+    assert seen and set(seen) == {precision == "bf16"}
