@@ -127,8 +127,8 @@ class MetricsRecorder(TrainerCallback):
             if "reward" in logs and (state.global_step % COMPLETIONS_EVERY == 0 or last):
                 self.keep_completions(state.global_step)
         shown = "  ".join(f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs)
-        log.info(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}")
-
+        if shown:  # the trainer's closing summary carries none of these
+            log.info(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}")
 
     def outcome(self, wall_clock_s: float) -> TrainingOutcome:
         """How training went, from the steps this recorder kept."""
