@@ -64,16 +64,20 @@ class RelevanceJudge:
             sequence = context + answer
             ids[row, : len(sequence)] = torch.tensor(sequence)
             mask[row, : len(sequence)] = 1
+        # Only positions from the shortest question's last token on predict answer tokens: the output head (a 49k-word
+        # vocabulary for SmolLM2) runs there alone, which is most of a forward pass at these lengths.
+        start = max(0, min((len(c) for c, _ in pairs if c), default=1) - 1)
         device = self.model.device
         with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
-        log_probs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:].to(device).unsqueeze(-1)).squeeze(-1)
+            logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device), logits_to_keep=width - start).logits.float()
+        targets = ids[:, start + 1 :].to(device).unsqueeze(-1)
+        log_probs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, targets).squeeze(-1)  # column j: position start + j
         scores: list[float | None] = []
         for row, (context, answer) in enumerate(pairs):
             if not answer or not context:
                 scores.append(None)
                 continue
-            scores.append(log_probs[row, len(context) - 1 : len(context) + len(answer) - 1].mean().item())
+            scores.append(log_probs[row, len(context) - 1 - start : len(context) + len(answer) - 1 - start].mean().item())
         return scores
 
     def pmi(

@@ -127,3 +127,22 @@ def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_o
     assert calls == [reused, reused]
     mismatched = [(a, b) for a, b in compared if a is None or b is None or abs(a - b) >= 1e-3]
     assert not mismatched, mismatched
+
+
+def test_the_judge_scores_answers_exactly_as_a_full_forward_pass_would():
+    """The judge runs the output head only on positions that predict answer tokens; the scores must not move."""
+    import torch
+
+    from experiments.models import TINY_GPT2, resolve_model
+    from experiments.relevance import RelevanceJudge
+
+    model, tokenizer = resolve_model(TINY_GPT2)
+    questions = ["What does the ox sing?", "Why do clouds wear big purple hats at night?", "Why?"]
+    answers = ["Oxen sing low songs.", "They keep the rain off, and they like them.", "Moo."]
+    scored = RelevanceJudge(model, tokenizer, bf16=False).answer_log_probs(questions, answers)
+    for question, answer, score in zip(questions, answers, scored):
+        context, tokens = tokenizer(question).input_ids, tokenizer(answer).input_ids
+        with torch.inference_mode():
+            logits = model(input_ids=torch.tensor([context + tokens])).logits[0].float()
+        full = torch.log_softmax(logits[len(context) - 1 : -1], -1).gather(-1, torch.tensor(tokens).unsqueeze(-1)).mean().item()
+        assert abs(score - full) < 1e-5

@@ -194,7 +194,7 @@ CANDIDATES = (
     ANSWER_BY_ANSWER.name, ANSWER_BY_ANSWER_NORMALISED.name, SHARE_WITH_LEASHES.name, SHARE_WITH_LEASHES_FAST.name,
 )
 
-# What `make lesson` trains: the configuration that held every guard on every seed and precision it ran.
+# What `make lesson` trains: the entry that came nearest the first lesson's TARGETS (none meets them; see summary.md).
 BEST_FOUND = RELEVANCE_QUARTER_96
 
 # The families the findings open with: the first baseline, the best configuration found, and the stop level past it,
