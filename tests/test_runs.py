@@ -55,7 +55,8 @@ def test_rerunning_a_configuration_replaces_only_its_row_and_drops_retired_ones(
     summary_path = results / "summary.json"
     run_smoke(tmp_path, "shared")
     summary = json.loads(summary_path.read_text())
-    summary["runs"] += [{**summary["runs"][0], "name": "lr-low"}, {**summary["runs"][0], "name": "retired-config"}]
+    summary["runs"] += [{**summary["runs"][0], "name": "lr-low", "config": "lr-low"},
+                        {**summary["runs"][0], "name": "retired-config", "config": "retired-config"}]
     summary_path.write_text(json.dumps(summary))
     run_smoke(tmp_path, "shared", steps=2)
     runs = {run["name"]: run for run in load_summary(results)["runs"]}
