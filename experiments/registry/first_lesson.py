@@ -111,6 +111,20 @@ SHARE_WITH_LEASHES_FAST = variant(
     long=True,
 )
 
+# Declared after share-with-leashes looped on 83% of its held-out answers: its 24-token training completions were
+# too short for the loop penalty to see the loops that came at tokens 24-32 of the held-out answers.
+SHARE_WITH_LEASHES_32 = variant(
+    SHARE_WITH_LEASHES,
+    "share-with-leashes-32",
+    "share-with-leashes trained on completions as long as the held-out answers (max_completion_length 32), so the loop "
+    "and shared-phrase penalties see the loops that came after token 24: held-out sampled share ≥ 0.55, clean answers "
+    "≥ 70%, the behaviour within 40 steps, every guard holding",
+    "works",
+    grpo={"max_completion_length": 32},
+    precision="fp32",
+    long=True,
+)
+
 ENTRIES = [
     variant(
         BASELINE,
@@ -153,6 +167,7 @@ ENTRIES = [
     ANSWER_BY_ANSWER_NORMALISED,
     SHARE_WITH_LEASHES,
     SHARE_WITH_LEASHES_FAST,
+    SHARE_WITH_LEASHES_32,
     variant(
         BASELINE,
         "long-baseline",
@@ -192,6 +207,7 @@ TARGETS = LessonTargets()
 CANDIDATES = (
     RELEVANCE_QUARTER_96.name, "relevance-quarter-96-fp32", RELEVANCE_QUARTER_AT_055.name, "relevance-quarter-0.55-fp32",
     ANSWER_BY_ANSWER.name, ANSWER_BY_ANSWER_NORMALISED.name, SHARE_WITH_LEASHES.name, SHARE_WITH_LEASHES_FAST.name,
+    SHARE_WITH_LEASHES_32.name,
 )
 
 # What `make lesson` trains: the entry that came nearest the first lesson's TARGETS (none meets them; see summary.md).
