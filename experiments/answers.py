@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from rewards import loops, word_trigrams, words
 
@@ -47,6 +48,13 @@ def top_phrase(texts: Sequence[str]) -> tuple[str, float]:
         return "", 0.0
     gram, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
     return " ".join(gram), count / len(texts)
+
+
+def answer_measures(texts: Sequence[str], objective: Callable[..., list[float]]) -> dict[str, Any]:
+    """The per-answer measures of greedy answers, keyed as Measurements fields: read by the evaluation, and by
+    the rejudging of runs recorded before these measures existed."""
+    phrase, share = top_phrase(texts)
+    return {"loops": loop_share(texts), "frame": share, "frame_phrase": phrase, "clean": clean_share(texts, objective)}
 
 
 def clean_share(texts: Sequence[str], objective: Callable[..., list[float]]) -> float:

@@ -23,7 +23,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set
 from tqdm.auto import tqdm
 from wordfreq import zipf_frequency
 
-from experiments.answers import clean_share, loop_share, opening, top_phrase
+from experiments.answers import answer_measures, opening
 from experiments.files import atomic_write_text
 from experiments.measurements import Measurements
 
@@ -189,7 +189,6 @@ def evaluate(
     log.info(f"  greedy answers to {len(prompts)} held-out prompts")
     greedy = [per_prompt[0] for per_prompt in generate(model, tokenizer, prompts, settings, sample=False, label="greedy answers")]
     flat = [text for per_prompt in sampled for text in per_prompt]
-    phrase, phrase_share = top_phrase(greedy)
     measured = Measurements(
         share=_mean(objective(prompts=None, completions=flat)),
         share_greedy=_mean(objective(prompts=None, completions=greedy)),
@@ -200,12 +199,10 @@ def evaluate(
         mean_words=mean_words(flat),
         relevance=_logged("  relevance, judged by the base model", heldout_relevance, judge, prompts, greedy),
         template=template_share(greedy),
-        loops=loop_share(greedy),
-        frame=phrase_share,
-        frame_phrase=phrase,
-        clean=clean_share(greedy, objective),
+        **answer_measures(greedy, objective),
     )
     return Evaluation(measured, greedy, sampled)
+
 
 def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:
     log.info(message)

@@ -26,7 +26,6 @@ class RelevanceJudge:
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, bf16: bool, batch_size: int = 32):
         self.model, self.tokenizer, self.bf16, self.batch_size = model.eval().requires_grad_(False), tokenizer, bf16, batch_size
-        self.show_progress = False  # a bar for the held-out evaluation's hundreds of passes, none inside a training step
 
     @staticmethod
     def context_text(tokenizer: PreTrainedTokenizerBase, question: Any) -> str:
@@ -35,10 +34,13 @@ class RelevanceJudge:
             return question if isinstance(question, str) else completion_text(question)
         return tokenizer.apply_chat_template(list(question), add_generation_prompt=True, tokenize=False)
 
-    def answer_log_probs(self, questions: Sequence[Any], answers: Sequence[str] | Sequence[list[int]]) -> list[float | None]:
+    def answer_log_probs(
+        self, questions: Sequence[Any], answers: Sequence[str] | Sequence[list[int]], progress: bool = False
+    ) -> list[float | None]:
         """Mean log-probability per answer token after each question; None for an answer with no tokens.
 
         Answers are texts, or token ids as the policy generated them (what TRL passes as ``completion_ids``).
+        ``progress`` shows a bar: the held-out evaluation makes hundreds of passes; a training step wants none.
         """
         contexts: dict[str, list[int]] = {}
         pairs = []
@@ -49,10 +51,11 @@ class RelevanceJudge:
             tokens = self.tokenizer(answer, add_special_tokens=False).input_ids if isinstance(answer, str) else list(answer)
             pairs.append((contexts[text], tokens))
         scores: list[float | None] = []
-        with tqdm(total=len(pairs), desc="relevance", unit="answer", disable=not self.show_progress, leave=False) as bar:
+        with tqdm(total=len(pairs), desc="relevance", unit="answer", disable=not progress, leave=False) as bar:
             for start in range(0, len(pairs), self.batch_size):
-                scores += self._score_batch(pairs[start : start + self.batch_size])
-                bar.update(len(pairs[start : start + self.batch_size]))
+                batch = pairs[start : start + self.batch_size]
+                scores += self._score_batch(batch)
+                bar.update(len(batch))
         return scores
 
     def _score_batch(self, pairs: list[tuple[list[int], list[int]]]) -> list[float | None]:
@@ -81,16 +84,21 @@ class RelevanceJudge:
         return scores
 
     def pmi(
-        self, questions: Sequence[Any], answers: Sequence[Any], others: Sequence[Sequence[Any]], own: list[float | None] | None = None
+        self,
+        questions: Sequence[Any],
+        answers: Sequence[Any],
+        others: Sequence[Sequence[Any]],
+        own: list[float | None] | None = None,
+        progress: bool = False,
     ) -> list[float | None]:
         """Per answer: its log-probability after its own question minus the mean after each of its other questions.
 
         ``own`` is the first term when it is already known (the reference model's, during training).
         """
-        own = self.answer_log_probs(questions, answers) if own is None else own
+        own = self.answer_log_probs(questions, answers, progress) if own is None else own
         flat_questions = [q for other in others for q in other]
         flat_answers = [a for a, other in zip(answers, others) for _ in other]
-        elsewhere = iter(self.answer_log_probs(flat_questions, flat_answers))
+        elsewhere = iter(self.answer_log_probs(flat_questions, flat_answers, progress))
         result: list[float | None] = []
         for own_score, other in zip(own, others):
             scores = [next(elsewhere) for _ in other]
@@ -105,11 +113,7 @@ def heldout_relevance(judge: RelevanceJudge, questions: Sequence[Any], answers: 
     """Mean PMI of each held-out answer against the next few held-out questions (cyclically); an empty answer scores 0."""
     count = min(OTHER_QUESTIONS, len(questions) - 1)
     others = [[questions[(i + k) % len(questions)] for k in range(1, count + 1)] for i in range(len(questions))]
-    judge.show_progress = True
-    try:
-        scores = judge.pmi(questions, answers, others)
-    finally:
-        judge.show_progress = False
+    scores = judge.pmi(questions, answers, others, progress=True)
     return sum(s or 0.0 for s in scores) / len(scores) if scores else 0.0
 
 

@@ -47,9 +47,9 @@ def main(argv: list[str] | None = None) -> None:
             changed: list[str] = []
 
             def rejudge(summary: dict) -> list[dict]:
-                rejudged, names = rejudge_summary(summary, results_dir)
+                runs, names = rejudge_summary(summary, results_dir)
                 changed.extend(names)
-                return rejudged["runs"]
+                return runs
 
             summary = refresh_summary(results_dir, rejudge)
             log.info(f"rejudged by every guard; verdicts changed: {', '.join(changed) or 'none'}")

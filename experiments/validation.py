@@ -159,13 +159,12 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
         if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not math.isfinite(weight):
             raise ConfigError(f"{where}: reward_weights[{position}] ({config.rewards[position]}) must be a finite number, got {weight!r}")
     for key, value in config.grpo.items():
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
-    for key in config.grpo:
         if key not in GRPO_FIELDS:
             hint = difflib.get_close_matches(key, GRPO_FIELDS, n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             raise ConfigError(f"{where}: unknown GRPOConfig field {key!r}{suggestion}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
     learning_rate = config.grpo.get("learning_rate", 1e-6)
     if not isinstance(learning_rate, numbers.Real) or not learning_rate > 0:
         raise ConfigError(f"{where}: learning_rate must be > 0, got {learning_rate!r}")
@@ -243,6 +242,10 @@ def check_rewards(functions: Sequence[Callable[..., list[float]]], prompts: Sequ
         _check_scores(name, scores, SAMPLE_COMPLETIONS)
 
 
+# Passed through uncopied: the trainer's state and its logging callbacks are not data a reward could spoil.
+SHARED_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric"})
+
+
 class IsolatedReward:
     """A reward called with its own copy of TRL's inputs, as in the dry call.
 
@@ -261,10 +264,6 @@ class IsolatedReward:
             return self.function(prompts=copy.deepcopy(prompts), completions=copy.deepcopy(completions), **safe)
         except SystemExit as error:
             raise RewardError(f"reward {self.__name__} tried to end the process (SystemExit {error.code!r}) during training") from None
-
-
-# Passed through uncopied: the trainer's state and its logging callbacks are not data a reward could spoil.
-SHARED_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric"})
 
 
 def _check_scores(name: str, scores: Any, completions: Sequence[Any]) -> None:

@@ -111,11 +111,11 @@ def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_o
     compared, calls = [], []
     original = relevance.RelevanceJudge.pmi
 
-    def spy(self, questions, answers, others, own=None):
+    def spy(self, questions, answers, others, own=None, progress=False):
         calls.append(own is not None)
         if own is not None:
             compared.extend(zip(own, self.answer_log_probs(questions, answers)))
-        return original(self, questions, answers, others, own)
+        return original(self, questions, answers, others, own, progress)
 
     monkeypatch.setattr(relevance.RelevanceJudge, "pmi", spy)
     config = dataclasses.replace(

@@ -14,17 +14,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from experiments.answers import clean_share, loop_share, top_phrase
+from experiments.answers import answer_measures
 from experiments.reporting.publish import previous_verdict
 from experiments.reporting.record import RunRecord
 from experiments.verdicts import judge
 from rewards import REWARDS
-
-
-def answer_measures(texts: list[str], objective: str) -> dict[str, Any]:
-    """The per-answer measures of greedy answers, as evaluate() takes them."""
-    phrase, share = top_phrase(texts)
-    return {"loops": loop_share(texts), "frame": share, "frame_phrase": phrase, "clean": clean_share(texts, REWARDS[objective])}
 
 
 def rejudged(row: dict[str, Any], results_dir: Path) -> dict[str, Any] | None:
@@ -37,8 +31,9 @@ def rejudged(row: dict[str, Any], results_dir: Path) -> dict[str, Any] | None:
     if None in (record.before.relevance, record.after.relevance, record.before.template, record.after.template):
         return None
     answers = json.loads(answers_file.read_text())
-    before = dataclasses.replace(record.before, **answer_measures([a["before"] for a in answers], record.objective))
-    after = dataclasses.replace(record.after, **answer_measures([a["after"] for a in answers], record.objective))
+    objective = REWARDS[record.objective]
+    before = dataclasses.replace(record.before, **answer_measures([a["before"] for a in answers], objective))
+    after = dataclasses.replace(record.after, **answer_measures([a["after"] for a in answers], objective))
     judgement = judge(before, after)
     updated = dataclasses.replace(
         record, before=before, after=after, guards=judgement.guards, verdict=judgement.verdict,
@@ -49,7 +44,7 @@ def rejudged(row: dict[str, Any], results_dir: Path) -> dict[str, Any] | None:
     return updated.as_dict()
 
 
-def rejudge_summary(summary: dict[str, Any], results_dir: Path) -> tuple[dict[str, Any], list[str]]:
+def rejudge_summary(summary: dict[str, Any], results_dir: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """summary.json's runs, each rejudged where it can be; and the names whose verdict changed."""
     runs, changed = [], []
     for row in summary["runs"]:
@@ -57,5 +52,5 @@ def rejudge_summary(summary: dict[str, Any], results_dir: Path) -> tuple[dict[st
         if new is not None and new["verdict"] != row["verdict"]:
             changed.append(f"{row['name']}: {row['verdict']} → {new['verdict']}")
         runs.append(new if new is not None else row)
-    return {**summary, "runs": runs}, changed
+    return runs, changed
 
