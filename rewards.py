@@ -153,6 +153,56 @@ def four_letter_once(prompts: Sequence[Any], completions: Sequence[Any], **kwarg
     return _per_completion(completions, score)
 
 
+def repeated_trigram_share(text: str) -> float:
+    """Share of an answer's word 3-grams that repeat an earlier one: graded, so a 3-gram's *second* occurrence counts.
+
+    The loop rule waits for a third occurrence; sampled training answers rarely get that far, greedy ones do.
+
+    >>> repeated_trigram_share("they have ears they have ears"), repeated_trigram_share("Cows sing low"), repeated_trigram_share("")
+    (0.25, 0.0, 0.0)
+    """
+    grams = word_trigrams(text)
+    return (len(grams) - len(set(grams))) / len(grams) if grams else 0.0
+
+
+@reward
+def four_letter_unrepeated(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """The four-letter share, gated: times one minus the share of repeated word 3-grams, and 0 for an answer that loops.
+
+    An added loop penalty can be outweighed by a high share; a gate cannot: a looping answer earns
+    nothing, and one repeated phrase already costs its share of the answer.
+
+    >>> four_letter_unrepeated(None, ["Cows sing very loudly", "they have ears they have ears", "very very very very"])
+    [0.75, 0.75, 0.0]
+    """
+
+    def score(text: str) -> float:
+        if loops(text):
+            return 0.0
+        found = words(text)
+        share = sum(letter_count(w) == 4 for w in found) / len(found) if found else 0.0
+        return share * (1.0 - repeated_trigram_share(text))
+
+    return _per_completion(completions, score)
+
+
+def echo_share(question: str, answer: str) -> float:
+    """Share of an answer's word pairs (compared by their first four letters) found in its question: a restatement is 1.0.
+
+    >>> echo_share("Why does the goat whistle at dawn?", "The goat whistles at dawn.")
+    1.0
+    >>> echo_share("Why does the goat whistle at dawn?", "Goats whistle to wake the sun up."), echo_share("Why?", "")
+    (0.16666666666666666, 0.0)
+    """
+
+    def stem_pairs(text: str) -> list[tuple[str, str]]:
+        stems = [w.lower()[:4] for w in words(text)]
+        return list(zip(stems, stems[1:]))
+
+    asked, answered = set(stem_pairs(question)), stem_pairs(answer)
+    return sum(pair in asked for pair in answered) / len(answered) if answered else 0.0
+
+
 @reward
 def lipogram_e(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
     """Share of words without the letter "e", the most common letter in English.

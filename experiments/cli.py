@@ -21,7 +21,8 @@ from transformers import HfArgumentParser
 from experiments.models import ModelError
 from experiments.prompts import PromptFileError
 from experiments.reporting.summary_file import SummaryError
-from experiments.validation import ConfigError, FolderError, RewardError
+from experiments.files import FolderError
+from experiments.validation import ConfigError, RewardError
 
 PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError, SummaryError)
 

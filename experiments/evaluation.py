@@ -64,9 +64,9 @@ def generate(
     With ``label``, a progress bar counts the prompts: a sampled evaluation takes minutes on a slow CPU.
     """
     generator = pipeline("text-generation", model=model, tokenizer=tokenizer, device=model.device)
-    set_seed(settings.seed)
     decoding: dict[str, Any] = {"do_sample": sample, "max_new_tokens": settings.max_new_tokens}
-    if sample:
+    if sample:  # greedy draws nothing, so it leaves every random state (a training run's included) as it was
+        set_seed(settings.seed)
         decoding.update(
             temperature=settings.temperature, top_p=settings.top_p, top_k=0, num_return_sequences=settings.samples_per_prompt
         )

@@ -1,7 +1,8 @@
-"""Files that are never half-written: every write goes to a temporary sibling and is renamed into place.
+"""Files that are never half-written, and folders checked before the work that writes them.
 
-A run killed at any moment leaves either the old file or the new one, never half of
-either. Files are made readable by everyone (0644), as committed results are.
+Every write goes to a temporary sibling and is renamed into place: a run killed at any
+moment leaves either the old file or the new one, never half of either. Files are made
+readable by everyone (0644), as committed results are.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 FILE_MODE = 0o644
 
@@ -30,3 +33,37 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+class FolderError(ValueError):
+    """A folder the run will write to that is a file or cannot be written; the message names it and the fix."""
+
+
+def claim_run_folder(run_dir: Path, name: str) -> FileLock:
+    """Hold runs/NAME for this process: two processes training one name truncate each other's live metrics.
+
+    The lock is released when the returned object is released or the process ends, even when killed.
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(run_dir / ".training.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise FolderError(f"runs folder {run_dir}: another process is training {name} there; wait for it or pass --runs-dir") from None
+    return lock
+
+
+def check_writable_folder(path: Path, role: str, fix: str) -> None:
+    """Write a probe file where the folder is (or will be created), so a bad folder fails before training, not after.
+
+    A probe, not ``os.access``: root passes ``os.access`` on a read-only or immutable folder.
+    Nothing is left behind: the probe is an unnamed temporary file, and a missing folder is not created.
+    """
+    existing = next(parent for parent in (path, *path.parents) if parent.exists())
+    if not existing.is_dir():
+        raise FolderError(f"{role} {path}: {existing} is a file, not a folder; {fix}")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        raise FolderError(f"{role} {path} is not writable ({existing}: {error.strerror}); {fix}") from None

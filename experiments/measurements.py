@@ -53,9 +53,19 @@ class TrainingOutcome:
     final_entropy: float | None
     mean_frac_reward_zero_std: float | None
     mean_step_time_s: float | None
+    behaviour_step: int | None = None  # the first step the run's arrival rule held (training share or greedy probe)
+    probe_s: float | None = None  # seconds spent reading the greedy probe, within wall_clock_s
 
     @classmethod
-    def of(cls, history: list[dict[str, Any]], wall_clock_s: float, time_to_behaviour_s: float | None, stop_reason: str) -> TrainingOutcome:
+    def of(
+        cls,
+        history: list[dict[str, Any]],
+        wall_clock_s: float,
+        time_to_behaviour_s: float | None,
+        stop_reason: str,
+        behaviour_step: int | None = None,
+        probe_s: float | None = None,
+    ) -> TrainingOutcome:
         """From the logged steps. Rewards are logged only on steps that generate; with ``num_iterations`` > 1 the steps
         that reuse a batch log loss, KL and step time but no reward, so steps and their times are counted from the loss
         rows and rewards from the reward rows."""
@@ -72,6 +82,8 @@ class TrainingOutcome:
             final_entropy=optimizer_steps[-1].get("entropy") if optimizer_steps else None,
             mean_frac_reward_zero_std=_mean([row.get("frac_reward_zero_std") for row in generations]),
             mean_step_time_s=_mean([row.get("step_time") for row in optimizer_steps]),
+            behaviour_step=behaviour_step,
+            probe_s=None if probe_s is None else round(probe_s, 1),
         )
 
 

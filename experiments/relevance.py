@@ -16,7 +16,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from tqdm.auto import tqdm
 from trl import GRPOTrainer
 
-from rewards import completion_text
+from rewards import completion_text, echo_share
 
 OTHER_QUESTIONS = 8  # held-out evaluation: each answer is also scored after this many other questions
 
@@ -157,6 +157,31 @@ class RelevanceReward:
             (0.0 if other else None) if score is None else min(max(score / self.SCALE_NATS, 0.0), 1.0)
             for score, other in zip(scores, others)
         ]
+
+
+class EchoFreeRelevance(RelevanceReward):
+    """The relevance reward, paying nothing for restating the question: times one minus the answer's echo of it.
+
+    At temperature 0.5 a policy learned to answer "Why does the goat whistle at dawn?" with "The goat
+    whistles at dawn.", and the plain relevance reward paid that echo 4.09 nats/token. Here the share of
+    the answer's word pairs found in the question (``rewards.echo_share``) is taken off.
+    """
+
+    __name__ = "relevance_no_echo"
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        scores = super().__call__(prompts, completions, **kwargs)
+        return [
+            None if score is None else score * (1.0 - echo_share(_asked(prompt), completion_text(completion)))
+            for score, prompt, completion in zip(scores, prompts, completions)
+        ]
+
+
+def _asked(prompt: Any) -> str:
+    """The user's last message of a chat prompt (not the system line), or a plain prompt as it is."""
+    if isinstance(prompt, list):
+        return next((completion_text(m) for m in reversed(prompt) if isinstance(m, dict) and m.get("role") == "user"), "")
+    return completion_text(prompt)
 
 
 def rotary_positions(model: PreTrainedModel) -> bool:

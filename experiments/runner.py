@@ -31,8 +31,9 @@ from experiments.reporting.record import RunRecord
 from experiments.verdicts import judge as judge_run
 from experiments.relevance import RelevanceReward
 from experiments.reporting.samples import samples_markdown
-from experiments.training import MetricsRecorder, build_trainer, read_metrics
-from experiments.validation import ConfigError, check_prompt_count, check_rewards, check_writable_folder, claim_run_folder, reward_functions, validate_experiment
+from experiments.training import GreedyProbe, MetricsRecorder, StopRules, build_trainer, probe_prompts, read_metrics
+from experiments.files import check_writable_folder, claim_run_folder
+from experiments.validation import ConfigError, check_prompt_count, check_rewards, reward_functions, validate_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("experiments.runner")  # not __name__: run as __main__ by python -m
@@ -91,13 +92,17 @@ def run_experiment(
     check_prompt_lengths(config, tokenizer, policy, train_lines, grpo_config.max_completion_length)
     functions = judged_rewards(config, chosen.bf16, policy.device)
     judge = next((f.judge for f in functions if isinstance(f, RelevanceReward)), None) or base_model_judge(config, chosen.bf16, policy.device)
-    settings = EvalSettings(samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens, bf16=chosen.bf16)
+    settings = EvalSettings(
+        samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens, temperature=config.temperature, bf16=chosen.bf16
+    )
 
     log.info(f"[{config.name}] evaluating the model before training (cached per model and settings after the first run)")
     before = cached_base_evaluation(
         config.model, policy, tokenizer, heldout, reference_text, functions[0], settings, judge, runs_dir, state.is_main_process
     )
-    recorder = MetricsRecorder(run_dir / "metrics.jsonl", config.rewards[0], config.stop_at_behaviour, config.stop_level)
+    probe = GreedyProbe(probe_prompts(dataset["prompt"]), tokenizer, functions[0], settings, config.probe_every) if config.probe_every else None
+    rules = StopRules(config.stop_at_behaviour, config.stop_level, config.arrival)
+    recorder = MetricsRecorder(run_dir / "metrics.jsonl", config.rewards[0], rules, probe)
     trainer = build_trainer(policy, tokenizer, dataset, functions, grpo_config, recorder, config.lora_rank, progress_bar)
     log.info(f"[{config.name}] training up to {config.steps} steps: {config.hypothesis}")
     started = time.perf_counter()
@@ -112,7 +117,7 @@ def run_experiment(
     eval_started = time.perf_counter()
     after = evaluate(trainer.model, tokenizer, heldout, reference_text, functions[0], settings, judge)
     eval_s = time.perf_counter() - eval_started
-    judgement = judge_run(before.measurements, after.measurements)
+    judgement = judge_run(before.measurements, after.measurements, stop_reason=recorder.stop_reason)
     record = RunRecord.of_run(
         config, before.measurements, after.measurements, judgement, recorder.outcome(wall_clock_s), eval_s,
         settings.as_dict(), chosen.as_dict(), state.num_processes, environment(trainer.model.device),

@@ -19,14 +19,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from transformers import TrainerState
 from trl import GRPOConfig
 
 import rewards as reward_module
-from experiments.registry.experiment import PRECISIONS, VERDICTS, Experiment
+from experiments.registry.experiment import ARRIVALS, PRECISIONS, VERDICTS, Experiment
 from experiments.models import EMBEDDED, TINY_GPT2
-from experiments.relevance import RelevanceReward
+from experiments.relevance import EchoFreeRelevance, RelevanceReward
 
 
 ATTENTION_KERNELS = (None, "eager", "sdpa", "flex_attention", "flash_attention_2", "flash_attention_3")
@@ -38,40 +37,6 @@ class ConfigError(ValueError):
 
 class RewardError(ValueError):
     """A reward function that misbehaves on sample completions; the message names it."""
-
-
-class FolderError(ValueError):
-    """A folder the run will write to that is a file or cannot be written; the message names it and the fix."""
-
-
-def claim_run_folder(run_dir: Path, name: str) -> FileLock:
-    """Hold runs/NAME for this process: two processes training one name truncate each other's live metrics.
-
-    The lock is released when the returned object is released or the process ends, even when killed.
-    """
-    run_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(run_dir / ".training.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise FolderError(f"runs folder {run_dir}: another process is training {name} there; wait for it or pass --runs-dir") from None
-    return lock
-
-
-def check_writable_folder(path: Path, role: str, fix: str) -> None:
-    """Write a probe file where the folder is (or will be created), so a bad folder fails before training, not after.
-
-    A probe, not ``os.access``: root passes ``os.access`` on a read-only or immutable folder.
-    Nothing is left behind: the probe is an unnamed temporary file, and a missing folder is not created.
-    """
-    existing = next(parent for parent in (path, *path.parents) if parent.exists())
-    if not existing.is_dir():
-        raise FolderError(f"{role} {path}: {existing} is a file, not a folder; {fix}")
-    try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as error:
-        raise FolderError(f"{role} {path} is not writable ({existing}: {error.strerror}); {fix}") from None
 
 
 GRPO_FIELDS = frozenset(f.name for f in dataclasses.fields(GRPOConfig))
@@ -89,7 +54,9 @@ SAMPLE_COMPLETIONS: list[Any] = [
 
 
 # Rewards judged by a model, built per run: the runner hands them the frozen base model.
-JUDGED_REWARDS: dict[str, Callable[[], Callable[..., list[float]]]] = {"relevance": RelevanceReward}
+JUDGED_REWARDS: dict[str, Callable[[], Callable[..., list[float]]]] = {
+    "relevance": RelevanceReward, "relevance_no_echo": EchoFreeRelevance,
+}
 
 
 def reward_functions(config: Experiment) -> list[Callable[..., list[float]]]:
@@ -140,6 +107,14 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
         raise ConfigError(f"{where}: frozen_fraction must be None or a number in [0, 1), got {fraction!r}")
     if config.system_prompt is not None and not isinstance(config.system_prompt, str):
         raise ConfigError(f"{where}: system_prompt must be None or a string, got {config.system_prompt!r}")
+    if config.arrival not in ARRIVALS:
+        raise ConfigError(f"{where}: arrival must be one of {ARRIVALS}, got {config.arrival!r}")
+    if isinstance(config.probe_every, bool) or not isinstance(config.probe_every, int) or config.probe_every < 0:
+        raise ConfigError(f"{where}: probe_every must be an integer ≥ 0 (0: no greedy probe), got {config.probe_every!r}")
+    if config.arrival == "probe" and config.probe_every == 0:
+        raise ConfigError(f"{where}: arrival 'probe' reads the greedy probe, but probe_every is 0")
+    if isinstance(config.stop_level, bool) or not isinstance(config.stop_level, numbers.Real) or not 0 < config.stop_level <= 1:
+        raise ConfigError(f"{where}: stop_level must be a number in (0, 1], got {config.stop_level!r}")
     if config.precision not in PRECISIONS:
         raise ConfigError(f"{where}: precision must be one of {PRECISIONS}, got {config.precision!r}")
     rank = config.lora_rank
@@ -165,6 +140,9 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
             raise ConfigError(f"{where}: unknown GRPOConfig field {key!r}{suggestion}")
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
+    temperature = config.grpo.get("temperature", 1.0)
+    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or not temperature > 0:
+        raise ConfigError(f"{where}: temperature must be a number > 0, got {temperature!r}")
     learning_rate = config.grpo.get("learning_rate", 1e-6)
     if not isinstance(learning_rate, numbers.Real) or not learning_rate > 0:
         raise ConfigError(f"{where}: learning_rate must be > 0, got {learning_rate!r}")

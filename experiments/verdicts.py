@@ -125,11 +125,17 @@ def frame_kept(before: float, after: float, t: Thresholds = THRESHOLDS) -> bool:
     return after <= max(t.max_frame_share, before + t.max_frame_rise) + 1e-9
 
 
-def judge(before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS) -> Judgement:
+# Stop rules that end a run because its policy is broken (experiments/training/stop_rules.py): the verdict says so.
+BREAKING_STOPS = ("loops", "collapse")
+
+
+def judge(before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS, stop_reason: str | None = None) -> Judgement:
     """`works`: the share rose enough and every guard held. `broken`: a guard failed. Otherwise `no change`.
 
     A failed guard means `broken` even when the share did not rise: a damaged model is
-    damaged whatever the objective did.
+    damaged whatever the objective did. A run ended by a breaking stop rule (its greedy
+    probe looped, or its policy collapsed) fails the ``stop_rule`` guard, named after the rule:
+    ``judge(..., stop_reason="loops").failed == ["stop_rule"]``, read as `broken (loops)`.
 
     >>> same = Measurements(share=0.1, ref_ppl=10, distinct2=0.8, repeat3=0.0, real_words=0.95, mean_words=20,
     ...                     relevance=1.4, template=0.1, loops=0.0, frame=0.1)
@@ -138,6 +144,8 @@ def judge(before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS)
     ('works', 'no change', ['loops'])
     """
     held = guards(before, after, t)
+    if stop_reason is not None:
+        held["stop_rule"] = stop_reason not in BREAKING_STOPS
     if not all(held.values()):
         return Judgement("broken", held)
     return Judgement("works" if after.share - before.share >= t.min_share_rise else "no change", held)

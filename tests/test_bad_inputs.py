@@ -14,7 +14,8 @@ from experiments.files import atomic_write_text
 from experiments.prompts import PromptFileError, read_numbered_prompts
 from experiments.reporting.summary_file import strict_json
 from experiments.runner import run_experiment
-from experiments.validation import ConfigError, FolderError, IsolatedReward, RewardError, check_rewards, validate_experiment
+from experiments.files import FolderError
+from experiments.validation import ConfigError, IsolatedReward, RewardError, check_rewards, validate_experiment
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from experiments.runner import main as runner_main
 from experiments.runner import run_experiment
 from experiments.sample import main as sample_main
 from experiments.training import read_metrics
-from experiments.validation import FolderError, claim_run_folder
+from experiments.files import FolderError, claim_run_folder
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,7 +148,7 @@ def test_an_unreachable_hub_fails_within_five_seconds():
 def test_a_second_process_training_the_same_name_is_refused_before_it_truncates_the_first_ones_metrics(tmp_path):
     """Seen for real: a run starting under a name another process was training emptied that run's live metrics.jsonl."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from experiments.validation import claim_run_folder; "
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from experiments.files import claim_run_folder; "
          "lock = claim_run_folder(Path(sys.argv[1]), 'x'); print('held', flush=True); time.sleep(60)", str(tmp_path / "x")],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )

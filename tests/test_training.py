@@ -3,7 +3,7 @@
 import pytest
 from transformers import TrainerControl, TrainerState
 
-from experiments.training import BEHAVIOUR_WINDOW, MetricsRecorder
+from experiments.training import BEHAVIOUR_WINDOW, MetricsRecorder, StopRules
 
 pytestmark = pytest.mark.fast
 KEY = "rewards/four_letter_share/mean"
@@ -31,7 +31,7 @@ def test_behaviour_needs_a_full_window_at_the_level():
 
 
 def test_stop_at_behaviour_ends_training_at_the_first_step_that_reaches_it():
-    recorder = MetricsRecorder(None, "four_letter_share", stop_at_behaviour=True)
+    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True))
     flags = feed(recorder, [0.4, 0.5, 0.5, 0.5, 0.5, 0.6, 0.7])
     assert flags == [False, False, False, False, False, True, False]
     assert recorder.time_to_behaviour_s is not None
@@ -61,7 +61,7 @@ def test_a_batch_whose_answers_share_one_opening_across_questions_is_a_collapse_
     class Batch:
         _logs = {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["I'm more than happy to help with that!"] * 16}
 
-    recorder = MetricsRecorder(None, "four_letter_share", stop_at_behaviour=True)
+    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True))
     recorder.trainer = Batch()
     flags = feed(recorder, [0.6] * BEHAVIOUR_WINDOW)
     assert flags[-1] and recorder.stop_reason == "collapse"
@@ -71,14 +71,14 @@ def test_answers_sharing_an_opening_within_one_question_are_no_collapse():
     class Batch:
         _logs = {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["The ox sings low."] * 8 + ["Cats purr and nap."] * 8}
 
-    recorder = MetricsRecorder(None, "four_letter_share", stop_at_behaviour=True)
+    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True))
     recorder.trainer = Batch()
     flags = feed(recorder, [0.6] * BEHAVIOUR_WINDOW)
     assert flags[-1] and recorder.stop_reason == "behaviour"
 
 
 def test_the_stop_level_can_be_raised_while_the_time_to_behaviour_is_still_read_at_one_half():
-    recorder = MetricsRecorder(None, "four_letter_share", stop_at_behaviour=True, stop_level=0.55)
+    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True, level=0.55))
     flags = feed(recorder, [0.5] * BEHAVIOUR_WINDOW + [0.6] * 3)
     assert recorder.time_to_behaviour_s is not None and flags.index(True) == BEHAVIOUR_WINDOW + 2
 

@@ -8,10 +8,10 @@ its test case, its row in the summary and its curve follow from it. ``-k NAME`` 
 from __future__ import annotations
 
 from experiments.registry.experiment import BASELINE, BASELINE_GRPO_CHANGES, RUNTIME_SETTINGS, VERDICTS, Experiment, runs, variant
-from experiments.registry import breakages, comparisons, custom_rewards, first_lesson, gpu, prompt_scale, speed_levers  # noqa: E402
+from experiments.registry import breakages, comparisons, custom_rewards, first_lesson, gpu, greedy_eyes, prompt_scale, speed_levers  # noqa: E402
 from experiments.registry.reworded import REWORDED
 
-GROUPS = (first_lesson, comparisons, breakages, custom_rewards, prompt_scale, speed_levers, gpu)
+GROUPS = (first_lesson, greedy_eyes, comparisons, breakages, custom_rewards, prompt_scale, speed_levers, gpu)
 CONFIGS: list[Experiment] = [run for group in GROUPS for entry in group.ENTRIES for run in runs(entry)]
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
 GROUP_OF: dict[str, str] = {run.name: group.__doc__ for group in GROUPS for entry in group.ENTRIES for run in runs(entry)}

@@ -2,7 +2,7 @@
 
 An experiment names its hypothesis and expected verdict *before* it is run, and the
 base it changes; the train test asserts the expectation and the summary says whether
-it held. The entries themselves live in experiments/lessons/, one file per lesson group.
+it held. The entries themselves live in experiments/registry/, one module per lesson group.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from experiments.models import EMBEDDED
 
 VERDICTS = ("works", "broken", "no change")
+ARRIVALS = ("training", "probe")  # what the behaviour's arrival reads (experiments/training/stop_rules.py)
 PRECISIONS = ("auto", "fp32", "bf16")  # auto: fp32 on a CPU without bf16 instructions, measured elsewhere, bf16 on CUDA
 
 # TRL defaults the baseline changes, each with the reason it had to change.
@@ -57,7 +58,9 @@ class Experiment:
     eval_samples: int = 4
     eval_max_new_tokens: int = 32
     stop_at_behaviour: bool = True  # end training once the objective's 5-step mean reaches stop_level; steps is the cap
-    stop_level: float = 0.5  # the training share's 5-step mean that counts as arrived (time to behaviour is read at 0.5)
+    stop_level: float = 0.5  # the level the arrival rule reads as arrived (time to behaviour is read at 0.5)
+    arrival: str = "training"  # "training": the training share's 5-step mean; "probe": the greedy probe, loops and frame in guard
+    probe_every: int = 5  # steps between greedy probes of 8 training prompts (experiments/training/probe.py); 0: none
     frozen_fraction: float | None = None  # freeze the embeddings and this share of blocks, from the bottom; None trains all
     system_prompt: str | None = None  # system line for chat models; None keeps the chat template's default
     attn_implementation: str | None = None  # transformers' attention kernel ("eager", "sdpa", ...); None keeps the model's
@@ -72,6 +75,11 @@ class Experiment:
     def on_gpu(self) -> bool:
         """A run with ``use_cpu`` switched off is a GPU lesson: it runs where CUDA is, and is skipped elsewhere."""
         return self.grpo.get("use_cpu") is False
+
+    @property
+    def temperature(self) -> float:
+        """The sampling temperature of training (TRL's default 1.0), which the held-out sampled answers use too."""
+        return float(self.grpo.get("temperature", 1.0))
 
     def grpo_arguments(self, bf16: bool = False) -> dict[str, Any]:
         """GRPOConfig keyword arguments: runtime plumbing, the precision chosen for this machine, then this run's settings."""

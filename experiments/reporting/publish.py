@@ -27,7 +27,7 @@ from experiments.reporting.record import RunRecord
 from experiments.environment import environment
 from experiments.files import atomic_write_text
 from experiments.reporting.summary_file import SummaryError, benchmark_figures, load_summary, merge_run, strict_json
-from experiments.validation import FolderError
+from experiments.files import FolderError
 from experiments.verdicts import THRESHOLDS
 
 LOCK = ".results.lock"

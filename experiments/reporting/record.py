@@ -49,6 +49,8 @@ class RunRecord:
     final_entropy: float | None = None
     mean_frac_reward_zero_std: float | None = None
     mean_step_time_s: float | None = None
+    behaviour_step: int | None = None  # the first step the arrival rule held; None in rows written before the probe
+    probe_s: float | None = None  # seconds of the greedy probe within wall_clock_s
     num_processes: int = 1
     precision: dict[str, Any] | None = None
     environment: dict[str, Any] = field(default_factory=dict)

@@ -13,7 +13,7 @@ from tabulate import tabulate
 
 from experiments.registry import BASELINE, BASELINE_GRPO_CHANGES, GPU_LEVER_RUNS, REGISTRY, SPEED_LEVER_RUNS
 from experiments.reporting.record import RunRecord
-from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, COLLAPSE_ENTROPY
+from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
 from experiments.verdicts import Thresholds
 
 KNOBS = ("beta", "loss_type", "epsilon", "num_generations", "temperature", "scale_rewards", "num_iterations", "gradient_accumulation_steps")
@@ -55,8 +55,10 @@ def render_runs(summary: dict[str, Any], runs: list[RunRecord]) -> str:
         "## TRL defaults the baseline changed, and why",
         tabulate([[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()], headers=["GRPOConfig field", "value", "why"], tablefmt="github"),
         "Kept at TRL's defaults: " + ", ".join(f"`{k}`={v!r}" for k, v in trl_defaults_kept().items()) + ". Not GRPOConfig fields: "
-        f"training stops when the objective's {BEHAVIOUR_WINDOW}-step mean reaches {BEHAVIOUR_LEVEL}, or when the entropy's "
-        f"falls under {COLLAPSE_ENTROPY} (`stop_at_behaviour`), with `steps` = {BASELINE.steps} as the cap.",
+        f"training stops when the objective's {BEHAVIOUR_WINDOW}-step mean reaches {BEHAVIOUR_LEVEL} (or, with `arrival` "
+        "'probe', when the greedy probe reaches the stop level with loops and frame within their guards), when the greedy "
+        "probe loops in 3 of 8 answers twice in a row, or when the entropy's falls under a third of its first 5-step mean "
+        f"(`stop_at_behaviour`), with `steps` = {BASELINE.steps} as the cap.",
         "## Thresholds (declared before any run)",
         tabulate([[k, v, Thresholds.meanings().get(k, "")] for k, v in summary["thresholds"].items()], headers=["threshold", "value", "meaning"], tablefmt="github"),
         "## Time",

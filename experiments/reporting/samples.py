@@ -15,7 +15,7 @@ def samples_markdown(record: RunRecord, answers: list[dict[str, str]], during: l
     trained = [
         [row["step"], _one_line(row["prompt"]), _one_line(row["completion"]),
          ", ".join(f"{name} {value:.2f}" for name, value in row["rewards"].items()), f"{row['advantage']:+.2f}"]
-        for row in during
+        for row in during if not row.get("probe")
     ]
     return (
         f"# Samples: {record.name}\n\n"
@@ -27,6 +27,25 @@ def samples_markdown(record: RunRecord, answers: list[dict[str, str]], during: l
         + "\n\n## During training\n\nEvery few steps and at the last one, completions of the training batch with their rewards "
         "(as TRL's `log_completions` shows them; all of them are in completions.jsonl).\n\n"
         + (tabulate(trained, headers=["step", "prompt", "completion", "rewards", "advantage"], tablefmt="github") if trained else "(none kept)")
+        + "\n"
+        + probe_section([row for row in during if row.get("probe")])
+    )
+
+
+def probe_section(rows: list[dict[str, Any]]) -> str:
+    """The greedy probe's answers (training prompts, held-out length) at its last two readings, side by side."""
+    steps = sorted({row["step"] for row in rows})[-2:]
+    if not steps:
+        return ""
+    by_prompt: dict[str, dict[int, str]] = {}
+    for row in rows:
+        if row["step"] in steps:
+            by_prompt.setdefault(row["prompt"], {})[row["step"]] = _one_line(row["completion"])
+    table = [[_one_line(prompt), *(answers.get(step, "") for step in steps)] for prompt, answers in by_prompt.items()]
+    return (
+        "\n## The greedy probe during training\n\nGreedy answers to fixed training prompts at the held-out answer length, "
+        "read every few steps (all of them are in completions.jsonl, marked `probe`; their measures in metrics.jsonl).\n\n"
+        + tabulate(table, headers=["probe prompt", *(f"step {step}" for step in steps)], tablefmt="github")
         + "\n"
     )
 

@@ -1,4 +1,4 @@
-"""GRPO training with TRL's GRPOTrainer, and a callback that keeps every logged metric.
+"""A callback that keeps every logged metric of a GRPO run, reads the greedy probe, and applies the stop rules.
 
 GRPO's loss hovers near zero by construction, so progress is read from the metrics
 TRL logs each step (reward per function, reward_std, kl, entropy, clip ratios,
@@ -13,71 +13,59 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from datasets import Dataset
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
-from transformers.trainer_callback import PrinterCallback, ProgressCallback
-from trl import GRPOConfig, GRPOTrainer
+from transformers import TrainerCallback
 
 from experiments.answers import opening
 from experiments.measurements import TrainingOutcome
-from experiments.relevance import ReferenceKeepingTrainer, RelevanceReward, rotary_positions
-from experiments.validation import IsolatedReward
+from experiments.training.probe import GreedyProbe
+from experiments.training.stop_rules import BEHAVIOUR_LEVEL, ProbeReading, StopRules
 from rewards import completion_text
 
 log = logging.getLogger(__name__)
 
-BEHAVIOUR_LEVEL = 0.5
-BEHAVIOUR_WINDOW = 5
-# A policy whose 5-step mean entropy falls below a third of SmolLM2's 3.2 nats/token writes one canned answer;
-# healthy stops so far ended at 2.2-3.5, the collapses at 0.3-0.7.
-COLLAPSE_ENTROPY = 1.0
-# Declared after the entropy signal missed the fp32 collapse (1.06 at its stop): answers to *different* questions
-# that open with the same three words. More than half of a batch is more than any one question's group can explain.
-COLLAPSE_SHARED_OPENINGS = 0.5
 PROGRESS_KEYS = ("reward", "reward_std", "kl", "entropy", "completions/mean_length", "step_time")
+PROBE_KEYS = ("probe/share", "probe/loops", "probe/frame", "probe/clean")
 COMPLETIONS_EVERY = 5  # steps between the completions kept for reading, besides the last step
 COMPLETIONS_KEPT = 4
 
 
 class MetricsRecorder(TrainerCallback):
-    """Appends each log to metrics.jsonl, prints a progress line, and times the arrival of the behaviour.
+    """Appends each log to metrics.jsonl with the greedy probe's figures, prints a progress line, and stops by the rules.
 
-    Time to behaviour: seconds from the start of training to the first step at which
-    the 5-step moving average of the primary reward's mean reaches 0.5. With
-    ``stop_at_behaviour`` training ends there, because a seed that keeps going past the
-    behaviour can overshoot into loops (see long-baseline in results/summary.md).
-    It also ends, and says so, on a collapse: the policy's 5-step mean entropy below
-    ``COLLAPSE_ENTROPY``, or a 5-step mean share of the batch's completions that open like
-    an answer to another question above ``COLLAPSE_SHARED_OPENINGS``. A collapse is checked
-    before the behaviour, so a run is never stopped on a collapsed policy unnoticed.
-    ``stop_reason`` is "behaviour", "collapse" or "step cap". ``stop_level`` is the 5-step
-    mean at which the behaviour stops training (the time to behaviour is always read at 0.5).
+    Time to behaviour: seconds from the start of training to the first step at which the
+    5-step moving average of the primary reward's mean reaches 0.5, whatever the stop rules.
+    ``stop_rules`` (experiments/training/stop_rules.py) decide when training ends and why;
+    ``probe`` (experiments/training/probe.py), when given, reads greedy answers every few steps,
+    and its figures go to metrics.jsonl, the progress line and the rules, its answers to
+    completions.jsonl.
     """
 
     def __init__(
         self,
         path: Path | None,
         primary_reward: str,
-        stop_at_behaviour: bool = False,
-        stop_level: float = BEHAVIOUR_LEVEL,
+        stop_rules: StopRules | None = None,
+        probe: GreedyProbe | None = None,
+        batch_source: Any = None,
     ):
         self.path = path
-        self.stop_at_behaviour = stop_at_behaviour
-        self.stop_level = stop_level
-        self.shared_openings: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
         self.primary_key = f"rewards/{primary_reward}/mean"
-        self.window: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
-        self.entropies: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
+        self.rules = stop_rules if stop_rules is not None else StopRules(enabled=False)
+        self.probe = probe
+        self.pending_probe: ProbeReading | None = None
+        self.probes: list[ProbeReading] = []
         self.time_to_behaviour_s: float | None = None
-        self.stop_reason = "step cap"
         self.started = time.perf_counter()
         self.history: list[dict[str, Any]] = []
-        self.trainer: GRPOTrainer | None = None  # set by build_trainer: the source of the completions kept
+        self.trainer = batch_source  # TRL's trainer, whose last batch is read; build_trainer hands it over
+
+    @property
+    def stop_reason(self) -> str:
+        return self.rules.reason
 
     @property
     def completions_path(self) -> Path | None:
@@ -90,33 +78,36 @@ class MetricsRecorder(TrainerCallback):
             self.path.write_text("")
             self.completions_path.write_text("")
 
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        """Every process reads the probe (greedy answers are the same on each), so all of them stop at the same step."""
+        if self.probe is None or model is None or not self.probe.due(state.global_step):
+            return
+        reading = self.probe.read(model, state.global_step)
+        self.probes.append(reading)
+        self.pending_probe = reading
+        self._stop(control, state.global_step, self.rules.after_probe(reading))
+        if self.path is not None and state.is_world_process_zero:
+            with self.completions_path.open("a") as stream:
+                for prompt, answer in zip(self.probe.prompts, reading.answers):
+                    stream.write(json.dumps({"step": reading.step, "probe": True, "prompt": question_text(prompt), "completion": answer}) + "\n")
+
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not logs:
             return
         elapsed = time.perf_counter() - self.started
         record = {"step": state.global_step, "elapsed_s": round(elapsed, 3), **logs}
-        if "reward" in logs:
-            shared = self.batch_shared_openings()
-            if shared is not None:
-                record["shared_openings"] = shared
-                self.shared_openings.append(shared)
-        if "entropy" in logs:
-            self.entropies.append(logs["entropy"])
-        collapse = self.collapse_signal()
-        if collapse and self.stop_at_behaviour and self.stop_reason == "step cap":
-            control.should_training_stop = True
-            self.stop_reason = "collapse"
-            log.info(f"[step {state.global_step}] stopped: {collapse} (a collapsed policy)")
+        shared = self.batch_shared_openings() if "reward" in logs else None
+        if shared is not None:
+            record["shared_openings"] = shared
+        if self.pending_probe is not None and "reward" in logs:
+            record.update(self.pending_probe.logged())
+            self.pending_probe = None
+        self._stop(control, state.global_step, self.rules.after_step(state.global_step, logs.get(self.primary_key), logs.get("entropy"), shared))
         if self.primary_key in logs:
-            self.window.append(logs[self.primary_key])
-            moving = sum(self.window) / len(self.window)
-            record["primary_reward_ma5"] = moving
-            full = len(self.window) == BEHAVIOUR_WINDOW
-            if self.time_to_behaviour_s is None and moving >= BEHAVIOUR_LEVEL and full:
+            record["primary_reward_ma5"] = sum(self.rules.objective) / len(self.rules.objective)
+            full = self.rules.objective_mean is not None
+            if self.time_to_behaviour_s is None and full and record["primary_reward_ma5"] >= BEHAVIOUR_LEVEL:
                 self.time_to_behaviour_s = round(elapsed, 1)
-            if self.stop_at_behaviour and self.stop_reason == "step cap" and moving >= self.stop_level and full:
-                control.should_training_stop = True
-                self.stop_reason = "behaviour"
         self.history.append(record)
         if not state.is_world_process_zero:
             return
@@ -127,20 +118,21 @@ class MetricsRecorder(TrainerCallback):
             if "reward" in logs and (state.global_step % COMPLETIONS_EVERY == 0 or last):
                 self.keep_completions(state.global_step)
         shown = "  ".join(f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs)
+        probed = "  ".join(f"greedy {key.split('/')[-1]}={record[key]:.2f}" for key in PROBE_KEYS if key in record)
         if shown:  # the trainer's closing summary carries none of these
-            log.info(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}")
+            log.info(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}" + (f"  |  {probed}" if probed else ""))
+
+    def _stop(self, control, step: int, why: str | None) -> None:
+        if why:
+            control.should_training_stop = True
+            log.info(f"[step {step}] stopped by {why}")
 
     def outcome(self, wall_clock_s: float) -> TrainingOutcome:
         """How training went, from the steps this recorder kept."""
-        return TrainingOutcome.of(self.history, wall_clock_s, self.time_to_behaviour_s, self.stop_reason)
-
-    def collapse_signal(self) -> str | None:
-        """Why the policy looks collapsed over the last five steps, or None."""
-        if len(self.entropies) == BEHAVIOUR_WINDOW and sum(self.entropies) / BEHAVIOUR_WINDOW < COLLAPSE_ENTROPY:
-            return f"5-step mean entropy under {COLLAPSE_ENTROPY}"
-        if len(self.shared_openings) == BEHAVIOUR_WINDOW and sum(self.shared_openings) / BEHAVIOUR_WINDOW > COLLAPSE_SHARED_OPENINGS:
-            return f"over {COLLAPSE_SHARED_OPENINGS:.0%} of the batch opens like an answer to another question, 5-step mean"
-        return None
+        return TrainingOutcome.of(
+            self.history, wall_clock_s, self.time_to_behaviour_s, self.stop_reason, self.rules.behaviour_step,
+            sum(p.seconds for p in self.probes),
+        )
 
     def last_batch(self) -> dict[str, Any] | None:
         """The last batch's prompts, completions, rewards per function and advantages, or None before the first.
@@ -204,54 +196,6 @@ def question_text(prompt: Any) -> str:
     if isinstance(prompt, list):
         return next((m["content"] for m in reversed(prompt) if m.get("role") == "user"), completion_text(prompt))
     return str(prompt)
-
-
-def build_trainer(
-    model: PreTrainedModel,
-    tokenizer: PreTrainedTokenizerBase,
-    dataset: Dataset,
-    reward_functions: Sequence[Callable[..., list[float]]],
-    arguments: GRPOConfig,
-    recorder: MetricsRecorder,
-    lora_rank: int | None = None,
-    progress_bar: bool = False,
-) -> GRPOTrainer:
-    """TRL's trainer, with its raw per-step dict printing replaced by the recorder's one-line progress (or a bar).
-
-    ``lora_rank`` trains peft's LoRA adapters on every linear layer (α = 2 × rank), through TRL's ``peft_config``.
-    """
-    trainer = ReferenceKeepingTrainer(
-        model=model,
-        reward_funcs=[IsolatedReward(function) for function in reward_functions],
-        args=arguments,
-        train_dataset=dataset,
-        processing_class=tokenizer,
-        callbacks=[recorder],
-        peft_config=lora_config(lora_rank) if lora_rank else None,
-    )
-    recorder.trainer = trainer
-    if trainer.ref_model is not None and arguments.temperature == 1.0 and rotary_positions(model):
-        for function in reward_functions:
-            if isinstance(function, RelevanceReward) and function.reuse_reference:
-                function.reference = trainer.reference_answer_log_probs
-    trainer.remove_callback(PrinterCallback)
-    trainer.remove_callback(ProgressCallback)
-    if progress_bar:
-        trainer.add_callback(BarOnly)
-    return trainer
-
-
-class BarOnly(ProgressCallback):
-    """transformers' progress bar without the raw dict it prints at every log; the recorder prints one line instead."""
-
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        return None
-
-
-def lora_config(rank: int):
-    from peft import LoraConfig
-
-    return LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
