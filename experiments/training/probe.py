@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from experiments.answers import answer_measures
@@ -57,11 +58,13 @@ class GreedyProbe:
     def read(self, model: PreTrainedModel, step: int) -> ProbeReading:
         """Greedy answers of the policy as it is now, measured; the policy is handed back in the mode it was in.
 
-        Greedy decoding draws no random numbers, so the trainer's sampling goes on exactly as without a probe.
+        Greedy decoding needs no random numbers, but the pipeline's DataLoader draws a seed from torch's generator:
+        its state is put back, so the trainer's sampling goes on exactly as without a probe.
         """
         started = time.perf_counter()
         was_training = model.training
-        answers = [per_prompt[0] for per_prompt in generate(model, self.tokenizer, self.prompts, self.settings, sample=False)]
+        with torch.random.fork_rng(devices=[]):
+            answers = [per_prompt[0] for per_prompt in generate(model, self.tokenizer, self.prompts, self.settings, sample=False)]
         model.train(was_training)
         measured = answer_measures(answers, self.objective)
         shares = self.objective(prompts=None, completions=answers)
