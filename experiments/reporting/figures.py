@@ -50,3 +50,27 @@ def plot_group(path: Path, title: str, runs: dict[str, dict[str, list[tuple[int,
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=72)
     atomic_write_bytes(path, buffer.getvalue())
+
+
+def probe_curves(rows: list[dict[str, Any]], objective: str) -> dict[str, list[tuple[int, float]]]:
+    """A run's training objective against the greedy probe's share and loops, per step; empty for runs made before the probe."""
+    keys = {"training share (sampled)": f"rewards/{objective}/mean", "greedy probe share": "probe/share", "greedy probe loops": "probe/loops"}
+    return {label: [(r["step"], r[key]) for r in rows if isinstance(r.get(key), (int, float))] for label, key in keys.items()}
+
+
+def plot_probe(path: Path, title: str, curves: dict[str, list[tuple[int, float]]]) -> None:
+    """One run: what training was paid for (sampled completions) beside what a reader sees (greedy answers)."""
+    figure = Figure(figsize=(7, 4))
+    axis = figure.subplots()
+    for (label, points), style in zip(curves.items(), ("-", "o-", "s--")):
+        if points:
+            steps, values = zip(*points)
+            axis.plot(steps, values, style, label=label, markersize=4)
+    axis.set_ylim(0, 1)
+    axis.set_xlabel("step")
+    axis.set_title(title, fontsize="small")
+    axis.legend(fontsize="small", frameon=False)
+    figure.tight_layout()
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=72)
+    atomic_write_bytes(path, buffer.getvalue())

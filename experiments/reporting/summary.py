@@ -13,7 +13,7 @@ from typing import Any
 from tabulate import tabulate
 
 from experiments.registry import BASELINE, CONFIGS
-from experiments.reporting.figures import MAX_CURVES, curves_of, plot_group
+from experiments.reporting.figures import MAX_CURVES, curves_of, plot_group, plot_probe, probe_curves
 from experiments.registry import GROUPS
 from experiments.registry.first_lesson import HEADLINE
 from experiments.reporting.record import RunRecord
@@ -289,4 +289,8 @@ def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str
             relative = f"figures/{group.__name__.rsplit('.', 1)[-1]}" + (f"-{number}" if len(chunks) > 1 else "") + ".png"
             plot_group(results_dir / relative, group.__doc__, curves, bold=BASELINE.name)
             drawn.setdefault(group.__name__, []).append(relative)
+    for run in runs:
+        probed = probe_curves(read_metrics(results_dir / run.name / "metrics.jsonl"), run.objective)
+        if probed["greedy probe share"] and (results_dir / run.name).is_dir():
+            plot_probe(results_dir / run.name / "probe.png", f"{run.name}: training share against the greedy probe", probed)
     return drawn

@@ -6,10 +6,13 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from experiments.registry import greedy_eyes
 from experiments.registry.first_lesson import CANDIDATES, TARGETS
 from experiments.reporting.record import RunRecord
 from experiments.reporting.runs_table import seeds_of
 from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, read_metrics
+
+ALL_CANDIDATES = CANDIDATES + greedy_eyes.CANDIDATES
 
 
 def steps_to_behaviour(metrics: list[dict]) -> int | None:
@@ -29,31 +32,41 @@ def _at_least(value: float | None, floor: float, percent: bool = False) -> str:
         return "—"
     shown = f"{value:.0%}" if percent else f"{value:.2f}"
     gap = f"{floor - value:.0%}" if percent else f"{floor - value:.2f}"
-    return shown if value >= floor else f"{shown} ✗ ({gap} short)"
+    return shown if value >= floor - 1e-9 else f"{shown} ✗ ({gap} short)"
+
+
+def _at_most(value: float | None, ceiling: float) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0%}" if value <= ceiling + 1e-9 else f"{value:.0%} ✗ ({value - ceiling:.0%} over)"
 
 
 def target_row(results_dir: Path, run: RunRecord) -> list[str]:
-    steps = steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
-    loops = "—" if run.after.loops is None else (
-        f"{run.after.loops:.0%}" if run.after.loops <= TARGETS.max_loops else f"{run.after.loops:.0%} ✗ ({run.after.loops - TARGETS.max_loops:.0%} over)"
-    )
+    """One run against the targets: the greedy readings judged, the sampled share (at the training temperature) beside."""
+    steps = run.behaviour_step if run.behaviour_step is not None else steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
     steps_cell = (f"never in {run.steps_trained} ✗" if steps is None else
                   f"{steps}" if steps <= TARGETS.max_steps_to_behaviour else f"{steps} ✗ ({steps - TARGETS.max_steps_to_behaviour} over)")
     precision = run.precision["precision"] if run.precision else "bf16"
+    temperature = run.eval_settings.get("temperature", 1.0)
     return [
-        run.name, precision, _at_least(run.after.share, TARGETS.min_share), _at_least(run.after.clean, TARGETS.min_clean, percent=True),
-        loops, steps_cell, "all held" if not run.failed_guards else "✗ " + ", ".join(run.failed_guards), run.verdict,
+        run.name, precision, _at_least(run.after.share_greedy, TARGETS.min_share), f"{run.after.share:.2f} (T {temperature:g})",
+        _at_least(run.after.clean, TARGETS.min_clean, percent=True), _at_most(run.after.loops, TARGETS.max_loops),
+        _at_most(run.after.frame, TARGETS.max_frame), steps_cell,
+        "all held" if not run.failed_guards else "✗ " + ", ".join(run.failed_guards), f"{run.verdict} ({run.stop_reason or '—'})",
     ]
 
 
 def render_targets(results_dir: Path, runs: list[RunRecord]) -> str:
-    rows = [target_row(results_dir, run) for family in CANDIDATES for run in seeds_of(runs, family)]
-    met = [row[0] for row in rows if "✗" not in "".join(row[2:7])]
+    rows = [target_row(results_dir, run) for family in ALL_CANDIDATES for run in seeds_of(runs, family)]
+    met = [row[0] for row in rows if "✗" not in "".join(row[2:3] + row[4:9])]
     return (
-        f"Targets, declared before the runs: held-out share ≥ {TARGETS.min_share} (sampled), clean answers ≥ "
-        f"{TARGETS.min_clean:.0%}, loops ≤ {TARGETS.max_loops:.0%}, the training share's 5-step mean at 0.5 within "
-        f"{TARGETS.max_steps_to_behaviour} steps, every guard holding, on 3 seeds in bf16 and in fp32. "
+        f"Targets, declared before the runs, on held-out greedy answers: share ≥ {TARGETS.min_share}, clean answers ≥ "
+        f"{TARGETS.min_clean:.0%}, loops ≤ {TARGETS.max_loops:.0%}, frame ≤ {TARGETS.max_frame:.0%}, the behaviour within "
+        f"{TARGETS.max_steps_to_behaviour} steps (the run's arrival rule: the training share's 5-step mean at 0.5, or the "
+        "greedy probe), every guard holding, on 3 seeds in bf16 and in fp32. The sampled share, read at the run's training "
+        "temperature, is shown beside and not judged. "
         + (f"Runs meeting every target: {', '.join(met)}." if met else "No run meets every target; each shortfall is marked.")
         + "\n\n"
-        + tabulate(rows, headers=["run", "precision", "share", "clean", "loops", "steps to 0.5", "guards", "verdict"], tablefmt="github")
+        + tabulate(rows, headers=["run", "precision", "share (greedy)", "share (sampled)", "clean (greedy)", "loops (greedy)",
+                                  "frame (greedy)", "steps to behaviour", "guards", "verdict (stop)"], tablefmt="github")
     )
