@@ -48,7 +48,32 @@ GATED_SHARE_HOT = variant(
     seeds=(0,),
 )
 
-# The way to a first lesson trained on what the reader sees, in the order declared.
-CANDIDATES = (COOL_SAMPLES.name, GATED_SHARE.name, GATED_SHARE_HOT.name)
+# Declared while cool-samples and gated-share ran (step 27: greedy probe share 0.31 and 0.37, training share 0.36
+# and 0.31): at temperature 0.7 TRL's KL read 0.6-2.5 from step 2 on, against 0.06-0.21 at temperature 1.0, so β 0.1
+# pulls several times harder than in the runs it was chosen for.
+COOL_LOOSE = variant(
+    COOL_SAMPLES,
+    "cool-samples-beta-0.02",
+    "cool-samples with β 0.02: at temperature 0.7 the KL TRL reads is about five times what it reads at 1.0, and β 0.1 "
+    "held the share near 0.3 for 25 steps; a fifth of the leash lets the greedy probe arrive within 40 steps while the "
+    "cooler samples keep loops and one frame off: held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, "
+    "every guard holding",
+    "works",
+    grpo={"beta": 0.02},
+    seeds=(0,),
+)
 
-ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT]
+GATED_LOOSE = variant(
+    GATED_SHARE,
+    "gated-share-beta-0.02",
+    "gated-share with β 0.02, for the same reason as cool-samples-beta-0.02: held-out greedy share ≥ 0.55, clean ≥ 70%, "
+    "loops ≤ 5%, frame ≤ 30%, every guard holding",
+    "works",
+    grpo={"beta": 0.02},
+    seeds=(0,),
+)
+
+# The way to a first lesson trained on what the reader sees, in the order declared.
+CANDIDATES = (COOL_SAMPLES.name, GATED_SHARE.name, GATED_SHARE_HOT.name, COOL_LOOSE.name, GATED_LOOSE.name)
+
+ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, COOL_LOOSE, GATED_LOOSE]
