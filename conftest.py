@@ -1,5 +1,7 @@
 """Suite-wide options: --run-slow gates training, --run-long the lessons beyond the
-slow suite, --model and --steps reshape every run.
+slow suite, --model and --steps reshape every run. Under pytest-xdist (``-n 2``) each
+worker takes its share of the cores, and every run publishes into the one results
+folder through its lock and journal.
 
 The skip follows the pytest docs' recipe "Control skipping of tests according to
 command line option".
@@ -19,6 +21,9 @@ ROOT = Path(__file__).resolve().parent
 
 def pytest_configure(config):
     setup_logging()
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:  # pytest -n N: the cores are shared out, one share per worker, so N runs train side by side
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
 
 
 def pytest_addoption(parser):

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from filelock import FileLock
 from transformers import (
     AutoConfig,
     AutoModelForCausalLM,
@@ -166,6 +167,13 @@ def cached_checkpoint(target: Path, build: Callable[[], tuple[PreTrainedModel, P
     target.parent.mkdir(parents=True, exist_ok=True)
     if not os.access(target.parent, os.W_OK):
         raise ModelError(f"model cache {target.parent} is not writable ({problem}); {CACHE_FIX}")
+    with FileLock(target.parent / f".{target.name}.lock"):  # two pytest-xdist workers convert once, not twice
+        if checkpoint_problem(target) is None:
+            return target
+        return _build_checkpoint(target, build)
+
+
+def _build_checkpoint(target: Path, build: Callable[[], tuple[PreTrainedModel, PreTrainedTokenizerBase]]) -> Path:
     log.info(f"[models] converting the model into {target} (once; about half a minute for SmolLM2)")
     started = time.perf_counter()
     model, tokenizer = build()
