@@ -1,10 +1,10 @@
-# Two commands: `make experiments` trains every configuration, `make test` runs the CI tests.
-# Both create or update the virtual environment in .venv first.
+# `make lesson` trains the first lesson, `make test` runs the CI tests, `make experiments` trains every configuration
+# (`make experiments-parallel` on two pytest-xdist workers); each creates or updates the virtual environment in .venv first.
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv lock lesson test experiments long-lesson benchmark clean
+.PHONY: venv lock lesson test experiments experiments-parallel long-lesson benchmark clean
 
 venv: $(STAMP)
 
@@ -41,6 +41,10 @@ test: venv
 
 experiments: venv
 	$(BIN)/pytest -m train --run-slow
+
+# The same suite on two workers (pytest-xdist), each with one of the two cores; -n N on a bigger machine.
+experiments-parallel: venv
+	$(BIN)/pytest -m train --run-slow -n 2
 
 # Lessons beyond the slow suite: on the first baseline, long-baseline and stop-at-behaviour (3 seeds each, 72 steps),
 # lr-low, epsilon-alone, on-topic-leash and novelty-leash (28 steps); on today's baseline, reuse-generations (3 seeds).
