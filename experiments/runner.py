@@ -93,7 +93,8 @@ def run_experiment(
     functions = judged_rewards(config, chosen.bf16, policy.device)
     judge = next((f.judge for f in functions if isinstance(f, RelevanceReward)), None) or base_model_judge(config, chosen.bf16, policy.device)
     settings = EvalSettings(
-        samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens, temperature=config.temperature, bf16=chosen.bf16
+        samples_per_prompt=config.eval_samples, max_new_tokens=config.eval_max_new_tokens, temperature=config.temperature, top_p=config.top_p,
+        bf16=chosen.bf16,
     )
 
     log.info(f"[{config.name}] evaluating the model before training (cached per model and settings after the first run)")

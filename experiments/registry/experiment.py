@@ -81,6 +81,11 @@ class Experiment:
         """The sampling temperature of training (TRL's default 1.0), which the held-out sampled answers use too."""
         return float(self.grpo.get("temperature", 1.0))
 
+    @property
+    def top_p(self) -> float:
+        """The nucleus of training's sampling (TRL's default 1.0: all of it), which the held-out sampled answers use too."""
+        return float(self.grpo.get("top_p", 1.0))
+
     def grpo_arguments(self, bf16: bool = False) -> dict[str, Any]:
         """GRPOConfig keyword arguments: runtime plumbing, the precision chosen for this machine, then this run's settings."""
         return {**RUNTIME_SETTINGS, "bf16": bf16, **self.grpo, "max_steps": self.steps, "seed": self.seed}

@@ -48,32 +48,35 @@ GATED_SHARE_HOT = variant(
     seeds=(0,),
 )
 
-# Declared while cool-samples and gated-share ran (step 27: greedy probe share 0.31 and 0.37, training share 0.36
-# and 0.31): at temperature 0.7 TRL's KL read 0.6-2.5 from step 2 on, against 0.06-0.21 at temperature 1.0, so β 0.1
-# pulls several times harder than in the runs it was chosen for.
-COOL_LOOSE = variant(
+# cool-samples and gated-share (temperature 0.7) ended their 40 steps with the greedy probe at 0.45 and 0.49 and
+# reference perplexity ×1.62 and ×1.55: at 0.7 the policy gradient of a tempered log-probability is 1/0.7 times larger,
+# so lr 2e-4 acted like 2.9e-4, and still too slowly. Two entries with a looser leash (β 0.02, declared for the KL that
+# temperature 0.7 inflates) were withdrawn after 5 steps, before any result: a looser leash cannot mend a perplexity
+# that broke under the tighter one. Cooler samples without the larger gradient: TRL's temperature 1.0, with the
+# sampling nucleus cut to top_p 0.9, so the long tail that hides the greedy mode's habits is not sampled.
+TOP_P_SAMPLES = variant(
     COOL_SAMPLES,
-    "cool-samples-beta-0.02",
-    "cool-samples with β 0.02: at temperature 0.7 the KL TRL reads is about five times what it reads at 1.0, and β 0.1 "
-    "held the share near 0.3 for 25 steps; a fifth of the leash lets the greedy probe arrive within 40 steps while the "
-    "cooler samples keep loops and one frame off: held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, "
-    "every guard holding",
+    "top-p-samples",
+    "cool-samples at TRL's temperature 1.0 with top_p 0.9: samples drawn from the nucleus carry the greedy mode's habits "
+    "without temperature 0.7's larger gradient, so the greedy probe arrives within 40 steps and the language holds: "
+    "held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding",
     "works",
-    grpo={"beta": 0.02},
+    grpo={"temperature": 1.0, "top_p": 0.9},
     seeds=(0,),
 )
 
-GATED_LOOSE = variant(
+GATED_TOP_P = variant(
     GATED_SHARE,
-    "gated-share-beta-0.02",
-    "gated-share with β 0.02, for the same reason as cool-samples-beta-0.02: held-out greedy share ≥ 0.55, clean ≥ 70%, "
-    "loops ≤ 5%, frame ≤ 30%, every guard holding",
+    "gated-top-p",
+    "gated-share at TRL's temperature 1.0 with top_p 0.9: the gated share, the shared-phrase penalty and the echo-free "
+    "relevance on samples from the nucleus: held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, "
+    "every guard holding",
     "works",
-    grpo={"beta": 0.02},
+    grpo={"temperature": 1.0, "top_p": 0.9},
     seeds=(0,),
 )
 
 # The way to a first lesson trained on what the reader sees, in the order declared.
-CANDIDATES = (COOL_SAMPLES.name, GATED_SHARE.name, GATED_SHARE_HOT.name, COOL_LOOSE.name, GATED_LOOSE.name)
+CANDIDATES = (COOL_SAMPLES.name, GATED_SHARE.name, GATED_SHARE_HOT.name, TOP_P_SAMPLES.name, GATED_TOP_P.name)
 
-ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, COOL_LOOSE, GATED_LOOSE]
+ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P]

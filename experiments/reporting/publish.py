@@ -73,7 +73,8 @@ def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[st
         if row["name"] not in names or entry is None or entry.hypothesis != row["hypothesis"]:
             continue
         folder = source_dir / row["name"]
-        files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir() if path.is_file()}
+        # The run's own text files; its figure (probe.png) is drawn again here by the report.
+        files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir() if path.is_file() and path.suffix != ".png"}
         publish_run(results_dir, RunRecord.from_dict(row), files)
         taken.append(row["name"])
     return taken

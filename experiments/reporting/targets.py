@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from experiments.registry import greedy_eyes
+from experiments.registry import REGISTRY, greedy_eyes
 from experiments.registry.first_lesson import CANDIDATES, TARGETS
 from experiments.reporting.record import RunRecord
 from experiments.reporting.runs_table import seeds_of
@@ -43,7 +43,9 @@ def _at_most(value: float | None, ceiling: float) -> str:
 
 def target_row(results_dir: Path, run: RunRecord) -> list[str]:
     """One run against the targets: the greedy readings judged, the sampled share (at the training temperature) beside."""
-    steps = run.behaviour_step if run.behaviour_step is not None else steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
+    entry = REGISTRY.get(run.name)
+    by_probe = entry is not None and entry.arrival == "probe"  # then only the probe's arrival counts as the behaviour
+    steps = run.behaviour_step if by_probe else steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
     steps_cell = (f"never in {run.steps_trained} ✗" if steps is None else
                   f"{steps}" if steps <= TARGETS.max_steps_to_behaviour else f"{steps} ✗ ({steps - TARGETS.max_steps_to_behaviour} over)")
     precision = run.precision["precision"] if run.precision else "bf16"
