@@ -416,3 +416,44 @@ def test_generate_prompts_refuses_to_write_an_empty_prompt_file(tmp_path, capsys
     monkeypatch.setattr(generate_prompts, "generate", lambda model, tokenizer, requests, settings, sample: [["no question here"]] * len(requests))
     assert "no question kept in 1 rounds" in one_line_exit(capsys, generate_prompts.main, ["--max_rounds", "1", "--output", str(output)])
     assert not output.exists()
+
+
+# Models a user brings: a tiny random Qwen2 (rotary, chat template) through the whole pipeline
+
+CHAT_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def tiny_qwen2(folder: Path) -> str:
+    """A random two-layer Qwen2 with tiny-gpt2's tokenizer and a ChatML template, saved as a model folder."""
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    from experiments.models import TINY_GPT2, resolve_model
+
+    _, tokenizer = resolve_model(TINY_GPT2)
+    tokenizer.chat_template = CHAT_TEMPLATE
+    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=256, tie_word_embeddings=True)
+    Qwen2ForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)
+
+
+def test_a_tiny_qwen2_runs_the_whole_pipeline(tmp_path):
+    from experiments.relevance import rotary_positions
+    from experiments.models import resolve_model
+
+    model = tiny_qwen2(tmp_path / "qwen2")
+    loaded, tokenizer = resolve_model(model)
+    assert loaded.config.model_type == "qwen2" and rotary_positions(loaded) and tokenizer.chat_template is not None
+    config = dataclasses.replace(SMOKE, rewards=("four_letter_share", "relevance"), reward_weights=(1.0, 0.25), steps=2)
+    record = run_experiment(config, results_dir=tmp_path / "results", runs_dir=tmp_path / "runs", model=model)
+    assert record.model == model and record.steps_trained == 2 and record.verdict in ("works", "broken", "no change")
+    answers = json.loads((tmp_path / "results" / "smoke" / "answers.json").read_text())
+    assert len(answers) == record.heldout_prompts == SMOKE.eval_prompts
+    assert (tmp_path / "runs" / "smoke" / "model" / "config.json").exists()
+    assert "<|im_start|>" in (tmp_path / "runs" / "smoke" / "model" / "tokenizer_config.json").read_text() + "".join(
+        p.read_text() for p in (tmp_path / "runs" / "smoke" / "model").glob("*.jinja")
+    )
