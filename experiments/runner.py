@@ -74,8 +74,6 @@ def run_experiment(
     grpo_config = validate_experiment(config, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
     if results_dir is None:
         results_dir = default_results_dir(config, runs_dir)
-    if (results_dir / config.name).resolve() == run_dir.resolve():
-        raise FolderError(f"results folder {results_dir} and runs folder {runs_dir} are one folder: publishing would replace the run's model; pass two")
     check_rewards(reward_functions(config))
     train_lines = read_numbered_prompts(ROOT / config.train_prompts)
     heldout_lines = read_prompt_lines(HELDOUT)
@@ -83,6 +81,8 @@ def run_experiment(
         raise ConfigError(f"{config.name}: eval_prompts is {config.eval_prompts}, but {HELDOUT.name} holds {len(heldout_lines)} prompts")
     heldout_lines = heldout_lines[: config.eval_prompts]
     reference_text = REFERENCE.read_text(encoding="utf-8")
+    if (results_dir / config.name).resolve() == run_dir.resolve():
+        raise FolderError(f"results folder {results_dir} and runs folder {runs_dir} are one folder: publishing would replace the run's model; pass two")
     check_writable_folder(results_dir, "results folder", "pass --results-dir with a writable folder")
     check_summary_readable(results_dir)
     check_writable_folder(runs_dir, "runs folder", "pass --runs-dir (or set LK_RUNS_DIR) with a writable folder")
