@@ -170,14 +170,15 @@ def _read_cache(path: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m experiments.precision``: the precision a run would use here, and why."""
-    from experiments.cli import PrecisionOptions, parse, setup_logging
+    from experiments.cli import PrecisionOptions, one_line_errors, parse, setup_logging
 
     options, _ = parse(PrecisionOptions, argv, PrecisionOptions.__doc__)
     setup_logging()
     flags = cpu_flags()
     device = "cuda" if torch.cuda.is_available() else "cpu"
     started = time.perf_counter()
-    choice = choose_precision("auto", device, options.model, None if options.fresh else Path(options.runs_dir) / "precision-probes.json")
+    with one_line_errors():
+        choice = choose_precision("auto", device, options.model, None if options.fresh else Path(options.runs_dir) / "precision-probes.json")
     shown = sorted(f for f in flags if f.startswith(("avx", "amx", "fma", "sse4", "bf16", "asimd", "sve")))
     print(f"CPU: {cpu_model()}  ({'native bf16' if native_bf16(flags) else 'no bf16 instructions'})")
     print(f"flags: {' '.join(shown) or '(none read)'}")

@@ -457,3 +457,31 @@ def test_a_tiny_qwen2_runs_the_whole_pipeline(tmp_path):
     assert "<|im_start|>" in (tmp_path / "runs" / "smoke" / "model" / "tokenizer_config.json").read_text() + "".join(
         p.read_text() for p in (tmp_path / "runs" / "smoke" / "model").glob("*.jinja")
     )
+
+
+def test_a_run_an_exploration_an_import_and_a_rejudge_at_once_keep_every_row(tmp_path):
+    """Four writers on one results folder at once: every row stays, and runs.md names every row of summary.json."""
+    import subprocess
+
+    results, lane = tmp_path / "results", tmp_path / "lane"
+    results.mkdir()
+    (results / "summary.json").write_text(json.dumps({"runs": [smoke_row("earlier")]}))
+    committed = json.loads((COMMITTED / "summary.json").read_text())
+    baseline = next(row for row in committed["runs"] if row["name"] == "baseline")
+    (lane / "baseline").mkdir(parents=True)
+    (lane / "baseline" / "samples.md").write_text("# Samples: baseline\n")
+    (lane / "summary.json").write_text(json.dumps({"runs": [baseline]}))
+    python = [sys.executable]
+    commands = [
+        [*python, "-m", "experiments.runner", "smoke", "--steps", "1", "--results-dir", str(results), "--runs-dir", str(tmp_path / "a")],
+        [*python, "scripts/explore.py", "idea", "--base", "smoke", "--steps", "1", "--results_dir", str(results), "--runs_dir", str(tmp_path / "b")],
+        [*python, "-m", "experiments.report", "--results_dir", str(results), "--import_from", str(lane), "--runs", "baseline"],
+        [*python, "-m", "experiments.report", "--results_dir", str(results), "--rejudge"],
+    ]
+    processes = [subprocess.Popen(c, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for c in commands]
+    for process in processes:
+        assert process.wait(timeout=600) == 0, process.stderr.read()[-2000:]
+    names = [row["name"] for row in json.loads((results / "summary.json").read_text())["runs"]]
+    assert sorted(names) == ["baseline", "earlier", "idea", "smoke"]
+    table = (results / "runs.md").read_text()
+    assert all(f"{name}" in table for name in names)
