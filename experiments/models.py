@@ -28,7 +28,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError, safe_open
 from transformers import (
     AutoConfig,
     AutoModelForCausalLM,
@@ -39,6 +38,7 @@ from transformers import (
     PreTrainedTokenizerBase,
     PreTrainedTokenizerFast,
 )
+from safetensors import SafetensorError, safe_open  # noqa: I001 (apart from torch's line, which main's models.py edits)
 
 log = logging.getLogger(__name__)
 
