@@ -18,7 +18,7 @@ from experiments.models import freeze_lower_layers, resolve_model
 from experiments.prompts import PromptFileError, load_prompts
 from experiments.relevance import RelevanceJudge, RelevanceReward
 from experiments.training import MetricsRecorder, build_trainer
-from experiments.validation import reward_functions, validate_experiment
+from experiments.validation import ConfigError, reward_functions, validate_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -54,6 +54,19 @@ def check_prompt_lengths(config: Experiment, tokenizer, model, lines: list[tuple
                 f"{config.train_prompts}:{number}: prompt ({line[:40]!r}…) is {length} tokens; with "
                 f"max_completion_length {completion_tokens} it exceeds the context of {config.model} ({context} tokens)"
             )
+
+
+def check_eval_lengths(config: Experiment, tokenizer, model, heldout) -> None:
+    """Refuse an ``eval_max_new_tokens`` that, after the longest held-out prompt, runs past the model's context."""
+    context = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+    if not context or not len(heldout):
+        return
+    longest = max(len(tokenizer(RelevanceJudge.context_text(tokenizer, p), add_special_tokens=False).input_ids) for p in heldout)
+    if longest + config.eval_max_new_tokens > context:
+        raise ConfigError(
+            f"{config.name}: eval_max_new_tokens {config.eval_max_new_tokens} after the longest held-out prompt ({longest} tokens) "
+            f"exceeds the context of {config.model} ({context} tokens); at most {context - longest}"
+        )
 
 
 def base_model_judge(config: Experiment, bf16: bool, device) -> RelevanceJudge:

@@ -23,7 +23,7 @@ from experiments.evaluation import EvalSettings, generate
 from experiments.models import resolve_model, transformer_blocks
 from experiments.prompts import load_prompts
 from experiments.environment import environment
-from experiments.files import atomic_write_text
+from experiments.files import atomic_write_text, check_writable_folder
 from experiments.reporting.summary_file import BENCHMARK_FILES
 from experiments.relevance import RelevanceReward
 from experiments.training import MetricsRecorder
@@ -235,12 +235,29 @@ def breakdown(config: Experiment, steps: int) -> dict:
     }
 
 
+COMMITTED_BREAKDOWN = "relevance-quarter-96"  # the entry whose step results/step-breakdown.json (and the README) quotes
+BREAKDOWN_STEPS = 4
+SCRATCH = ROOT / "runs" / "benchmarks"
+
+
 @dataclass
 class BenchmarkOptions:
-    """``python -m experiments.benchmark [--breakdown ENTRY] [--steps N]``: speed levers, or where one entry's step goes."""
+    """``python -m experiments.benchmark [--breakdown ENTRY] [--steps N] [--results_dir D]``: speed levers, or where one entry's step goes."""
 
     breakdown: str | None = field(default=None, metadata={"help": "time the phases of this registry entry's step instead"})
-    steps: int = field(default=4, metadata={"help": "steps per timing in --breakdown (the first is discarded)"})
+    steps: int = field(default=BREAKDOWN_STEPS, metadata={"help": "steps per timing in --breakdown (the first is discarded)"})
+    results_dir: str | None = field(
+        default=None,
+        metadata={"help": "where the figures go (default: results/ for the committed measurements, runs/benchmarks for a quick one)"},
+    )
+
+
+def figures_folder(options: BenchmarkOptions) -> Path:
+    """Where the figures go: as told; else results/ for the measurement the README quotes, a scratch folder for any other."""
+    if options.results_dir is not None:
+        return Path(options.results_dir)
+    committed = options.breakdown in (None, COMMITTED_BREAKDOWN) and options.steps == BREAKDOWN_STEPS
+    return ROOT / "results" if committed else SCRATCH
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -249,16 +266,17 @@ def main(argv: list[str] | None = None) -> None:
     from experiments.registry import REGISTRY
     from experiments.precision import choose_precision
     from experiments.reporting.publish import refresh_summary
-    from experiments.reporting.summary import write_report
 
     options, _ = parse(BenchmarkOptions, argv, BenchmarkOptions.__doc__)
-    results = ROOT / "results"
+    results = figures_folder(options)
+    log.info(f"figures go to {results}")
+    with one_line_errors():
+        check_writable_folder(results, "results folder", "pass --results_dir with a writable folder")
+        if options.breakdown is not None and options.breakdown not in REGISTRY:
+            raise ConfigError(f"--breakdown: no registry entry {options.breakdown!r}")
+        if options.breakdown is not None and options.steps < 2:
+            raise ConfigError(f"--steps: at least 2 (the first step warms up), got {options.steps}")
     if options.breakdown is not None:
-        with one_line_errors():
-            if options.breakdown not in REGISTRY:
-                raise ConfigError(f"--breakdown: no registry entry {options.breakdown!r}")
-            if options.steps < 2:
-                raise ConfigError(f"--steps: at least 2 (the first step warms up), got {options.steps}")
         figures = breakdown(REGISTRY[options.breakdown], options.steps)
         atomic_write_text(results / BENCHMARK_FILES["step_breakdown"], json.dumps(figures, indent=1))
         log.info(json.dumps({k: figures[k] for k in ("judge_share_of_step", "step_ratio_vs_without_relevance")}, indent=1))
@@ -272,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
     if torch.cuda.is_available():
         gpu = measure(GPU_LEVERS, {**ON_GPU, "bf16": True}, matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"), model.to("cuda"), tokenizer)
         atomic_write_text(results / BENCHMARK_FILES["benchmark_gpu"], json.dumps(gpu, indent=1))
-    write_report(results, refresh_summary(results))
+    refresh_summary(results)  # redraws the report
     log.info(json.dumps(cpu["step_s"], indent=1))
 
 

@@ -209,8 +209,10 @@ def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:
     return function(*arguments)
 
 
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
+def _mean(values: Sequence[float | None]) -> float:
+    """The mean of the scored values (a judged objective leaves some unscored: None, as TRL reads it)."""
+    scored = [value for value in values if value is not None]
+    return sum(scored) / len(scored) if scored else 0.0
 
 
 def cached_base_evaluation(model_name: str, model, tokenizer, heldout, reference_text, objective, settings, judge, runs_dir: Path, is_main: bool):

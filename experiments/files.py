@@ -8,6 +8,8 @@ readable by everyone (0644), as committed results are.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -37,6 +39,47 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 class FolderError(ValueError):
     """A folder the run will write to that is a file or cannot be written; the message names it and the fix."""
+
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+MAX_NAME_LENGTH = 100  # a name becomes a folder and ".NAME.staging", ".NAME.replaced", "NAME-seed12": room left under 255 bytes
+
+
+def unsafe_name(name: object) -> str | None:
+    """Why ``name`` cannot name a run (a folder in runs/ and in results/), or None where it can.
+
+    >>> [unsafe_name(n) is None for n in ("baseline", "lr-1e-4_v2.b", "../x", "/etc", "a\\nb", ".hidden", "-x", "x" * 101)]
+    [True, True, False, False, False, False, False, False]
+    """
+    if not isinstance(name, str) or not name:
+        return f"a name must be a non-empty string, got {name!r}"
+    shown = repr(name if len(name) <= 40 else name[:40] + "…")
+    if len(name) > MAX_NAME_LENGTH:
+        return f"name {shown} is {len(name)} characters; at most {MAX_NAME_LENGTH} (it becomes a folder name)"
+    if ".." in name or not SAFE_NAME.fullmatch(name):
+        return (
+            f"name {shown} may hold only letters, digits, '.', '_' and '-', not start with '.' or '-', and hold no '..' "
+            "(it becomes a folder name: no path, no newline)"
+        )
+    return None
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """``path``, refused unless it lies inside ``folder`` once both are resolved (a name cannot lead elsewhere)."""
+    resolved, root = path.resolve(), folder.resolve()
+    if resolved == root or root not in resolved.parents:
+        raise FolderError(f"{path}: lies outside its folder {folder}; refusing to write there")
+    return path
+
+
+def check_free_space(path: Path, needed_bytes: int, role: str, fix: str) -> None:
+    """Refuse a folder on a disk without room for what the run will write (an estimate), before training."""
+    existing = next(parent for parent in (path, *path.parents) if parent.exists())
+    free = shutil.disk_usage(existing).free
+    if free < needed_bytes:
+        raise FolderError(
+            f"{role} {path}: {free / 1e6:.0f} MB free on its disk, but the run will write about {needed_bytes / 1e6:.0f} MB; {fix}"
+        )
 
 
 def claim_run_folder(run_dir: Path, name: str) -> FileLock:

@@ -39,6 +39,7 @@ from transformers import (
     PreTrainedTokenizerBase,
     PreTrainedTokenizerFast,
 )
+from safetensors import SafetensorError, safe_open  # noqa: I001 (apart from torch's line, which main's models.py edits)
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def _load(name_or_path: str) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     try:
         tokenizer = AutoTokenizer.from_pretrained(local or name_or_path, local_files_only=offline)
         model = AutoModelForCausalLM.from_pretrained(local or name_or_path, dtype=torch.float32, local_files_only=offline)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, SafetensorError) as error:
         if local is not None:
             raise ModelError(
                 f"{name_or_path}: a model folder that cannot be loaded ({_first_line(error)}); it may be damaged or "
@@ -112,6 +113,12 @@ def _local_model_folder(name: str) -> Path | None:
     if path.exists():
         if not (path / "config.json").is_file():
             raise ModelError(f"{name}: not a model folder (no config.json); expected a folder written by save_pretrained, such as runs/<config>/model")
+        for weights in sorted(path.glob("*.safetensors")):
+            try:
+                with safe_open(str(weights), framework="pt"):  # reads the header only: a cut or empty file fails here
+                    pass
+            except (SafetensorError, OSError) as error:
+                raise ModelError(f"{weights}: damaged weights ({_first_line(error)}); train its configuration again, or point at another folder") from None
         return path
     if name.startswith((".", "/", "~")) or name.count("/") > 1 or name.endswith("/"):
         hint = " (a model is saved there when its configuration has been trained: python -m experiments.runner NAME)" if "runs/" in name else ""

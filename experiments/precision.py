@@ -28,6 +28,8 @@ from pathlib import Path
 import torch
 
 from experiments.files import atomic_write_text
+from experiments.registry.experiment import PRECISIONS
+from experiments.validation import ConfigError as PrecisionError  # an unknown precision, asked for or cached
 
 log = logging.getLogger("experiments.precision")  # not __name__: run as __main__ by python -m
 
@@ -125,6 +127,8 @@ def choose_precision(
     flags: frozenset[str] | None = None,
 ) -> PrecisionChoice:
     """``requested`` if it names a precision; otherwise bf16 on CUDA, fp32 on a CPU without bf16, else the faster measured."""
+    if requested not in PRECISIONS:
+        raise PrecisionError(f"precision must be one of {PRECISIONS}, got {requested!r}")
     if requested != "auto":
         return PrecisionChoice(requested, None, None, "asked for")
     if device_type == "cuda":
@@ -146,22 +150,35 @@ def choose_precision(
 
 
 def _read_cache(path: Path) -> dict:
+    """The cached answers; an unreadable file is measured again, a damaged one is named (it may hide a wrong precision)."""
     try:
-        return json.loads(path.read_text())
+        cache = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
+    if not isinstance(cache, dict):
+        raise PrecisionError(f"{path}: holds a {type(cache).__name__}, not an object of cached answers; delete it to measure again")
+    for key, entry in cache.items():
+        fields = {"precision", "fp32_s", "bf16_s"}
+        missing = sorted(fields - set(entry)) if isinstance(entry, dict) else sorted(fields)
+        if missing or entry["precision"] not in ("fp32", "bf16") or set(entry) - fields - {"how"}:
+            raise PrecisionError(
+                f"{path}: entry {key[-40:]!r} is {str(entry)[:80]}: " + (f"lacks {', '.join(missing)}" if missing else "precision must be fp32 or bf16")
+                + "; delete the file to measure again"
+            )
+    return cache
 
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m experiments.precision``: the precision a run would use here, and why."""
-    from experiments.cli import PrecisionOptions, parse, setup_logging
+    from experiments.cli import PrecisionOptions, one_line_errors, parse, setup_logging
 
     options, _ = parse(PrecisionOptions, argv, PrecisionOptions.__doc__)
     setup_logging()
     flags = cpu_flags()
     device = "cuda" if torch.cuda.is_available() else "cpu"
     started = time.perf_counter()
-    choice = choose_precision("auto", device, options.model, None if options.fresh else Path(options.runs_dir) / "precision-probes.json")
+    with one_line_errors():
+        choice = choose_precision("auto", device, options.model, None if options.fresh else Path(options.runs_dir) / "precision-probes.json")
     shown = sorted(f for f in flags if f.startswith(("avx", "amx", "fma", "sse4", "bf16", "asimd", "sve")))
     print(f"CPU: {cpu_model()}  ({'native bf16' if native_bf16(flags) else 'no bf16 instructions'})")
     print(f"flags: {' '.join(shown) or '(none read)'}")

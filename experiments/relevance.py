@@ -27,6 +27,12 @@ class RelevanceJudge:
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, bf16: bool, batch_size: int = 32):
         self.model, self.tokenizer, self.bf16, self.batch_size = model.eval().requires_grad_(False), tokenizer, bf16, batch_size
 
+    @property
+    def context_limit(self) -> int:
+        """Tokens the model reads at once (GPT-2's n_positions, others' max_position_embeddings); unbounded if it says none."""
+        config = self.model.config
+        return getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 10**9
+
     @staticmethod
     def context_text(tokenizer: PreTrainedTokenizerBase, question: Any) -> str:
         """A question as the policy saw it: through the chat template for chat messages, as is for plain text."""
@@ -49,7 +55,8 @@ class RelevanceJudge:
             if text not in contexts:
                 contexts[text] = self.tokenizer(text, add_special_tokens=False).input_ids
             tokens = self.tokenizer(answer, add_special_tokens=False).input_ids if isinstance(answer, str) else list(answer)
-            pairs.append((contexts[text], tokens))
+            # A decoded answer can tokenize longer than it was generated: cut it where the model's context ends.
+            pairs.append((contexts[text], tokens[: max(0, self.context_limit - len(contexts[text]))]))
         scores: list[float | None] = []
         with tqdm(total=len(pairs), desc="relevance", unit="answer", disable=not progress, leave=False) as bar:
             for start in range(0, len(pairs), self.batch_size):

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from experiments.cli import one_line_errors, parse
-from experiments.reporting.publish import import_runs, refresh_summary
+from experiments.files import FolderError, check_writable_folder
+from experiments.reporting.publish import import_runs, refresh_summary, remove_run
 from experiments.reporting.record import RunRecord
 from experiments.reporting.rejudge import rejudge_summary
-from experiments.reporting.summary import machine_differences, write_report
+from experiments.reporting.summary import machine_differences
+from experiments.validation import check_name
 
 log = logging.getLogger("experiments.report")  # not __name__: run as __main__ by python -m
 
@@ -33,13 +35,27 @@ class ReportOptions:
         metadata={"help": "apply the per-answer guards (loops, frame) and the clean share to runs recorded before them, "
                   "from their answers.json; the verdicts replaced are kept and listed"},
     )
+    remove: str | None = field(
+        default=None, metadata={"help": "remove this run's row from summary.json and its folder (no other command drops a row)"},
+    )
+
+
+def check_results_folder(path: Path, role: str = "results folder") -> None:
+    """An existing, writable folder, or a FolderError: a typo must not create an empty report elsewhere."""
+    if not path.exists():
+        raise FolderError(f"{role} {path} does not exist; pass --results_dir with the folder that holds summary.json")
+    check_writable_folder(path, role, "pass --results_dir with a writable folder")
 
 
 def main(argv: list[str] | None = None) -> None:
     options, _ = parse(ReportOptions, argv, ReportOptions.__doc__)
     results_dir = Path(options.results_dir)
     with one_line_errors():
+        check_results_folder(results_dir)
         if options.import_from is not None:
+            source = Path(options.import_from)
+            if not (source / "summary.json").is_file():
+                raise FolderError(f"--import_from {source}: no summary.json there; name a results folder another lane wrote")
             wanted = {name for name in options.runs.split(",") if name}
             taken = import_runs(Path(options.import_from), results_dir, wanted)
             log.info(f"imported from {options.import_from}: {', '.join(taken) or 'nothing'}")
@@ -53,9 +69,11 @@ def main(argv: list[str] | None = None) -> None:
 
             summary = refresh_summary(results_dir, rejudge)
             log.info(f"rejudged by every guard; verdicts changed: {', '.join(changed) or 'none'}")
+        elif options.remove is not None:
+            summary = remove_run(results_dir, check_name(options.remove))
+            log.info(f"removed {options.remove}: its row and {results_dir / options.remove}")
         else:
             summary = refresh_summary(results_dir)
-        write_report(results_dir, summary)
     runs = [RunRecord.from_dict(row) for row in summary["runs"]]
     log.info(f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text().splitlines())} lines, {len(runs)} runs")
     for difference in machine_differences(runs):

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from experiments.cli import SampleOptions, one_line_errors, parse
 from experiments.evaluation import EvalSettings, generate
+from experiments.files import check_writable_folder
 from experiments.models import resolve_model
-from experiments.precision import choose_precision
+from experiments.precision import PRECISIONS, choose_precision
 from experiments.relevance import RelevanceJudge
-from experiments.validation import ConfigError
+from experiments.validation import SEED_LIMIT, ConfigError, check_count
 
 log = logging.getLogger("experiments.sample")  # not __name__: run as __main__ by python -m
 
@@ -29,18 +30,32 @@ def check_question_lengths(model, tokenizer, prompts, max_new_tokens: int) -> No
             )
 
 
+def check_options(options: SampleOptions, questions: list[str]) -> None:
+    """Every count, the seed, the precision, the questions and the runs folder, checked before a model loads."""
+    check_count("sample", "--samples", options.samples, low=0)
+    check_count("sample", "--max_new_tokens", options.max_new_tokens)
+    check_count("sample", "--seed", options.seed, 0, SEED_LIMIT)
+    if options.precision not in PRECISIONS:
+        raise ConfigError(f"sample: --precision must be one of {PRECISIONS}, got {options.precision!r}")
+    empty = [number for number, question in enumerate(questions, start=1) if not question.strip()]
+    if empty:
+        raise ConfigError(f"sample: question {empty[0]} is empty; ask something")
+    check_writable_folder(Path(options.runs_dir), "runs folder", "pass --runs_dir with a writable folder")
+
+
 def main(argv: list[str] | None = None) -> None:
     options, positional = parse(SampleOptions, argv, SampleOptions.__doc__)
     with one_line_errors():
         if len(positional) < 2:
             raise ConfigError("give a model (a saved folder such as runs/baseline/model, a hub id, tiny-gpt2 or smollm2-135m) and one or more questions")
+        check_options(options, positional[1:])
         model, tokenizer = resolve_model(positional[0])
     questions = positional[1:]
     chat = tokenizer.chat_template is not None
     prompts = [[{"role": "user", "content": q}] if chat else q for q in questions]
     with one_line_errors():
         check_question_lengths(model, tokenizer, prompts, options.max_new_tokens)
-    chosen = choose_precision(options.precision, model.device.type, positional[0], Path(options.runs_dir) / "precision-probes.json")
+        chosen = choose_precision(options.precision, model.device.type, positional[0], Path(options.runs_dir) / "precision-probes.json")
     log.info(f"precision {chosen.precision} ({chosen.how})")
     settings = EvalSettings(
         samples_per_prompt=options.samples, max_new_tokens=options.max_new_tokens, seed=options.seed, bf16=chosen.bf16

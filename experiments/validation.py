@@ -24,6 +24,7 @@ from trl import GRPOConfig
 
 import rewards as reward_module
 from experiments.registry.experiment import ARRIVALS, PRECISIONS, VERDICTS, Experiment
+from experiments.files import unsafe_name
 from experiments.models import EMBEDDED, TINY_GPT2
 from experiments.relevance import EchoFreeRelevance, RelevanceReward
 
@@ -72,6 +73,25 @@ def reward_functions(config: Experiment) -> list[Callable[..., list[float]]]:
     return found
 
 
+def check_name(name: object, role: str = "run") -> str:
+    """``name``, or a ConfigError: every run, exploration and entry name becomes a folder, so it must be only a name."""
+    if (reason := unsafe_name(name)) is not None:
+        raise ConfigError(f"{role} {reason}")
+    return str(name)
+
+
+SEED_LIMIT = 2**32  # numpy's and torch's seeding take 0 ≤ seed < 2**32
+
+
+def check_count(where: str, field: str, value: object, low: int = 1, high: int | None = None, none_ok: bool = False) -> None:
+    """Refuse a count that is not a whole number in [low, high) (None allowed where ``none_ok``)."""
+    if value is None and none_ok:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value >= high):
+        span = f"≥ {low}" if high is None else f"in [{low}, {high})"
+        raise ConfigError(f"{where}: {field} must be a whole number {span}{' or None' if none_ok else ''}, got {value!r}")
+
+
 TRACKERS = ("none", "tensorboard", "trackio")
 MAX_STEPS = 10_000
 MAX_LEARNING_RATE = 1.0
@@ -93,7 +113,9 @@ def validate_experiment(config: Experiment, output_dir: str | Path | None = None
 
     ``tracker`` logs the run to a local tracker too (TRL's ``report_to``); it changes nothing that is trained.
     """
-    where = config.name
+    where = check_name(config.name)
+    check_count(where, "seed", config.seed, 0, SEED_LIMIT), check_count(where, "eval_prompts", config.eval_prompts, none_ok=True)
+    check_count(where, "eval_samples", config.eval_samples), check_count(where, "eval_max_new_tokens", config.eval_max_new_tokens)
     if config.expect not in VERDICTS:
         raise ConfigError(f"{where}: expect={config.expect!r} is not one of {VERDICTS}")
     if isinstance(config.steps, bool) or not isinstance(config.steps, int) or config.steps <= 0:
@@ -192,7 +214,8 @@ def dry_call_arguments(prompts: Sequence[Any] | None = None) -> dict[str, Any]:
 def check_rewards(functions: Sequence[Callable[..., list[float]]], prompts: Sequence[Any] | None = None) -> None:
     """Call each reward as TRL will and refuse a wrong length, a non-number, NaN, infinity, overflow or an exception.
 
-    ``None`` is accepted: TRL reads it as "no score for this completion" (NaN, left out of the sum).
+    ``None`` is accepted from the judged rewards alone (relevance: no score where a batch holds one question), which
+    TRL leaves out of the sum; from any other reward it is refused, as it is at every training step (IsolatedReward).
     A reward slower than ``SLOW_REWARD_S`` per completion is accepted with a warning: it is paid at every step.
     """
     for function in functions:
@@ -217,7 +240,7 @@ def check_rewards(functions: Sequence[Callable[..., list[float]]], prompts: Sequ
                 f"{16 * per_completion_s:.1f} s to every step",
                 stacklevel=2,
             )
-        _check_scores(name, scores, SAMPLE_COMPLETIONS)
+        _check_scores(name, scores, SAMPLE_COMPLETIONS, none_ok=isinstance(function, RelevanceReward))
 
 
 # Passed through uncopied: the trainer's state and its logging callbacks are not data a reward could spoil.
@@ -225,42 +248,53 @@ SHARED_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric"})
 
 
 class IsolatedReward:
-    """A reward called with its own copy of TRL's inputs, as in the dry call.
+    """A reward called with its own copy of TRL's inputs, and its scores checked, at every training step.
 
     TRL hands every reward the same lists: one that edits them would change what the
-    next reward scores, and what is recorded. A reward that exits the process is
-    turned into a RewardError naming it, so the run ends in one line.
+    next reward scores, and what is recorded. A reward that raises, exits the process, or
+    returns a wrong length, a non-number, NaN, ±inf or (unless judged) None, at any step,
+    ends the run with a RewardError naming it, the step and the value: nothing is recorded.
     """
 
     def __init__(self, function: Callable[..., list[float]]):
         self.function = function
         self.__name__ = getattr(function, "__name__", repr(function))
+        self.none_ok = isinstance(function, RelevanceReward)  # a judged reward gives None where it cannot judge
 
     def __call__(self, prompts: Any = None, completions: Any = None, **kwargs: Any) -> list[float]:
+        state = kwargs.get("trainer_state")
+        at = f" at step {state.global_step + 1}" if isinstance(getattr(state, "global_step", None), int) else ""
         safe = {key: value if key in SHARED_KWARGS else copy.deepcopy(value) for key, value in kwargs.items()}
         try:
-            return self.function(prompts=copy.deepcopy(prompts), completions=copy.deepcopy(completions), **safe)
+            scores = self.function(prompts=copy.deepcopy(prompts), completions=copy.deepcopy(completions), **safe)
         except SystemExit as error:
-            raise RewardError(f"reward {self.__name__} tried to end the process (SystemExit {error.code!r}) during training") from None
+            raise RewardError(f"reward {self.__name__} tried to end the process (SystemExit {error.code!r}) during training{at}") from None
+        except Exception as error:  # noqa: BLE001 - any failure ends the run in one line naming the reward and step
+            raise RewardError(f"reward {self.__name__} raised {type(error).__name__}{at}: {error}") from None
+        _check_scores(self.__name__, scores, completions if completions is not None else [], at, self.none_ok)
+        return scores
 
 
-def _check_scores(name: str, scores: Any, completions: Sequence[Any]) -> None:
+def _check_scores(name: str, scores: Any, completions: Sequence[Any], at: str = "", none_ok: bool = False) -> None:
     if not isinstance(scores, (list, tuple)):
         length = f" of length {len(scores)}" if hasattr(scores, "__len__") else ""
         raise RewardError(
-            f"reward {name} returned a {type(scores).__module__}.{type(scores).__name__}{length}, not a list; "
-            "return one float (or None) per completion as a list, e.g. scores.tolist()"
+            f"reward {name} returned a {type(scores).__module__}.{type(scores).__name__}{length}{at}, not a list; "
+            "return one float per completion as a list, e.g. scores.tolist()"
         )
     if len(scores) != len(completions):
-        raise RewardError(f"reward {name} returned {type(scores).__name__} of length {len(scores)} for {len(completions)} completions")
+        raise RewardError(f"reward {name} returned {type(scores).__name__} of length {len(scores)} for {len(completions)} completions{at}")
     for completion, score in zip(completions, scores):
+        shown = repr(completion)[:80]
+        if score is None and not none_ok:
+            raise RewardError(f"reward {name} returned None{at} for completion {shown}; only judged rewards may leave one unscored")
         if score is None:
             continue
         if isinstance(score, bool) or not isinstance(score, numbers.Real):
-            raise RewardError(f"reward {name} returned a non-number {score!r} for completion {completion!r}")
+            raise RewardError(f"reward {name} returned a non-number {score!r}{at} for completion {shown}")
         try:
             finite = math.isfinite(score)
         except OverflowError:
-            raise RewardError(f"reward {name} returned an integer too large for a float for completion {completion!r}") from None
+            raise RewardError(f"reward {name} returned an integer too large for a float{at} for completion {shown}") from None
         if not finite:
-            raise RewardError(f"reward {name} returned {score!r} for completion {completion!r}")
+            raise RewardError(f"reward {name} returned {score!r}{at} for completion {shown}")

@@ -19,7 +19,7 @@ from trl import GRPOConfig  # noqa: E402
 from experiments.cli import one_line_errors, parse, typed_value  # noqa: E402
 from experiments.registry import REGISTRY, Experiment, variant  # noqa: E402
 from experiments.runner import run_experiment  # noqa: E402
-from experiments.validation import ConfigError  # noqa: E402
+from experiments.validation import ConfigError, check_name  # noqa: E402
 
 SET_BY_EXPLORE = {"name", "hypothesis", "expect", "grpo", "base", "family", "seeds"}
 EXPERIMENT_TYPES = {name: kind for name, kind in typing.get_type_hints(Experiment).items() if name not in SET_BY_EXPLORE}
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     with one_line_errors():
         if not words or words[0].startswith("--"):
             raise ConfigError("give a NAME for the exploration first")
+        check_name(words[0], "exploration")  # before anything: the name becomes a folder in both folders
         if options.base not in REGISTRY:
             raise ConfigError(f"--base: no registry entry {options.base!r}")
         config = exploration(REGISTRY[options.base], words[0], words[1:])

@@ -85,11 +85,11 @@ def test_a_reward_that_mutates_its_inputs_cannot_change_what_the_next_reward_sco
         return [0.0] * len(completions)
 
     def reader(prompts, completions, **kwargs):
-        return [float(len(c)) for c in completions] + [float(len(kwargs["completion_ids"]))]
+        return [float(len(c)) + 100 * len(kwargs["completion_ids"]) for c in completions]
 
     shared = {"prompts": ["ox?", "ox?"], "completions": ["Moo moo.", "Oxen hum low."], "completion_ids": [[1], [2]]}
     IsolatedReward(vandal)(**shared)
-    assert IsolatedReward(reader)(**shared) == [8.0, 13.0, 2.0]
+    assert IsolatedReward(reader)(**shared) == [208.0, 213.0]
     assert IsolatedReward(vandal).__name__ == "vandal"
 
 

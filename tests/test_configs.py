@@ -176,8 +176,17 @@ def test_each_reward_gets_its_own_copy_of_the_samples():
         check_rewards([clears_its_input, nan_on_empty_list])
 
 
-def test_none_means_no_score_as_in_trl():
-    check_rewards([no_score_sometimes])  # accepted: no RewardError
+def test_none_is_accepted_from_judged_rewards_only():
+    """TRL reads None as "no score"; only the judged relevance rewards have a reason to give it (a one-question batch)."""
+    from experiments.relevance import RelevanceReward
+
+    class Judged(RelevanceReward):
+        def __call__(self, prompts, completions, **kwargs):
+            return no_score_sometimes(prompts, completions)
+
+    check_rewards([Judged()])  # accepted: no RewardError
+    with pytest.raises(RewardError, match="reward no_score_sometimes returned None for completion ''; only judged rewards"):
+        check_rewards([no_score_sometimes])
     with pytest.raises(RewardError):
         check_rewards([lambda prompts, completions, **kwargs: [float("nan")] * len(completions)])
 

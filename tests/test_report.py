@@ -108,6 +108,7 @@ def test_rejudging_applies_the_per_answer_guards_from_answers_json(tmp_path):
                guards=dict(ALL_GUARDS), previous=None)
     animals = "ox cow goat frog owl duck hen pig yak emu".split()
     answers = [{"prompt": f"q{a}", "before": f"The {a} sings.", "after": f"They don't just sing, the {a} hums."} for a in animals]
+    row["heldout_prompts"] = len(answers)  # rejudging refuses an answers.json of another count than the run recorded
     (tmp_path / "framed").mkdir()
     (tmp_path / "framed" / "answers.json").write_text(json.dumps(answers))
     new = RunRecord.from_dict(rejudged(row, tmp_path))

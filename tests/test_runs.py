@@ -50,7 +50,8 @@ def test_same_configuration_and_seed_give_identical_metrics(tmp_path):
     assert first.after.share == second.after.share
 
 
-def test_rerunning_a_configuration_replaces_only_its_row_and_drops_retired_ones(tmp_path):
+def test_rerunning_a_configuration_replaces_only_its_row_and_keeps_every_other(tmp_path):
+    """A run never drops a row it did not write (issue 34): a retired entry's row goes only by report --remove."""
     results = tmp_path / "shared" / "results"
     summary_path = results / "summary.json"
     run_smoke(tmp_path, "shared")
@@ -60,12 +61,12 @@ def test_rerunning_a_configuration_replaces_only_its_row_and_drops_retired_ones(
     summary_path.write_text(json.dumps(summary))
     run_smoke(tmp_path, "shared", steps=2)
     runs = {run["name"]: run for run in load_summary(results)["runs"]}
-    assert set(runs) == {"smoke", "lr-low"}
+    assert set(runs) == {"smoke", "lr-low", "retired-config"}
     assert runs["smoke"]["steps"] == 2 and runs["lr-low"]["steps"] == 3
     for key in ("environment", "thresholds", "runs"):
         assert key in load_summary(results)
     assert "lr-low" in (results / "summary.md").read_text()
-    assert "retired-config" not in (results / "summary.md").read_text()
+    assert "retired-config" in (results / "runs.md").read_text()
 
 
 def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):

@@ -5,8 +5,11 @@ other's row. A run's files are staged in a hidden sibling folder, then a journal
 naming the run is written atomically: that write is the commit point. Applying the
 journal (swap the folder in, merge the summary row) can be repeated, so a run
 killed halfway is finished by whoever next opens the folder through
-``read_results``: the next run, or ``python -m experiments.report``. Drawing the
-report from summary.json is the caller's next step, not hidden in here.
+``read_results``: the next run, or ``python -m experiments.report``. The report
+(summary.md, runs.md, figures) is drawn under the same lock, from the summary just
+written, so it never describes another summary.json than the one beside it.
+No writer drops a row it did not write: ``python -m experiments.report --remove NAME``
+is the one command that removes a row (and its folder).
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ from filelock import FileLock
 from experiments.registry import REGISTRY
 from experiments.reporting.record import RunRecord
 from experiments.environment import environment
-from experiments.files import atomic_write_text
-from experiments.reporting.summary_file import SummaryError, benchmark_figures, load_summary, merge_run, strict_json
-from experiments.files import FolderError
+from experiments.files import FolderError, atomic_write_text, inside
+from experiments.reporting.summary import write_report
+from experiments.reporting.summary_file import SummaryError, benchmark_figures, load_summary, merge_run, read_answers, strict_json
 from experiments.verdicts import THRESHOLDS
 
 LOCK = ".results.lock"
@@ -43,15 +46,16 @@ def check_summary_readable(results_dir: Path) -> None:
         raise FolderError(f"results folder {results_dir}: {error}; fix or move it, or pass --results-dir") from None
 
 
-def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str], registry_only: bool = True) -> None:
-    """Make this run's files and its summary row appear together, or not at all.
+def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str], registry_order: bool = True, draw: bool = True) -> None:
+    """Make this run's files and its summary row appear together, or not at all, and redraw the report (``draw``).
 
-    ``registry_only`` drops rows of entries no longer in the registry (results/); an exploration
-    folder keeps every row it has.
+    Every row already there is kept. ``registry_order`` sorts the registry's rows in its order, others after
+    them as published; an exploration folder keeps the order its runs were published in.
     """
     with _locked(results_dir):
         _apply_journal(results_dir)
-        staging = _staging(results_dir, record.name)
+        staging = inside(results_dir, _staging(results_dir, record.name))
+        inside(results_dir, results_dir / record.name)
         shutil.rmtree(staging, ignore_errors=True)
         for name, text in files.items():
             atomic_write_text(staging / name, text)
@@ -59,8 +63,10 @@ def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str], reg
         replaced = next((row for row in load_summary(results_dir)["runs"] if row["name"] == record.name), None)
         if replaced is not None:
             record.previous = previous_verdict(replaced, set(record.guards))
-        atomic_write_text(results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_only": registry_only}))
+        atomic_write_text(results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_order": registry_order}))
         _apply_journal(results_dir)
+        if draw:
+            write_report(results_dir, load_summary(results_dir))
 
 
 def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[str]:
@@ -75,9 +81,20 @@ def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[st
         folder = source_dir / row["name"]
         # The run's own text files; its figure (probe.png) is drawn again here by the report.
         files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir() if path.is_file() and path.suffix != ".png"}
-        publish_run(results_dir, RunRecord.from_dict(row), files)
+        publish_run(results_dir, RunRecord.from_dict(row), files, draw=False)
         taken.append(row["name"])
     return taken
+
+
+def remove_run(results_dir: Path, name: str) -> dict[str, Any]:
+    """summary.json without ``name``'s row, its folder deleted and the report redrawn: the one way a row goes."""
+    def without(summary: dict[str, Any]) -> list[dict[str, Any]]:
+        if name not in {row["name"] for row in summary["runs"]}:
+            raise SummaryError(f"{results_dir / 'summary.json'}: no run named {name!r}; nothing removed")
+        shutil.rmtree(inside(results_dir, results_dir / name), ignore_errors=True)
+        return [row for row in summary["runs"] if row["name"] != name]
+
+    return refresh_summary(results_dir, without)
 
 
 def previous_verdict(replaced: dict[str, Any], guards: set[str]) -> dict[str, Any]:
@@ -109,13 +126,20 @@ def read_results(results_dir: Path) -> dict[str, Any]:
 
 
 def refresh_summary(results_dir: Path, transform: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
-    """summary.json rewritten with today's thresholds, environment and benchmark files; its runs as they are, or as
-    ``transform`` makes them from the summary read under the lock."""
+    """summary.json rewritten with today's thresholds and benchmark files, and the report redrawn from it, under the lock;
+    its runs as they are, or as ``transform`` makes them from the summary read under the lock. No run was made here, so
+    the recorded ``environment`` (the machine that made the runs) is kept."""
     with _locked(results_dir):
         _apply_journal(results_dir)
         summary = load_summary(results_dir)
-        _write_summary(results_dir, transform(summary) if transform else summary["runs"], summary)
-    return load_summary(results_dir)
+        runs = transform(summary) if transform else summary["runs"]
+        for row in runs:  # the report reads each answers.json: a damaged one is named before anything is rewritten
+            if (results_dir / row["name"] / "answers.json").exists():
+                read_answers(results_dir / row["name"] / "answers.json")
+        _write_summary(results_dir, runs, summary, keep_environment=True)
+        written = load_summary(results_dir)
+        write_report(results_dir, written)
+    return written
 
 
 def _apply_journal(results_dir: Path) -> None:
@@ -136,16 +160,20 @@ def _apply_journal(results_dir: Path) -> None:
         os.replace(staging, target)
     shutil.rmtree(aside, ignore_errors=True)
     summary = load_summary(results_dir)
-    order = list(REGISTRY) if pending.get("registry_only", True) else None
+    order = list(REGISTRY) if pending.get("registry_order", pending.get("registry_only", True)) else None
     _write_summary(results_dir, merge_run(summary, record, order=order), summary)
     fault_point("summary written")
     journal.unlink()
 
 
-def _write_summary(results_dir: Path, runs: list[dict[str, Any]], previous: dict[str, Any]) -> None:
-    """summary.json, keeping any top-level key this code does not write itself, in strict JSON (no NaN, no Infinity)."""
+def _write_summary(results_dir: Path, runs: list[dict[str, Any]], previous: dict[str, Any], keep_environment: bool = False) -> None:
+    """summary.json, keeping any top-level key this code does not write itself, in strict JSON (no NaN, no Infinity).
+
+    ``environment`` is this machine's after a run published here; a redraw (``keep_environment``) keeps the recorded one.
+    """
     kept = {key: value for key, value in previous.items() if key not in ("environment", "thresholds", "runs")}
-    updated = {**kept, "environment": environment(), "thresholds": THRESHOLDS.as_dict(), "runs": runs, **benchmark_figures(results_dir)}
+    machine = previous["environment"] if keep_environment and "environment" in previous else environment()
+    updated = {**kept, "environment": machine, "thresholds": THRESHOLDS.as_dict(), "runs": runs, **benchmark_figures(results_dir)}
     atomic_write_text(results_dir / "summary.json", strict_json(updated))
 
 

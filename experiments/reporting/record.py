@@ -53,6 +53,7 @@ class RunRecord:
     probe_s: float | None = None  # seconds of the greedy probe within wall_clock_s
     num_processes: int = 1
     precision: dict[str, Any] | None = None
+    heldout_prompts: int | None = None  # held-out prompts evaluated (answers.json holds as many); None in older rows
     environment: dict[str, Any] = field(default_factory=dict)
     before: Measurements = field(default_factory=Measurements)
     after: Measurements = field(default_factory=Measurements)

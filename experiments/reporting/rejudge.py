@@ -10,13 +10,15 @@ so "Verdicts that changed" shows each change and why.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
 from experiments.answers import answer_measures
+from experiments.prompts import read_prompt_lines
+from experiments.registry import REGISTRY
 from experiments.reporting.publish import previous_verdict
 from experiments.reporting.record import RunRecord
+from experiments.reporting.summary_file import read_answers
 from experiments.verdicts import judge
 from rewards import REWARDS
 
@@ -30,7 +32,7 @@ def rejudged(row: dict[str, Any], results_dir: Path) -> dict[str, Any] | None:
         return None
     if None in (record.before.relevance, record.after.relevance, record.before.template, record.after.template):
         return None
-    answers = json.loads(answers_file.read_text())
+    answers = read_answers(answers_file, recorded_heldout(record))
     objective = REWARDS[record.objective]
     before = dataclasses.replace(record.before, **answer_measures([a["before"] for a in answers], objective))
     after = dataclasses.replace(record.after, **answer_measures([a["after"] for a in answers], objective))
@@ -42,6 +44,18 @@ def rejudged(row: dict[str, Any], results_dir: Path) -> dict[str, Any] | None:
     if judgement.verdict != record.verdict or set(judgement.guards) != set(record.guards):
         updated.previous = previous_verdict(row, set(judgement.guards))
     return updated.as_dict()
+
+
+HELDOUT = Path(__file__).resolve().parent.parent.parent / "prompts" / "heldout.txt"
+
+
+def recorded_heldout(record: RunRecord) -> int:
+    """The held-out prompts a run evaluated: recorded in its row, or (older rows) its entry's eval_prompts or the whole file."""
+    if record.heldout_prompts is not None:
+        return record.heldout_prompts
+    entry = REGISTRY.get(record.family)
+    available = len(read_prompt_lines(HELDOUT))
+    return min(entry.eval_prompts, available) if entry is not None and entry.eval_prompts is not None else available
 
 
 def rejudge_summary(summary: dict[str, Any], results_dir: Path) -> tuple[list[dict[str, Any]], list[str]]:

@@ -17,6 +17,7 @@ from experiments.reporting.figures import MAX_CURVES, curves_of, plot_group, plo
 from experiments.registry import GROUPS
 from experiments.registry.first_lesson import HEADLINE
 from experiments.reporting.record import RunRecord
+from experiments.reporting.summary_file import read_answers
 from experiments.reporting.targets import render_targets
 from experiments.files import atomic_write_text
 from experiments.reporting.runs_table import family_of, render_runs, seeds_of
@@ -129,7 +130,7 @@ def first_answer(results_dir: Path, name: str) -> str:
     """The first held-out prompt's greedy answer before and after, from answers.json (or samples.md in older runs)."""
     answers = results_dir / name / "answers.json"
     if answers.exists():
-        row = json.loads(answers.read_text())[0]
+        row = (read_answers(answers) or [{"before": "", "after": ""}])[0]
         before, after = row["before"], row["after"]
     else:
         samples = results_dir / name / "samples.md"

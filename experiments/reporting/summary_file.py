@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from pathlib import Path
 from typing import Any
+
+from experiments.files import unsafe_name
+from experiments.measurements import MEASURES
 
 # Figures of `pytest -m benchmark`, by summary.json key: CPU steps, and GPU steps where a GPU ran them.
 BENCHMARK_FILES = {"benchmark": "benchmark.json", "benchmark_gpu": "benchmark-gpu.json", "step_breakdown": "step-breakdown.json"}
@@ -34,12 +38,76 @@ def load_summary(results_dir: Path) -> dict[str, Any]:
         raise SummaryError(f"{path}: not readable JSON ({error})") from None
     if not isinstance(summary, dict) or not isinstance(summary.get("runs"), list):
         raise SummaryError(f"{path}: holds no list of runs (expected {{\"runs\": [...]}})")
+    seen: dict[str, int] = {}
     for position, row in enumerate(summary["runs"]):
         missing = [key for key in REQUIRED_ROW_FIELDS if not isinstance(row, dict) or key not in row]
         if missing:
             label = row.get("name", "?") if isinstance(row, dict) else repr(row)
             raise SummaryError(f"{path}: run {position} ({label}) lacks {', '.join(missing)}")
+        problem = row_problem(row)
+        if problem:
+            raise SummaryError(f"{path}: run {position} ({str(row['name'])[:40]!r}): {problem}; fix or remove the row")
+        if row["name"] in seen:
+            raise SummaryError(f"{path}: runs {seen[row['name']]} and {position} are both named {row['name']!r}; keep one")
+        seen[row["name"]] = position
     return summary
+
+
+ANSWER_KEYS = ("prompt", "before", "after")
+
+
+def read_answers(path: Path, expected: int | None = None) -> list[dict[str, str]]:
+    """A run's answers.json: a list of {prompt, before, after} texts, ``expected`` of them where given; else a SummaryError."""
+    try:
+        answers = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as error:
+        raise SummaryError(f"{path}: not readable JSON ({' '.join(str(error).split())})") from None
+    if not isinstance(answers, list):
+        raise SummaryError(f"{path}: holds a {type(answers).__name__}, not a list of answers")
+    for position, answer in enumerate(answers):
+        if not isinstance(answer, dict) or not all(isinstance(answer.get(key), str) for key in ANSWER_KEYS):
+            raise SummaryError(f"{path}: answer {position} is {str(answer)[:60]!r}, not {{prompt, before, after}} texts")
+    if expected is not None and len(answers) != expected:
+        raise SummaryError(f"{path}: holds {len(answers)} answers, but the run recorded {expected} held-out prompts")
+    return answers
+
+
+TEXT_FIELDS = ("hypothesis", "expected", "verdict", "model")
+WHOLE_FIELDS = ("seed", "steps")
+TEXT_MEASURES = ("frame_phrase",)
+
+
+def row_problem(row: dict[str, Any]) -> str | None:
+    """What is wrong with a row's types (the first field found), or None: a damaged row is named before anything is rewritten.
+
+    >>> row_problem({"name": "x", "seed": "zero"}), row_problem({"name": "x", "after": {"share": "high"}})
+    ("seed is 'zero', not a whole number", "after.share is 'high', not a number")
+    """
+    reason = unsafe_name(row.get("name"))
+    if reason:
+        return reason
+    for key in TEXT_FIELDS:
+        if key in row and not isinstance(row[key], str):
+            return f"{key} is {row[key]!r}, not text"
+    for key in WHOLE_FIELDS:
+        if key in row and (isinstance(row[key], bool) or not isinstance(row[key], int)):
+            return f"{key} is {row[key]!r}, not a whole number"
+    if "hypothesis_held" in row and not isinstance(row["hypothesis_held"], bool):
+        return f"hypothesis_held is {row['hypothesis_held']!r}, not true or false"
+    if "guards" in row and (not isinstance(row["guards"], dict) or not all(isinstance(v, bool) for v in row["guards"].values())):
+        return f"guards is {row['guards']!r}, not an object of true/false"
+    for when in ("before", "after"):
+        if when in row and not isinstance(row[when], dict):
+            return f"{when} is {row[when]!r}, not an object of measurements"
+        values = row.get(when) or {name: row[f"{name}_{when}"] for name in MEASURES if f"{name}_{when}" in row}
+        for name, value in values.items():
+            if name in MEASURES and value is not None and name not in TEXT_MEASURES and not _number(value):
+                return f"{when}.{name} is {value!r}, not a number"
+    return None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def strict_json(value: Any) -> str:
@@ -62,18 +130,23 @@ def _finite(value: Any) -> Any:
 
 
 def merge_run(summary: dict[str, Any], record: dict[str, Any], order: list[str] | None) -> list[dict[str, Any]]:
-    """The runs with this record replacing any earlier row of the same name.
+    """The runs with this record replacing any earlier row of the same name; every other row is kept.
 
-    With the registry's ``order`` (results/), rows of entries no longer in the registry are
-    dropped, so a removed experiment cannot linger beside runs of a different baseline. With
-    None (an exploration folder), every row stays, in the order the runs were first published.
+    With the registry's ``order`` (results/), the registry's rows come first in its order, any other row
+    (an exploration, an entry since removed) after them as it was. With None (an exploration folder),
+    every row stays in the order the runs were first published. A row is removed only on request
+    (``python -m experiments.report --remove NAME``), never as a side effect of another run.
+
+    >>> rows = {"runs": [{"name": "idea"}, {"name": "b"}]}
+    >>> [r["name"] for r in merge_run(rows, {"name": "a"}, order=["a", "b"])], [r["name"] for r in merge_run(rows, {"name": "a"}, None)]
+    (['a', 'b', 'idea'], ['idea', 'b', 'a'])
     """
+    existing = summary.get("runs", [])
+    names = [run["name"] for run in existing]
+    merged = [record if run["name"] == record["name"] else run for run in existing]
+    if record["name"] not in names:
+        merged.append(record)
     if order is None:
-        names = [run["name"] for run in summary.get("runs", [])]
-        replaced = [record if run["name"] == record["name"] else run for run in summary.get("runs", [])]
-        return replaced if record["name"] in names else replaced + [record]
+        return merged
     rank = {name: position for position, name in enumerate(order)}
-    kept = [run for run in summary.get("runs", []) if run["name"] != record["name"] and run["name"] in rank]
-    return sorted(kept + [record], key=lambda run: (rank.get(run["name"], len(rank)), run["name"]))
-
-
+    return sorted(merged, key=lambda run: (0, rank[run["name"]]) if run["name"] in rank else (1, 0))
