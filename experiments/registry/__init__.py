@@ -14,10 +14,12 @@ from experiments.registry.reworded import REWORDED
 GROUPS = (first_lesson, greedy_eyes, comparisons, breakages, custom_rewards, prompt_scale, speed_levers, gpu)
 CONFIGS: list[Experiment] = [run for group in GROUPS for entry in group.ENTRIES for run in runs(entry)]
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
+# The families that describe today's code: their runs must be made on the current training numerics (tests/test_numerics.py).
+CURRENT_FAMILIES: tuple[str, ...] = greedy_eyes.CURRENT
 SPEED_LEVER_RUNS, GPU_LEVER_RUNS = speed_levers.LEVER_RUNS, gpu.LEVER_RUNS
 GPU, GPU_ATTENTION = gpu.GPU, gpu.GPU_ATTENTION
 
 __all__ = [
-    "BASELINE", "BASELINE_GRPO_CHANGES", "CONFIGS", "GPU", "GPU_ATTENTION", "GROUPS", "GPU_LEVER_RUNS",
+    "BASELINE", "BASELINE_GRPO_CHANGES", "CONFIGS", "CURRENT_FAMILIES", "GPU", "GPU_ATTENTION", "GROUPS", "GPU_LEVER_RUNS",
     "REGISTRY", "REWORDED", "RUNTIME_SETTINGS", "SPEED_LEVER_RUNS", "VERDICTS", "Experiment", "runs", "variant",
 ]

@@ -79,4 +79,7 @@ GATED_TOP_P = variant(
 # The way to a first lesson trained on what the reader sees, in the order declared.
 CANDIDATES = (COOL_SAMPLES.name, GATED_SHARE.name, GATED_SHARE_HOT.name, TOP_P_SAMPLES.name, GATED_TOP_P.name)
 
+# The candidates still in play, which must be run on today's training numerics.
+CURRENT = (TOP_P_SAMPLES.name, GATED_TOP_P.name)
+
 ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P]
