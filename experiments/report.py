@@ -11,7 +11,7 @@ from pathlib import Path
 
 from experiments.cli import one_line_errors, parse
 from experiments.files import FolderError, check_writable_folder
-from experiments.reporting.publish import import_runs, refresh_summary, remove_run
+from experiments.reporting.publish import import_runs, refresh_summary, remove_run, rename_family
 from experiments.reporting.record import RunRecord
 from experiments.reporting.rejudge import rejudge_summary
 from experiments.reporting.summary import machine_differences
@@ -34,6 +34,9 @@ class ReportOptions:
         default=False,
         metadata={"help": "apply the per-answer guards (loops, frame) and the clean share to runs recorded before them, "
                   "from their answers.json; the verdicts replaced are kept and listed"},
+    )
+    rename: str | None = field(
+        default=None, metadata={"help": "OLD=NEW: rename every run of entry OLD (rows and folders) to entry NEW"},
     )
     remove: str | None = field(
         default=None, metadata={"help": "remove this run's row from summary.json and its folder (no other command drops a row)"},
@@ -69,6 +72,10 @@ def main(argv: list[str] | None = None) -> None:
 
             summary = refresh_summary(results_dir, rejudge)
             log.info(f"rejudged by every guard; verdicts changed: {', '.join(changed) or 'none'}")
+        elif options.rename is not None:
+            old, _, new = options.rename.partition("=")
+            summary = rename_family(results_dir, check_name(old), check_name(new))
+            log.info(f"renamed the runs of {old} to {new}")
         elif options.remove is not None:
             summary = remove_run(results_dir, check_name(options.remove))
             log.info(f"removed {options.remove}: its row and {results_dir / options.remove}")

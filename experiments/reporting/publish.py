@@ -97,6 +97,27 @@ def remove_run(results_dir: Path, name: str) -> dict[str, Any]:
     return refresh_summary(results_dir, without)
 
 
+def rename_family(results_dir: Path, old: str, new: str) -> dict[str, Any]:
+    """Every run of entry ``old`` (``old``, ``old-seedN``) renamed to entry ``new``, rows and folders, under the lock:
+    for an entry whose name a new entry takes, while its runs stay as history. Nothing else in a row changes."""
+
+    def renamed(summary: dict[str, Any]) -> list[dict[str, Any]]:
+        names = {row["name"] for row in summary["runs"]}
+        rows = []
+        for row in summary["runs"]:
+            if (row.get("config") or row["name"]) == old:
+                name = new + row["name"][len(old):]
+                if name in names:
+                    raise SummaryError(f"{results_dir / 'summary.json'}: a run named {name!r} is there already; nothing renamed")
+                if (results_dir / row["name"]).is_dir():
+                    os.replace(inside(results_dir, results_dir / row["name"]), inside(results_dir, results_dir / name))
+                row = {**row, "name": name, "config": new}
+            rows.append(row)
+        return rows
+
+    return refresh_summary(results_dir, renamed)
+
+
 def previous_verdict(replaced: dict[str, Any], guards: set[str]) -> dict[str, Any]:
     """What "Verdicts that changed" compares a rerun with: the replaced row, unless that row was itself
     judged by today's guards and replaced a verdict under other guards, which then stays the reference,
