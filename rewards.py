@@ -186,6 +186,22 @@ def four_letter_unrepeated(prompts: Sequence[Any], completions: Sequence[Any], *
     return _per_completion(completions, score)
 
 
+@reward
+def four_letter_clean(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """The gated share times the share of an answer's word 3-grams *not* found in answers to another prompt of the batch.
+
+    A reader calls an answer clean when it is four-letter rich, does not loop, and does not open like
+    the other questions' answers. This pays for exactly that, per answer, and multiplies rather than adds, so a
+    frame shared with other questions ("That's just not just …") costs its share of the answer whatever the share.
+
+    >>> four_letter_clean(["ox?", "ox?", "cat?"], ["they sing very long songs", "oxen hum", "they sing very slow"])
+    [0.5333333333333334, 0.5, 0.5]
+    """
+    gated = four_letter_unrepeated(prompts, completions)
+    fresh = fresh_phrases(prompts, completions)
+    return [score * freshness for score, freshness in zip(gated, fresh)]
+
+
 def echo_share(question: str, answer: str) -> float:
     """Share of an answer's word pairs (compared by their first four letters) found in its question: a restatement is 1.0.
 

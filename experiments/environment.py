@@ -69,8 +69,9 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="75a4d2c5d5d6",
-    why="the greedy probe, stop rules read from it, and collapse judged against the run's own start (issue 31)",
+    fingerprint="d4f5092230a9",
+    why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
+    "fingerprint last reviewed when rewards.py gained four_letter_clean, a new reward that changes no existing run",
 )
 
 

@@ -76,10 +76,27 @@ GATED_TOP_P = variant(
     seeds=(0,),
 )
 
+# Declared after top-p-samples and gated-top-p reached step 30: the first learned to restate each question ("What games
+# do pebbles play at school?"), which the plain relevance reward pays; the second's greedy probe reached share 0.55 at
+# step 30 with one frame in 7 of 8 answers ("That's just not just … They have more than just …"). Nucleus samples
+# all carried the frame, so an added penalty that hits every answer of a group alike moved no advantage.
+CLEAN_SHARE = variant(
+    GATED_SHARE_HOT,
+    "clean-share",
+    "training on what a reader calls a clean answer, per answer and multiplied, not added: the gated four-letter share "
+    "times the share of its 3-grams not found in the other question's answers (four_letter_clean, 1), with the "
+    "echo-free relevance (0.25), sampled at TRL's temperature 1.0 so a group holds answers with and without a frame: "
+    "held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding",
+    "works",
+    rewards=("four_letter_share", "four_letter_clean", "relevance_no_echo"),
+    reward_weights=(0.0, 1.0, 0.25),
+    seeds=(0,),
+)
+
 # The way to a first lesson trained on what the reader sees, in the order declared.
-CANDIDATES = (COOL_SAMPLES.name, GATED_SHARE.name, GATED_SHARE_HOT.name, TOP_P_SAMPLES.name, GATED_TOP_P.name)
+CANDIDATES = (COOL_SAMPLES.name, GATED_SHARE.name, GATED_SHARE_HOT.name, TOP_P_SAMPLES.name, GATED_TOP_P.name, CLEAN_SHARE.name)
 
 # The candidates still in play, which must be run on today's training numerics.
-CURRENT = (TOP_P_SAMPLES.name, GATED_TOP_P.name)
+CURRENT = (TOP_P_SAMPLES.name, GATED_TOP_P.name, GATED_SHARE_HOT.name, CLEAN_SHARE.name)
 
-ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P]
+ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P, CLEAN_SHARE]
