@@ -16,17 +16,16 @@ from pathlib import Path
 import torch
 from transformers import TrainerCallback
 
-from experiments.assembly import quiet_trainer
+from experiments.evaluation.evaluate import EvalSettings, generate
+from experiments.files import atomic_write_text, check_writable_folder
 from experiments.registry import BASELINE, Experiment
 from experiments.registry.speed_levers import GPU_LEVERS, LEVERS, ON_GPU
-from experiments.evaluation import EvalSettings, generate
-from experiments.models import resolve_model, transformer_blocks
-from experiments.prompts import load_prompts
-from experiments.environment import environment
-from experiments.files import atomic_write_text, check_writable_folder
+from experiments.reporting.environment import environment
 from experiments.reporting.summary_file import BENCHMARK_FILES
-from experiments.relevance import RelevanceReward
-from experiments.training import MetricsRecorder
+from experiments.training.models import resolve_model, transformer_blocks
+from experiments.training.prompts import load_prompts
+from experiments.training.relevance import RelevanceReward
+from experiments.training.stages import quiet_trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("experiments.benchmark")  # not __name__: run as __main__ by python -m
@@ -73,8 +72,7 @@ def grpo_step_seconds(runtime: dict, steps: int = 4) -> tuple[float, float]:
 def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     changes = {key: runtime.pop(key) for key in list(runtime) if key in EXPERIMENT_FIELDS}
     experiment = replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, **changes)
-    recorder = MetricsRecorder(None, "four_letter_share")
-    trainer = quiet_trainer(experiment, recorder)
+    trainer, recorder = quiet_trainer(experiment)
     trainer.train()
     config, model, tokenizer, dataset = trainer.args, trainer.model, trainer.processing_class, trainer.train_dataset
     rows = [r for r in recorder.history if "step_time" in r][1:]
@@ -204,7 +202,7 @@ class PhaseTimer(TrainerCallback):
 def step_breakdown(config: Experiment, reuse_reference: bool = True, steps: int = 4) -> dict[str, float]:
     """Mean seconds per phase over steps 2.. of ``config`` (step 1 warms up)."""
     timer = PhaseTimer()
-    trainer = quiet_trainer(replace(config, steps=steps), MetricsRecorder(None, config.rewards[0]), reuse_reference=reuse_reference)
+    trainer, _ = quiet_trainer(replace(config, steps=steps), reuse_reference=reuse_reference)
     timer.attach(trainer)
     trainer.train()
     timed = timer.steps[1:]
@@ -262,10 +260,10 @@ def figures_folder(options: BenchmarkOptions) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     from experiments.cli import one_line_errors, parse
-    from experiments.validation import ConfigError
-    from experiments.registry import REGISTRY
     from experiments.precision import choose_precision
+    from experiments.registry import REGISTRY
     from experiments.reporting.publish import refresh_summary
+    from experiments.training.checks import ConfigError
 
     options, _ = parse(BenchmarkOptions, argv, BenchmarkOptions.__doc__)
     results = figures_folder(options)

@@ -18,11 +18,12 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 from transformers import HfArgumentParser
 
-from experiments.models import ModelError
-from experiments.prompts import PromptFileError
-from experiments.reporting.summary_file import SummaryError
 from experiments.files import FolderError
-from experiments.validation import ConfigError, RewardError
+from experiments.reporting.summary_file import SummaryError
+from experiments.training.checks import ConfigError
+from experiments.training.models import ModelError
+from experiments.training.prompts import PromptFileError
+from experiments.training.reward_checks import RewardError
 
 PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError, SummaryError)
 
@@ -115,7 +116,7 @@ def typed_value(name: str, annotation: Any, text: str) -> Any:
     >>> typed_value("beta", float, "nan")
     Traceback (most recent call last):
     ...
-    experiments.validation.ConfigError: --beta: expected a finite number, got 'nan'
+    experiments.training.checks.ConfigError: --beta: expected a finite number, got 'nan'
     """
     options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
     if type(None) in options and text.strip().lower() == "none":

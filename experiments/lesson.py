@@ -14,13 +14,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
 from experiments.cli import one_line_errors, parse
 from experiments.registry import REGISTRY
 from experiments.registry.first_lesson import BEST_FOUND
 from experiments.runner import run_experiment
-from experiments.validation import ConfigError
+from experiments.training.checks import ConfigError
 
 SHOWN = 5
 

@@ -29,7 +29,7 @@ import torch
 
 from experiments.files import atomic_write_text
 from experiments.registry.experiment import PRECISIONS
-from experiments.validation import ConfigError as PrecisionError  # an unknown precision, asked for or cached
+from experiments.training.checks import ConfigError as PrecisionError  # an unknown precision, asked for or cached
 
 log = logging.getLogger("experiments.precision")  # not __name__: run as __main__ by python -m
 
@@ -54,6 +54,11 @@ class PrecisionChoice:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def shown(self) -> str:
+        """As the summary names it: the precision, how it was chosen, and the timings where there were any."""
+        timed = f": fp32 {self.fp32_s} s, bf16 {self.bf16_s} s a pass" if self.fp32_s else ""
+        return f"{self.precision} ({self.how}{timed})"
 
 
 def cpu_model() -> str:

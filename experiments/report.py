@@ -15,7 +15,7 @@ from experiments.reporting.publish import import_runs, refresh_summary, remove_r
 from experiments.reporting.record import RunRecord
 from experiments.reporting.rejudge import rejudge_summary
 from experiments.reporting.summary import machine_differences
-from experiments.validation import check_name
+from experiments.training.checks import check_name
 
 log = logging.getLogger("experiments.report")  # not __name__: run as __main__ by python -m
 

@@ -6,19 +6,19 @@ import logging
 from pathlib import Path
 
 from experiments.cli import SampleOptions, one_line_errors, parse
-from experiments.evaluation import EvalSettings, generate
+from experiments.evaluation.evaluate import EvalSettings, generate
 from experiments.files import check_writable_folder
-from experiments.models import resolve_model
 from experiments.precision import PRECISIONS, choose_precision
-from experiments.relevance import RelevanceJudge
-from experiments.validation import SEED_LIMIT, ConfigError, check_count
+from experiments.training.checks import SEED_LIMIT, ConfigError, check_count
+from experiments.training.models import context_length, resolve_model
+from experiments.training.relevance import RelevanceJudge
 
 log = logging.getLogger("experiments.sample")  # not __name__: run as __main__ by python -m
 
 
 def check_question_lengths(model, tokenizer, prompts, max_new_tokens: int) -> None:
     """Refuse a question that cannot fit in the model's context with its answer, naming which one."""
-    context = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+    context = context_length(model)
     if not context:
         return
     for number, prompt in enumerate(prompts, start=1):

@@ -19,7 +19,7 @@ from trl import GRPOConfig  # noqa: E402
 from experiments.cli import one_line_errors, parse, typed_value  # noqa: E402
 from experiments.registry import REGISTRY, Experiment, variant  # noqa: E402
 from experiments.runner import run_experiment  # noqa: E402
-from experiments.validation import ConfigError, check_name  # noqa: E402
+from experiments.training.checks import ConfigError, check_name  # noqa: E402
 
 SET_BY_EXPLORE = {"name", "hypothesis", "expect", "grpo", "base", "family", "seeds"}
 EXPERIMENT_TYPES = {name: kind for name, kind in typing.get_type_hints(Experiment).items() if name not in SET_BY_EXPLORE}

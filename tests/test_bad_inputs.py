@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from experiments.files import FolderError, atomic_write_text
 from experiments.registry import BASELINE, REGISTRY, variant
-from experiments.files import atomic_write_text
-from experiments.prompts import PromptFileError, read_numbered_prompts
 from experiments.reporting.summary_file import strict_json
 from experiments.runner import run_experiment
-from experiments.files import FolderError
-from experiments.validation import ConfigError, IsolatedReward, RewardError, check_rewards, validate_experiment
+from experiments.training.checks import ConfigError, validate_experiment
+from experiments.training.prompts import PromptFileError, read_numbered_prompts
+from experiments.training.reward_checks import IsolatedReward, RewardError, check_rewards
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ import explore  # noqa: E402
 @pytest.fixture
 def no_model(monkeypatch):
     """Fail the test if a model loads: each refusal here must come before that."""
-    import experiments.assembly as assembly
+    import experiments.training.assembly as assembly
 
     monkeypatch.setattr(assembly, "resolve_model", lambda *a, **k: pytest.fail("a model was loaded before the refusal"))
 
@@ -94,10 +94,9 @@ def test_a_reward_that_mutates_its_inputs_cannot_change_what_the_next_reward_sco
 
 
 def test_training_hands_each_reward_its_own_copy(tmp_path):
-    from experiments.assembly import quiet_trainer
-    from experiments.training import MetricsRecorder
+    from experiments.training.stages import quiet_trainer
 
-    trainer = quiet_trainer(REGISTRY["smoke"], MetricsRecorder(None, "four_letter_share"))
+    trainer, _ = quiet_trainer(REGISTRY["smoke"])
     assert all(isinstance(function, IsolatedReward) for function in trainer.reward_funcs)
 
 
@@ -184,7 +183,7 @@ def test_sample_refuses_a_question_longer_than_the_context(capsys):
 
 
 def test_a_damaged_model_folder_is_called_damaged(tmp_path):
-    from experiments.models import ModelError, resolve_model
+    from experiments.training.models import ModelError, resolve_model
 
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelError, match="a model folder that cannot be loaded") as error:

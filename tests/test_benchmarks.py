@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from experiments.benchmark import grpo_step_seconds, matmul_peak_flops, step_figures, step_flops
-from experiments.models import TINY_GPT2, freeze_lower_layers, resolve_model
+from experiments.training.models import TINY_GPT2, freeze_lower_layers, resolve_model
 
 
 @pytest.mark.fast
@@ -55,7 +55,7 @@ def test_the_step_breakdown_times_every_phase_and_the_judge_against_no_judge(tmp
     )
     figures = breakdown(config, steps=2)
     timings = figures["seconds_per_phase"]
-    for label, phases in timings.items():
+    for phases in timings.values():
         assert set(phases) == {*PhaseTimer.PHASES, "step"}
         assert phases["generation"] > 0 and phases["step"] == pytest.approx(sum(phases[p] for p in PhaseTimer.PHASES))
     assert timings["without_relevance"]["judge"] == 0 and timings["judge_reuses_reference"]["judge"] > 0

@@ -1,15 +1,16 @@
 """Configurations are data: the registry is valid, and every bad entry is refused before a model loads."""
 
 import math
-import time
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from experiments.registry import BASELINE, CONFIGS, REGISTRY, variant
-from experiments.validation import ConfigError, RewardError, check_rewards, validate_experiment
+from experiments.training.checks import ConfigError, validate_experiment
+from experiments.training.reward_checks import RewardError, check_rewards
 from rewards import REWARDS
 
 pytestmark = pytest.mark.fast
@@ -178,13 +179,13 @@ def test_each_reward_gets_its_own_copy_of_the_samples():
 
 def test_none_is_accepted_from_judged_rewards_only():
     """TRL reads None as "no score"; only the judged relevance rewards have a reason to give it (a one-question batch)."""
-    from experiments.relevance import RelevanceReward
+    from experiments.training.relevance import RelevanceReward
 
     class Judged(RelevanceReward):
         def __call__(self, prompts, completions, **kwargs):
             return no_score_sometimes(prompts, completions)
 
-    check_rewards([Judged()])  # accepted: no RewardError
+    check_rewards([Judged(judge=None)])  # accepted: no RewardError (this one never asks its judge)
     with pytest.raises(RewardError, match="reward no_score_sometimes returned None for completion ''; only judged rewards"):
         check_rewards([no_score_sometimes])
     with pytest.raises(RewardError):

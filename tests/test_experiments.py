@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from experiments.evaluation.measurements import MEASURES
 from experiments.registry import CONFIGS, REGISTRY, REWORDED, VERDICTS
-from experiments.models import TINY_GPT2
-from experiments.measurements import MEASURES
 from experiments.reporting.record import RunRecord
 from experiments.runner import run_experiment
+from experiments.training.models import TINY_GPT2
 
 COMMITTED = Path(__file__).resolve().parent.parent / "results" / "summary.json"
 

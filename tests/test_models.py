@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from experiments.models import (
+from experiments.training.models import (
     MANIFEST,
     TINY_GPT2,
     ModelError,
@@ -44,7 +44,7 @@ def test_freezing_every_block_is_refused(tmp_path):
 
 
 def test_an_unreachable_hub_id_names_the_embedded_default():
-    script = "from experiments.models import resolve_model\nresolve_model('gpt2-not-cached-here')"
+    script = "from experiments.training.models import resolve_model\nresolve_model('gpt2-not-cached-here')"
     result = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True, text=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"},

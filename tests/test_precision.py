@@ -101,12 +101,11 @@ def test_a_quick_look_never_touches_committed_results():
 def test_sample_and_both_evaluations_run_in_the_chosen_precision(tmp_path, monkeypatch, precision):
     """Every generation and forward pass of the evaluations goes through one autocast switch, and the relevance judge
     through its own: both must carry the run's precision, before and after training alike, and in experiments.sample."""
-    import experiments.evaluation as evaluation
+    import experiments.evaluation.evaluate as evaluation
+    import experiments.training.relevance as relevance
     from experiments.registry import REGISTRY
     from experiments.runner import run_experiment
     from experiments.sample import main as sample_main
-
-    import experiments.relevance as relevance
 
     seen: list[bool] = []
     original = evaluation._autocast

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments import PromptFileError, load_prompts
+from experiments.training.prompts import PromptFileError, load_prompts
 
 pytestmark = pytest.mark.fast
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"

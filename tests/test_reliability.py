@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from experiments.files import FolderError, claim_run_folder
 from experiments.registry import REGISTRY
-from experiments.models import ModelError, hub_reachable, resolve_model
 from experiments.reporting.publish import read_results
 from experiments.runner import main as runner_main
 from experiments.runner import run_experiment
 from experiments.sample import main as sample_main
-from experiments.training import read_metrics
-from experiments.files import FolderError, claim_run_folder
+from experiments.training.models import ModelError, hub_reachable, resolve_model
+from experiments.training.recorder import read_metrics
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ def test_a_run_killed_while_it_publishes_leaves_files_and_row_of_one_run(tmp_pat
 
 
 def refuse_model_loading(monkeypatch):
-    import experiments.assembly as assembly
+    import experiments.training.assembly as assembly
 
     monkeypatch.setattr(assembly, "resolve_model", lambda *a, **k: pytest.fail("the model was loaded first"))
 
@@ -149,14 +149,15 @@ def test_a_second_process_training_the_same_name_is_refused_before_it_truncates_
     """Seen for real: a run starting under a name another process was training emptied that run's live metrics.jsonl."""
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from pathlib import Path; from experiments.files import claim_run_folder; "
-         "lock = claim_run_folder(Path(sys.argv[1]), 'x'); print('held', flush=True); time.sleep(60)", str(tmp_path / "x")],
+         "with claim_run_folder(Path(sys.argv[1]), 'x'): print('held', flush=True); time.sleep(60)", str(tmp_path / "x")],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(FolderError, match="another process is training x"):
-            claim_run_folder(tmp_path / "x", "x")
+        with pytest.raises(FolderError, match="another process is training x"), claim_run_folder(tmp_path / "x", "x"):
+            pass
     finally:
         holder.kill()
         holder.wait()
-    assert claim_run_folder(tmp_path / "x", "x").is_locked, "a killed holder releases the folder"
+    with claim_run_folder(tmp_path / "x", "x") as lock:
+        assert lock is not None and lock.is_locked, "a killed holder releases the folder"

@@ -11,9 +11,10 @@ import pytest
 
 import rewards
 from experiments.files import FolderError
-from experiments.registry import REGISTRY, variant
+from experiments.registry import REGISTRY
 from experiments.runner import run_experiment
-from experiments.validation import ConfigError, IsolatedReward, RewardError, validate_experiment
+from experiments.training.checks import ConfigError, validate_experiment
+from experiments.training.reward_checks import IsolatedReward, RewardError
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +29,8 @@ SMOKE = REGISTRY["smoke"]
 @pytest.fixture
 def no_model(monkeypatch):
     """Fail the test if a model loads: each refusal here must come before that."""
-    import experiments.assembly as assembly
     import experiments.sample as sample
+    import experiments.training.assembly as assembly
 
     refuse = lambda *a, **k: pytest.fail("a model was loaded before the refusal")  # noqa: E731
     monkeypatch.setattr(assembly, "resolve_model", refuse)
@@ -180,7 +181,7 @@ def test_counts_seeds_and_precisions_are_checked_before_a_model_loads(tmp_path, 
 def test_evaluation_tokens_beyond_the_context_are_refused_before_training(tmp_path, monkeypatch):
     import experiments.runner as runner
 
-    monkeypatch.setattr(runner, "build_trainer", lambda *a, **k: pytest.fail("training began"))
+    monkeypatch.setattr(runner, "build_run", lambda *a, **k: pytest.fail("a stage began"))
     with pytest.raises(ConfigError, match=r"eval_max_new_tokens 250 after the longest held-out prompt .* context of tiny-gpt2 \(256"):
         run_experiment(dataclasses.replace(SMOKE, eval_max_new_tokens=250), results_dir=tmp_path / "r", runs_dir=tmp_path / "runs")
     assert not (tmp_path / "r").exists()
@@ -338,7 +339,7 @@ def test_rejudge_refuses_answers_fewer_than_the_run_recorded(tmp_path, capsys):
 
 @pytest.mark.parametrize("damage", ["empty", "truncated"])
 def test_damaged_weights_are_named(tmp_path, damage):
-    from experiments.models import ModelError, resolve_model
+    from experiments.training.models import ModelError, resolve_model
 
     model, tokenizer = resolve_model("tiny-gpt2")
     model.save_pretrained(tmp_path)
@@ -384,7 +385,7 @@ def test_a_disk_without_room_for_the_model_is_refused_before_training(tmp_path, 
     import experiments.runner as runner
 
     monkeypatch.setattr(files.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9, 1000))
-    monkeypatch.setattr(runner, "build_trainer", lambda *a, **k: pytest.fail("training began"))
+    monkeypatch.setattr(runner, "build_run", lambda *a, **k: pytest.fail("a stage began"))
     with pytest.raises(FolderError, match=r"runs folder .*: 0 MB free on its disk, but the run will write about \d+ MB"):
         run_experiment(SMOKE, results_dir=tmp_path / "r", runs_dir=tmp_path / "runs")
 
@@ -430,7 +431,7 @@ def tiny_qwen2(folder: Path) -> str:
     """A random two-layer Qwen2 with tiny-gpt2's tokenizer and a ChatML template, saved as a model folder."""
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    from experiments.models import TINY_GPT2, resolve_model
+    from experiments.training.models import TINY_GPT2, resolve_model
 
     _, tokenizer = resolve_model(TINY_GPT2)
     tokenizer.chat_template = CHAT_TEMPLATE
@@ -442,8 +443,8 @@ def tiny_qwen2(folder: Path) -> str:
 
 
 def test_a_tiny_qwen2_runs_the_whole_pipeline(tmp_path):
-    from experiments.relevance import rotary_positions
-    from experiments.models import resolve_model
+    from experiments.training.models import resolve_model
+    from experiments.training.relevance import rotary_positions
 
     model = tiny_qwen2(tmp_path / "qwen2")
     loaded, tokenizer = resolve_model(model)

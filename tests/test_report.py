@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from experiments.measurements import Measurements
+from experiments.evaluation.measurements import Measurements
+from experiments.registry import REGISTRY, first_lesson
 from experiments.reporting.record import RunRecord
-from experiments.reporting.summary import changed_verdicts, findings, lesson_row, what_changed
-from experiments.registry import REGISTRY
-from experiments.registry import first_lesson
 from experiments.reporting.runs_table import family_of, suite_seconds, trained_outcome
+from experiments.reporting.summary import changed_verdicts, findings, lesson_row, what_changed
 
 pytestmark = pytest.mark.fast
 COMMITTED = Path(__file__).resolve().parent.parent / "results"

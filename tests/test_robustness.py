@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from experiments.registry import BASELINE, variant
-from experiments.prompts import PromptFileError
 from experiments.runner import run_experiment
-from experiments.validation import ConfigError
+from experiments.training.checks import ConfigError
+from experiments.training.prompts import PromptFileError
 
 pytestmark = pytest.mark.fast
 
@@ -22,7 +22,7 @@ def test_a_prompt_longer_than_the_context_is_refused(tmp_path):
 
 
 def test_a_bad_configuration_fails_before_any_model_loads(tmp_path, monkeypatch):
-    import experiments.assembly as assembly
+    import experiments.training.assembly as assembly
 
     def no_model(*args, **kwargs):
         raise AssertionError("the model was loaded before validation")
@@ -34,7 +34,7 @@ def test_a_bad_configuration_fails_before_any_model_loads(tmp_path, monkeypatch)
 
 
 def test_a_missing_training_prompt_file_fails_before_any_model_loads(tmp_path, monkeypatch):
-    import experiments.assembly as assembly
+    import experiments.training.assembly as assembly
 
     monkeypatch.setattr(assembly, "resolve_model", lambda *a, **k: pytest.fail("model loaded"))
     config = variant(BASELINE, "missing", "refused", "works", train_prompts="prompts/nope.txt")

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from experiments.evaluation.measurements import TrainingOutcome
 from experiments.registry import REGISTRY
 from experiments.reporting.summary_file import load_summary
-from experiments.measurements import TrainingOutcome
 from experiments.runner import run_experiment
-from experiments.training import read_metrics
-from experiments.validation import ConfigError
+from experiments.training.checks import ConfigError
+from experiments.training.recorder import read_metrics
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from experiments.models import EMBEDDED
+from experiments.training.models import EMBEDDED
 
 VERDICTS = ("works", "broken", "no change")
 ARRIVALS = ("training", "probe")  # what the behaviour's arrival reads (experiments/training/stop_rules.py)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from experiments.registry.experiment import BASELINE, variant
-from experiments.models import TINY_GPT2
+from experiments.training.models import TINY_GPT2
 
 RELEVANCE_REWARD = variant(
     BASELINE,

@@ -14,6 +14,7 @@ is the one command that removes a row (and its folder).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -25,13 +26,20 @@ from typing import Any
 
 from filelock import FileLock
 
-from experiments.registry import REGISTRY
-from experiments.reporting.record import RunRecord
-from experiments.environment import environment
+from experiments.evaluation.verdicts import THRESHOLDS
 from experiments.files import FolderError, atomic_write_text, inside
+from experiments.registry import REGISTRY
+from experiments.reporting.environment import environment
+from experiments.reporting.record import RunRecord
 from experiments.reporting.summary import write_report
-from experiments.reporting.summary_file import SummaryError, benchmark_figures, load_summary, merge_run, read_answers, strict_json
-from experiments.verdicts import THRESHOLDS
+from experiments.reporting.summary_file import (
+    SummaryError,
+    benchmark_figures,
+    load_summary,
+    merge_run,
+    read_answers,
+    strict_json,
+)
 
 LOCK = ".results.lock"
 JOURNAL = ".pending-run.json"
@@ -62,7 +70,7 @@ def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str], reg
         fault_point("staged")
         replaced = next((row for row in load_summary(results_dir)["runs"] if row["name"] == record.name), None)
         if replaced is not None:
-            record.previous = previous_verdict(replaced, set(record.guards))
+            record = dataclasses.replace(record, previous=previous_verdict(replaced, set(record.guards)))
         atomic_write_text(results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_order": registry_order}))
         _apply_journal(results_dir)
         if draw:

@@ -11,10 +11,10 @@ from typing import Any
 
 from tabulate import tabulate
 
+from experiments.evaluation.verdicts import Thresholds
 from experiments.registry import BASELINE, BASELINE_GRPO_CHANGES, GPU_LEVER_RUNS, REGISTRY, SPEED_LEVER_RUNS
 from experiments.reporting.record import RunRecord
-from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
-from experiments.verdicts import Thresholds
+from experiments.training.stop_rules import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
 
 KNOBS = ("beta", "loss_type", "epsilon", "num_generations", "temperature", "scale_rewards", "num_iterations", "gradient_accumulation_steps")
 GUARD_COLUMNS = (("ref_ppl", "ref ppl", ".1f"), ("distinct2", "d2", ".2f"), ("repeat3", "rep3", ".2f"), ("real_words", "real", ".2f"),
@@ -80,7 +80,7 @@ def _row(run: RunRecord) -> list[Any]:
             guards.append("—")
         else:
             guards.append(f"{before:{fmt}}→{after:{fmt}}" + ("" if run.guards[key] else " ✗"))
-    precision = run.precision["precision"] if run.precision else "bf16 (fixed)"
+    precision = run.precision.precision if run.precision else "bf16 (fixed)"
     steps = f"{run.steps_trained if run.steps_trained is not None else run.steps} of {run.steps}" + (f" ({run.stop_reason})" if run.stop_reason else "")
     overrides = ", ".join(f"{k}={v}" for k, v in run.overrides.items()) or "—"
     clean = "—" if run.after.clean is None else f"{run.before.clean:.0%}→{run.after.clean:.0%}"

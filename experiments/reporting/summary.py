@@ -6,22 +6,20 @@ built from the RunRecords it describes; the full table is results/runs.md.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
-from experiments.registry import BASELINE, CONFIGS
-from experiments.reporting.figures import MAX_CURVES, curves_of, plot_group, plot_probe, probe_curves
-from experiments.registry import GROUPS
+from experiments.files import atomic_write_text
+from experiments.registry import BASELINE, CONFIGS, GROUPS
 from experiments.registry.first_lesson import HEADLINE
+from experiments.reporting.figures import MAX_CURVES, curves_of, plot_group, plot_probe, probe_curves
 from experiments.reporting.record import RunRecord
+from experiments.reporting.runs_table import family_of, render_runs, seeds_of
 from experiments.reporting.summary_file import read_answers
 from experiments.reporting.targets import render_targets
-from experiments.files import atomic_write_text
-from experiments.reporting.runs_table import family_of, render_runs, seeds_of
-from experiments.training import read_metrics
+from experiments.training.recorder import read_metrics
 
 ANSWER_CHARS = 70
 NO_STOP_RULE = "stop not recorded"
@@ -152,7 +150,7 @@ def findings(runs: list[RunRecord]) -> list[str]:
     for name in HEADLINE:
         seeds = seeds_of(runs, name)
         if seeds:
-            precision = seeds[0].precision["precision"] if seeds[0].precision else "bf16"
+            precision = seeds[0].precision.precision if seeds[0].precision else "bf16"
             working = sum(run.verdict == "works" and run.after.share >= 0.5 for run in seeds)
             verdicts = ", ".join(
                 r.verdict + (f" ({', '.join(r.failed_guards)})" if r.failed_guards else "") + ("" if r.judged_by_all_guards else " (5 guards)")
@@ -252,8 +250,7 @@ def produced_on(runs: list[RunRecord]) -> str:
     if latest is None:
         return "Produced before the environment was recorded in full."
     env = latest.environment
-    probes = sorted({f"{r.precision['precision']} ({r.precision['how']}" + (f": fp32 {r.precision['fp32_s']} s, bf16 {r.precision['bf16_s']} s a pass" if r.precision["fp32_s"] else "") + ")"
-                     for r in runs if r.precision})
+    probes = sorted({r.precision.shown() for r in runs if r.precision})
     packages = ", ".join(f"{name} {version}" for name, version in env["packages"].items() if version)
     return (
         f"Latest runs produced on {env['device']}, CPU {env['cpu']} (native bf16: {'yes' if env['cpu_native_bf16'] else 'no'}), "
@@ -264,7 +261,7 @@ def produced_on(runs: list[RunRecord]) -> str:
 def machine_differences(runs: list[RunRecord]) -> list[str]:
     """How this machine differs from the one that produced the runs: CPU, packages, lock file."""
     from experiments.precision import cpu_model
-    from experiments.environment import environment
+    from experiments.reporting.environment import environment
 
     here = environment()
     seen = [run.environment for run in runs if run.environment.get("cpu")]

@@ -8,8 +8,9 @@ import numbers
 from pathlib import Path
 from typing import Any
 
+from experiments.evaluation.answers import HeldOutAnswer
+from experiments.evaluation.measurements import MEASURES
 from experiments.files import unsafe_name
-from experiments.measurements import MEASURES
 
 # Figures of `pytest -m benchmark`, by summary.json key: CPU steps, and GPU steps where a GPU ran them.
 BENCHMARK_FILES = {"benchmark": "benchmark.json", "benchmark_gpu": "benchmark-gpu.json", "step_breakdown": "step-breakdown.json"}
@@ -56,7 +57,7 @@ def load_summary(results_dir: Path) -> dict[str, Any]:
 ANSWER_KEYS = ("prompt", "before", "after")
 
 
-def read_answers(path: Path, expected: int | None = None) -> list[dict[str, str]]:
+def read_answers(path: Path, expected: int | None = None) -> list[HeldOutAnswer]:
     """A run's answers.json: a list of {prompt, before, after} texts, ``expected`` of them where given; else a SummaryError."""
     try:
         answers = json.loads(path.read_text(encoding="utf-8"))

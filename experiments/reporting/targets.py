@@ -10,7 +10,8 @@ from experiments.registry import REGISTRY, greedy_eyes
 from experiments.registry.first_lesson import CANDIDATES, TARGETS
 from experiments.reporting.record import RunRecord
 from experiments.reporting.runs_table import seeds_of
-from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, read_metrics
+from experiments.training.recorder import read_metrics
+from experiments.training.stop_rules import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
 
 ALL_CANDIDATES = CANDIDATES + greedy_eyes.CANDIDATES
 
@@ -48,7 +49,7 @@ def target_row(results_dir: Path, run: RunRecord) -> list[str]:
     steps = run.behaviour_step if by_probe else steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
     steps_cell = (f"never in {run.steps_trained} ✗" if steps is None else
                   f"{steps}" if steps <= TARGETS.max_steps_to_behaviour else f"{steps} ✗ ({steps - TARGETS.max_steps_to_behaviour} over)")
-    precision = run.precision["precision"] if run.precision else "bf16"
+    precision = run.precision.precision if run.precision else "bf16"
     temperature = run.eval_settings.get("temperature", 1.0)
     return [
         run.name, precision, _at_least(run.after.share_greedy, TARGETS.min_share), f"{run.after.share:.2f} (T {temperature:g})",

@@ -17,8 +17,8 @@ from typing import Any
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from experiments.answers import answer_measures
-from experiments.evaluation import EvalSettings, generate
+from experiments.evaluation.answers import answer_measures
+from experiments.evaluation.evaluate import EvalSettings, generate
 from experiments.training.stop_rules import ProbeReading
 
 PROBE_PROMPTS = 8

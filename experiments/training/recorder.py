@@ -15,12 +15,12 @@ import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from transformers import TrainerCallback
 
-from experiments.answers import opening
-from experiments.measurements import TrainingOutcome
+from experiments.evaluation.answers import opening
+from experiments.evaluation.measurements import TrainingOutcome
 from experiments.training.probe import GreedyProbe
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, ProbeReading, StopRules
 from rewards import completion_text
@@ -33,6 +33,12 @@ COMPLETIONS_EVERY = 5  # steps between the completions kept for reading, besides
 COMPLETIONS_KEPT = 4
 
 
+class BatchSource(Protocol):
+    """What the recorder reads a training batch from: the trainer (``ProjectTrainer.last_batch``)."""
+
+    def last_batch(self) -> dict[str, Any] | None: ...
+
+
 class MetricsRecorder(TrainerCallback):
     """Appends each log to metrics.jsonl with the greedy probe's figures, prints a progress line, and stops by the rules.
 
@@ -41,7 +47,7 @@ class MetricsRecorder(TrainerCallback):
     ``stop_rules`` (experiments/training/stop_rules.py) decide when training ends and why;
     ``probe`` (experiments/training/probe.py), when given, reads greedy answers every few steps,
     and its figures go to metrics.jsonl, the progress line and the rules, its answers to
-    completions.jsonl.
+    completions.jsonl. ``batches`` is where the last training batch is read, the trainer itself.
     """
 
     def __init__(
@@ -50,7 +56,7 @@ class MetricsRecorder(TrainerCallback):
         primary_reward: str,
         stop_rules: StopRules | None = None,
         probe: GreedyProbe | None = None,
-        batch_source: Any = None,
+        batches: BatchSource | None = None,
     ):
         self.path = path
         self.primary_key = f"rewards/{primary_reward}/mean"
@@ -61,7 +67,7 @@ class MetricsRecorder(TrainerCallback):
         self.time_to_behaviour_s: float | None = None
         self.started = time.perf_counter()
         self.history: list[dict[str, Any]] = []
-        self.trainer = batch_source  # TRL's trainer, whose last batch is read; build_trainer hands it over
+        self.batches = batches  # the trainer, whose last batch is read (shared openings, completions.jsonl)
 
     @property
     def stop_reason(self) -> str:
@@ -135,13 +141,8 @@ class MetricsRecorder(TrainerCallback):
         )
 
     def last_batch(self) -> dict[str, Any] | None:
-        """The last batch's prompts, completions, rewards per function and advantages, or None before the first.
-
-        The one place that reads TRL's private buffer (``GRPOTrainer._logs``, what its log_completions prints):
-        TRL hands a callback no batch, and the advantages are nowhere public.
-        """
-        logs = getattr(self.trainer, "_logs", None)
-        return logs if logs and logs.get("completion") else None
+        """The last batch's prompts, completions, rewards per function and advantages, or None before the first."""
+        return self.batches.last_batch() if self.batches is not None else None
 
     def batch_shared_openings(self) -> float | None:
         """This step's share of completions opening like an answer to another prompt of the batch (None without a batch)."""

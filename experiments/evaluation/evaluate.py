@@ -12,23 +12,23 @@ import hashlib
 import json
 import logging
 import math
-from pathlib import Path
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
 from tqdm.auto import tqdm
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
 from wordfreq import zipf_frequency
 
-from experiments.answers import answer_measures, opening
+from experiments.evaluation.answers import answer_measures, opening
+from experiments.evaluation.measurements import Measurements, mean_of
 from experiments.files import atomic_write_text
-from experiments.measurements import Measurements
-
-from experiments.relevance import RelevanceJudge, heldout_relevance
-from rewards import completion_text, word_bigrams, words
+from experiments.training.models import context_length
+from experiments.training.relevance import RelevanceJudge, heldout_relevance
+from rewards import completion_text, word_bigrams, word_trigrams, words
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def reference_perplexity(
 ) -> float:
     """Perplexity of plain English prose: it rises when training damages the language model underneath."""
     ids = tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids[0]
-    window = min(window, getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", window))
+    window = min(window, context_length(model) or window)
     total_nll, total_tokens = 0.0, 0
     model.eval()
     with torch.inference_mode(), _autocast(model, settings):
@@ -129,12 +129,7 @@ def repeats_trigram_share(texts: Sequence[str]) -> float:
     """
     if not texts:
         return 0.0
-    looping = 0
-    for text in texts:
-        found = [w.lower() for w in words(text)]
-        trigrams = list(zip(found, found[1:], found[2:]))
-        looping += len(set(trigrams)) < len(trigrams)
-    return looping / len(texts)
+    return sum(len(set(grams)) < len(grams) for grams in map(word_trigrams, texts)) / len(texts)
 
 
 def real_word_share(texts: Sequence[str]) -> float:
@@ -170,19 +165,24 @@ class Evaluation:
     sampled: list[list[str]]
 
 
-def evaluate(
-    model: PreTrainedModel,
-    tokenizer: PreTrainedTokenizerBase,
-    prompts: Sequence[Any],
-    reference_text: str,
-    objective: Callable[..., list[float]],
-    settings: EvalSettings,
-    judge: RelevanceJudge,
-) -> Evaluation:
+@dataclass(frozen=True)
+class EvalTask:
+    """What both held-out evaluations of a run read: the prompts (as the model takes them), the reference prose, the
+    objective, the decoding settings, and the judge of relevance (the frozen model before training)."""
+
+    prompts: Sequence[Any]
+    reference_text: str
+    objective: Callable[..., list[float]]
+    settings: EvalSettings
+    judge: RelevanceJudge
+
+
+def evaluate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, task: EvalTask) -> Evaluation:
     """Behaviour and guard metrics of one model, plus the completions they were computed from.
 
-    Relevance is judged by ``judge``, the frozen model before training, on the greedy answers.
+    Relevance is judged by ``task.judge``, the frozen model before training, on the greedy answers.
     """
+    prompts, objective, settings = task.prompts, task.objective, task.settings
     precision = "bf16" if settings.bf16 else "fp32"
     log.info(f"  sampling {settings.samples_per_prompt} answers to each of {len(prompts)} held-out prompts ({precision})")
     sampled = generate(model, tokenizer, prompts, settings, sample=True, label="sampled answers")
@@ -190,14 +190,14 @@ def evaluate(
     greedy = [per_prompt[0] for per_prompt in generate(model, tokenizer, prompts, settings, sample=False, label="greedy answers")]
     flat = [text for per_prompt in sampled for text in per_prompt]
     measured = Measurements(
-        share=_mean(objective(prompts=None, completions=flat)),
-        share_greedy=_mean(objective(prompts=None, completions=greedy)),
-        ref_ppl=_logged("  reference perplexity", reference_perplexity, model, tokenizer, reference_text, settings),
+        share=mean_of(objective(prompts=None, completions=flat)) or 0.0,
+        share_greedy=mean_of(objective(prompts=None, completions=greedy)) or 0.0,
+        ref_ppl=_logged("  reference perplexity", reference_perplexity, model, tokenizer, task.reference_text, settings),
         distinct2=distinct_2(flat),
         repeat3=repeats_trigram_share(flat),
         real_words=real_word_share(flat),
         mean_words=mean_words(flat),
-        relevance=_logged("  relevance, judged by the base model", heldout_relevance, judge, prompts, greedy),
+        relevance=_logged("  relevance, judged by the base model", heldout_relevance, task.judge, prompts, greedy),
         template=template_share(greedy),
         **answer_measures(greedy, objective),
     )
@@ -209,29 +209,24 @@ def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:
     return function(*arguments)
 
 
-def _mean(values: Sequence[float | None]) -> float:
-    """The mean of the scored values (a judged objective leaves some unscored: None, as TRL reads it)."""
-    scored = [value for value in values if value is not None]
-    return sum(scored) / len(scored) if scored else 0.0
-
-
-def cached_base_evaluation(model_name: str, model, tokenizer, heldout, reference_text, objective, settings, judge, runs_dir: Path, is_main: bool):
-    """The untrained model's evaluation, computed once per model, objective and decoding settings.
+def cached_base_evaluation(model_name: str, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, task: EvalTask,
+                           runs_dir: Path, write: bool) -> Evaluation:
+    """The untrained model's evaluation, computed once per model, objective and decoding settings (``write``: the main
+    process keeps it in runs_dir/base-evaluations).
 
     Every configuration of the same model starts from the same weights and seed, so its
     "before" is identical; caching it saves a minute per run on CPU.
     """
     key_source = json.dumps(
-        [EVALUATION_VERSION, model_name, model.device.type, objective.__name__, settings.as_dict(), list(map(str, heldout)), reference_text],
+        [EVALUATION_VERSION, model_name, model.device.type, task.objective.__name__, task.settings.as_dict(),
+         list(map(str, task.prompts)), task.reference_text],
         sort_keys=True,
     )
     path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"
     if path.exists():
         cached = json.loads(path.read_text())
         return Evaluation(Measurements.from_dict(cached["measurements"]), cached["greedy"], cached["sampled"])
-    before = evaluate(model, tokenizer, heldout, reference_text, objective, settings, judge)
-    if is_main:
+    before = evaluate(model, tokenizer, task)
+    if write:
         atomic_write_text(path, json.dumps(asdict(before)))
     return before
-
-

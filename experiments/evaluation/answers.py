@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from rewards import loops, word_trigrams, words
+
+
+class HeldOutAnswer(TypedDict):
+    """One held-out prompt's greedy answers before and after training: a row of a run's answers.json."""
+
+    prompt: str
+    before: str
+    after: str
+
 
 CLEAN_MIN_SHARE = 0.5  # the objective's score an answer needs to count as clean
 CLEAN_OPENING_WORDS = 6  # a clean answer shares its first six words with no other answer

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Literal
 
-from experiments.measurements import Measurements
+from experiments.evaluation.measurements import Measurements
 
 
 def _declared(value: float, meaning: str) -> float:
@@ -62,16 +63,24 @@ class Thresholds:
 THRESHOLDS = Thresholds()
 
 
+Verdict = Literal["works", "broken", "no change"]
+
+
 @dataclass(frozen=True)
 class Judgement:
     """A run's verdict and each guard's pass or fail."""
 
-    verdict: str
+    verdict: Verdict
     guards: dict[str, bool]
 
     @property
     def failed(self) -> list[str]:
-        return [guard for guard, held in self.guards.items() if not held]
+        return failed_guards(self.guards)
+
+
+def failed_guards(guards: dict[str, bool]) -> list[str]:
+    """The guards that failed, in their order."""
+    return [guard for guard, held in guards.items() if not held]
 
 
 def guards(before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS) -> dict[str, bool]:
