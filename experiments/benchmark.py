@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import torch
-from transformers import TrainerCallback
 
 from experiments.evaluation.evaluate import EvalSettings, generate
 from experiments.files import atomic_write_text, check_writable_folder
@@ -22,26 +21,14 @@ from experiments.registry import BASELINE, Experiment
 from experiments.registry.speed_levers import GPU_LEVERS, LEVERS, ON_GPU
 from experiments.reporting.environment import environment
 from experiments.reporting.summary_file import BENCHMARK_FILES
-from experiments.training.models import resolve_model, transformer_blocks
+from experiments.training.models import resolve_model
 from experiments.training.prompts import load_prompts
-from experiments.training.relevance import RelevanceReward
+from experiments.training.speed import PhaseTimer, matmul_peak_flops, mean_prompt_tokens, step_flops
 from experiments.training.stages import quiet_trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("experiments.benchmark")  # not __name__: run as __main__ by python -m
 EXPERIMENT_FIELDS = {f.name for f in fields(Experiment)}
-
-def matmul_peak_flops(dtype: torch.dtype, size: int = 2048, repeats: int = 5, device: str = "cpu") -> float:
-    """Achievable dense matmul FLOP/s of this CPU or GPU: the roofline MFU is measured against."""
-    a, b = torch.randn(size, size, dtype=dtype, device=device), torch.randn(size, size, dtype=dtype, device=device)
-    torch.matmul(a, b)
-    synchronize = torch.cuda.synchronize if device == "cuda" else lambda: None
-    synchronize()
-    started = time.perf_counter()
-    for _ in range(repeats):
-        torch.matmul(a, b)
-    synchronize()
-    return 2 * size**3 * repeats / (time.perf_counter() - started)
 
 
 def sampled_evaluation(model, tokenizer, bf16: bool = False) -> list[list[str]]:
@@ -85,33 +72,6 @@ def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     return seconds, step_flops(model, generated, prompt_tokens, with_reference=bool(config.beta))
 
 
-def mean_prompt_tokens(tokenizer, prompts) -> float:
-    """Prompt length as the model sees it: SmolLM2's chat template adds a system line to every question."""
-    texts = [tokenizer.apply_chat_template(p, add_generation_prompt=True, tokenize=False) for p in prompts]
-    return sum(len(tokenizer(t, add_special_tokens=False).input_ids) for t in texts) / len(texts)
-
-
-def step_flops(model, generated: float, prompt_tokens: float, with_reference: bool) -> float:
-    """Matmul FLOPs of one GRPO step: generation, the reference and policy forwards, and the backward that freezing shortens.
-
-    The output head runs on completion tokens only (TRL keeps just their logits); the
-    backward reaches down to the lowest trainable block and computes weight gradients
-    only where parameters train.
-    """
-    blocks = transformer_blocks(model)
-    per_block = sum(p.numel() for p in blocks[0].parameters())
-    head = model.get_output_embeddings().weight.numel()
-    tokens = generated + prompt_tokens
-    trainable = [any(p.requires_grad for p in block.parameters()) for block in blocks]
-    reached = len(blocks) - trainable.index(True) if any(trainable) else 0
-    forward = 2 * per_block * len(blocks) * tokens + 2 * head * generated
-    backward = 2 * per_block * reached * tokens + 2 * per_block * sum(trainable) * tokens + 2 * head * generated
-    if model.get_output_embeddings().weight.requires_grad:
-        backward += 2 * head * generated
-    generation = 2 * (per_block * len(blocks) + head) * generated
-    return generation + forward * (2 if with_reference else 1) + backward
-
-
 # A 512-token step, or a torch.compile step that recompiles, takes a minute or more on 2 cores: fewer timed steps.
 # A lever that generates every other step needs as many generating steps as reusing ones among the timed steps
 # (the first is discarded): 5 steps time 2 of each. With 4, two cheap steps outweighed one generating step.
@@ -151,52 +111,6 @@ def measure(levers: dict[str, dict], project: dict, peak: float, model, tokenize
         "levers": levers,
         "project_runtime": project,
     }
-
-
-class PhaseTimer(TrainerCallback):
-    """Seconds per phase of each GRPO step: generation, the reference forward, the relevance judge, the other
-    rewards, and the rest (the policy's forward and backward, and the optimizer), read off the trainer's own methods."""
-
-    PHASES = ("generation", "reference", "judge", "other_rewards", "policy_and_optimizer")
-
-    def __init__(self) -> None:
-        self.steps: list[dict[str, float]] = []
-        self.current: dict[str, float] = {}
-        self.started = 0.0
-
-    def attach(self, trainer) -> None:
-        trainer._generate = self._timed("generation", trainer._generate)
-        logps = trainer._get_per_token_logps_and_entropies
-
-        def per_token_logps(model, *args, **kwargs):
-            if model is not trainer.ref_model:
-                return logps(model, *args, **kwargs)
-            return self._timed("reference", logps)(model, *args, **kwargs)
-
-        trainer._get_per_token_logps_and_entropies = per_token_logps
-        for wrapper in trainer.reward_funcs:
-            judged = isinstance(getattr(wrapper, "function", None), RelevanceReward)
-            wrapper.function = self._timed("judge" if judged else "other_rewards", wrapper.function)
-        trainer.add_callback(self)
-
-    def _timed(self, phase: str, function):
-        def timed(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.current[phase] = self.current.get(phase, 0.0) + time.perf_counter() - started
-
-        return timed
-
-    def on_step_begin(self, args, state, control, **kwargs):
-        self.current, self.started = {}, time.perf_counter()
-
-    def on_step_end(self, args, state, control, **kwargs):
-        total = time.perf_counter() - self.started
-        phases = {phase: self.current.get(phase, 0.0) for phase in self.PHASES[:-1]}
-        phases["policy_and_optimizer"] = total - sum(phases.values())
-        self.steps.append({**phases, "step": total})
 
 
 def step_breakdown(config: Experiment, reuse_reference: bool = True, steps: int = 4) -> dict[str, float]:

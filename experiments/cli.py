@@ -20,8 +20,8 @@ from transformers import HfArgumentParser
 
 from experiments.files import FolderError
 from experiments.reporting.summary_file import SummaryError
+from experiments.training.checkpoints import ModelError
 from experiments.training.checks import ConfigError
-from experiments.training.models import ModelError
 from experiments.training.prompts import PromptFileError
 from experiments.training.reward_checks import RewardError
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from experiments.cli import one_line_errors, parse
 from experiments.files import FolderError, check_writable_folder
+from experiments.reporting.findings import machine_differences
 from experiments.reporting.publish import import_runs, refresh_summary, remove_run
 from experiments.reporting.record import RunRecord
 from experiments.reporting.rejudge import rejudge_summary
-from experiments.reporting.summary import machine_differences
 from experiments.training.checks import check_name
 
 log = logging.getLogger("experiments.report")  # not __name__: run as __main__ by python -m

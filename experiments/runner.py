@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 from accelerate import PartialState
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import PreTrainedModel
 
 from experiments.cli import RunOptions, one_line_errors, parse
 from experiments.evaluation.evaluate import Evaluation, cached_base_evaluation, evaluate
-from experiments.evaluation.verdicts import judge
+from experiments.evaluation.verdicts import Judgement, judge
 from experiments.files import claim_run_folder
 from experiments.registry import REGISTRY, Experiment
 from experiments.reporting.environment import environment
@@ -24,8 +24,8 @@ from experiments.reporting.publish import publish_run
 from experiments.reporting.record import RunRecord
 from experiments.reporting.samples import run_files
 from experiments.training.checks import ConfigError
-from experiments.training.preflight import check_run, with_overrides
-from experiments.training.stages import Built, build_run, train
+from experiments.training.preflight import RunPlan, check_run, with_overrides
+from experiments.training.stages import Built, Trained, build_run, train
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("experiments.runner")  # not __name__: run as __main__ by python -m
@@ -42,42 +42,59 @@ def run_experiment(
     tracker: str = "none",
     keep_all_rows: bool = False,
 ) -> RunRecord:
-    """Train one entry, judge it on held-out prompts, and record the result: check → build → train → evaluate →
-    judge → record → publish.
+    """Train one entry, judge it on held-out prompts, record and publish the result (see the module's docstring).
 
-    ``results_dir`` None means results/ for a run as the registry declares it, and a scratch folder for a quick look
-    (other steps, model or precision), which must never replace a committed result. Every row already in the results
-    folder is kept; ``keep_all_rows`` keeps them in the order they were published (explorations) instead of the registry's.
+    ``results_dir`` None means results/ for a registry run and a scratch folder for a quick look (other steps, model or
+    precision); ``keep_all_rows`` keeps the rows there in the order they were published (explorations).
     """
     entry = with_overrides(entry, model, steps, precision)
     plan = check_run(entry, results_dir, runs_dir, tracker)  # every refusal, before anything is trained or written
     with claim_run_folder(plan.run_dir, entry.name, held=plan.is_main):
         built = build_run(plan)
-        log.info(f"[{entry.name}] evaluating the model before training (cached per model and settings after the first run)")
-        before = cached_base_evaluation(entry.model, plan.policy, plan.tokenizer, built.task, runs_dir, plan.is_main)
+        before = evaluated_before(plan, built)
         trained = train(plan, built, progress_bar)
-        after, eval_s = evaluated_after(entry, trained.model, plan.tokenizer, built)
+        after, eval_s = evaluated_after(plan, trained.model, built)
         judgement = judge(before.measurements, after.measurements, stop_reason=trained.outcome.stop_reason)
-        record = RunRecord.of_run(
-            entry, before.measurements, after.measurements, judgement, trained.outcome, eval_s, built.task.settings.as_dict(),
-            plan.precision, plan.processes, environment(trained.model.device), len(plan.heldout_lines),
-        )
-        if plan.is_main:  # the report is drawn under the results folder's lock
-            files = run_files(plan.run_dir, record, plan.heldout_lines, before.greedy, after.greedy)
-            publish_run(plan.results_dir, record, files, registry_order=not keep_all_rows)
-        PartialState().wait_for_everyone()
+        record = record_of(plan, built, before, after, judgement, trained, eval_s)
+        publish(plan, record, before, after, keep_all_rows)
     log.info(
         f"[{entry.name}] share {record.before.share:.2f} → {record.after.share:.2f}, verdict {record.verdict} (expected "
-        f"{entry.expect}), {trained.outcome.wall_clock_s:.0f}s training, stopped by {record.stop_reason}; results in {plan.results_dir}"
+        f"{entry.expect}), {trained.outcome.wall_clock_s:.0f}s training, stopped by {record.stop_reason}; results in "
+        f"{plan.results_dir}"
     )
     return record
 
 
-def evaluated_after(entry: Experiment, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, built: Built) -> tuple[Evaluation, float]:
+def evaluated_before(plan: RunPlan, built: Built) -> Evaluation:
+    """The untrained model's held-out evaluation, cached per model and settings after the first run."""
+    log.info(f"[{plan.entry.name}] evaluating the model before training (cached per model and settings after the first run)")
+    return cached_base_evaluation(plan.entry.model, plan.policy, plan.tokenizer, built.task, plan.runs_dir, plan.is_main)
+
+
+def evaluated_after(plan: RunPlan, model: PreTrainedModel, built: Built) -> tuple[Evaluation, float]:
     """The trained model's held-out evaluation, and the seconds it took."""
-    log.info(f"[{entry.name}] evaluating the model after training")
+    log.info(f"[{plan.entry.name}] evaluating the model after training")
     started = time.perf_counter()
-    return evaluate(model, tokenizer, built.task), time.perf_counter() - started
+    return evaluate(model, plan.tokenizer, built.task), time.perf_counter() - started
+
+
+def record_of(
+    plan: RunPlan, built: Built, before: Evaluation, after: Evaluation, judgement: Judgement, trained: Trained, eval_s: float
+) -> RunRecord:
+    """The record stage: the run's row, from what was declared, measured, judged and trained."""
+    return RunRecord.of_run(
+        plan.entry, before.measurements, after.measurements, judgement, trained.outcome, eval_s, built.task.settings.as_dict(),
+        plan.precision, plan.processes, environment(trained.model.device), len(plan.heldout_lines),
+    )
+
+
+def publish(plan: RunPlan, record: RunRecord, before: Evaluation, after: Evaluation, keep_all_rows: bool) -> None:
+    """The publish stage: the main process publishes the row and the run's files (the report is drawn under the
+    results folder's lock); every process waits for it."""
+    if plan.is_main:
+        files = run_files(plan.run_dir, record, plan.heldout_lines, before.greedy, after.greedy)
+        publish_run(plan.results_dir, record, files, registry_order=not keep_all_rows)
+    PartialState().wait_for_everyone()
 
 
 def main(argv: list[str] | None = None) -> None:

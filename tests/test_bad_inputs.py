@@ -183,7 +183,8 @@ def test_sample_refuses_a_question_longer_than_the_context(capsys):
 
 
 def test_a_damaged_model_folder_is_called_damaged(tmp_path):
-    from experiments.training.models import ModelError, resolve_model
+    from experiments.training.checkpoints import ModelError
+    from experiments.training.models import resolve_model
 
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelError, match="a model folder that cannot be loaded") as error:

@@ -6,8 +6,9 @@ Measuring and writing results/benchmark.json is `python -m experiments.benchmark
 import pytest
 import torch
 
-from experiments.benchmark import grpo_step_seconds, matmul_peak_flops, step_figures, step_flops
+from experiments.benchmark import grpo_step_seconds, step_figures
 from experiments.training.models import TINY_GPT2, freeze_lower_layers, resolve_model
+from experiments.training.speed import matmul_peak_flops, step_flops
 
 
 @pytest.mark.fast
@@ -45,8 +46,9 @@ def test_one_grpo_step_of_the_project_settings(benchmark):
 def test_the_step_breakdown_times_every_phase_and_the_judge_against_no_judge(tmp_path):
     import dataclasses
 
-    from experiments.benchmark import PhaseTimer, breakdown
+    from experiments.benchmark import breakdown
     from experiments.registry import REGISTRY
+    from experiments.training.speed import PhaseTimer
     from tests.test_training import tiny_llama
 
     config = dataclasses.replace(

@@ -6,16 +6,8 @@ import sys
 
 import pytest
 
-from experiments.training.models import (
-    MANIFEST,
-    TINY_GPT2,
-    ModelError,
-    cached_checkpoint,
-    checkpoint_problem,
-    freeze_lower_layers,
-    resolve_model,
-    tiny_gpt2,
-)
+from experiments.training.checkpoints import MANIFEST, ModelError, cached_checkpoint, checkpoint_problem
+from experiments.training.models import TINY_GPT2, freeze_lower_layers, resolve_model, tiny_gpt2
 
 pytestmark = pytest.mark.fast
 

@@ -16,7 +16,8 @@ from experiments.reporting.publish import read_results
 from experiments.runner import main as runner_main
 from experiments.runner import run_experiment
 from experiments.sample import main as sample_main
-from experiments.training.models import ModelError, hub_reachable, resolve_model
+from experiments.training.checkpoints import ModelError
+from experiments.training.models import hub_reachable, resolve_model
 from experiments.training.recorder import read_metrics
 
 pytestmark = pytest.mark.fast
@@ -148,7 +149,7 @@ def test_an_unreachable_hub_fails_within_five_seconds():
 def test_a_second_process_training_the_same_name_is_refused_before_it_truncates_the_first_ones_metrics(tmp_path):
     """Seen for real: a run starting under a name another process was training emptied that run's live metrics.jsonl."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from experiments.files import claim_run_folder; "
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from experiments.files import claim_run_folder\n"
          "with claim_run_folder(Path(sys.argv[1]), 'x'): print('held', flush=True); time.sleep(60)", str(tmp_path / "x")],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )

@@ -339,7 +339,8 @@ def test_rejudge_refuses_answers_fewer_than_the_run_recorded(tmp_path, capsys):
 
 @pytest.mark.parametrize("damage", ["empty", "truncated"])
 def test_damaged_weights_are_named(tmp_path, damage):
-    from experiments.training.models import ModelError, resolve_model
+    from experiments.training.checkpoints import ModelError
+    from experiments.training.models import resolve_model
 
     model, tokenizer = resolve_model("tiny-gpt2")
     model.save_pretrained(tmp_path)

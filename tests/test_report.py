@@ -7,9 +7,11 @@ import pytest
 
 from experiments.evaluation.measurements import Measurements
 from experiments.registry import REGISTRY, first_lesson
-from experiments.reporting.record import RunRecord
-from experiments.reporting.runs_table import family_of, suite_seconds, trained_outcome
-from experiments.reporting.summary import changed_verdicts, findings, lesson_row, what_changed
+from experiments.reporting.findings import findings
+from experiments.reporting.record import RunRecord, family_of
+from experiments.reporting.runs_table import suite_seconds
+from experiments.reporting.speed_tables import trained_outcome
+from experiments.reporting.summary import changed_verdicts, lesson_row, what_changed
 
 pytestmark = pytest.mark.fast
 COMMITTED = Path(__file__).resolve().parent.parent / "results"

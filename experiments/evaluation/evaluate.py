@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,14 +20,20 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
-from wordfreq import zipf_frequency
 
-from experiments.evaluation.answers import answer_measures, opening
+from experiments.evaluation.answers import (
+    answer_measures,
+    distinct_2,
+    mean_words,
+    real_word_share,
+    repeats_trigram_share,
+    template_share,
+)
 from experiments.evaluation.measurements import Measurements, mean_of
 from experiments.files import atomic_write_text
 from experiments.training.models import context_length
 from experiments.training.relevance import RelevanceJudge, heldout_relevance
-from rewards import completion_text, word_bigrams, word_trigrams, words
+from rewards import completion_text
 
 log = logging.getLogger(__name__)
 
@@ -109,51 +114,6 @@ def reference_perplexity(
             total_nll += nll.item()
             total_tokens += chunk.shape[1] - 1
     return math.exp(total_nll / total_tokens)
-
-
-def distinct_2(texts: Sequence[str]) -> float:
-    """Distinct word bigrams over all bigrams, across every completion: low means the model repeats itself.
-
-    >>> distinct_2(["a b a b", "c d"])
-    0.75
-    """
-    bigrams = [pair for text in texts for pair in word_bigrams(text)]
-    return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
-
-
-def repeats_trigram_share(texts: Sequence[str]) -> float:
-    """Share of completions in which some word trigram occurs twice: the signature of a loop.
-
-    >>> repeats_trigram_share(["they have feet they have feet", "cows sing loud songs"])
-    0.5
-    """
-    if not texts:
-        return 0.0
-    return sum(len(set(grams)) < len(grams) for grams in map(word_trigrams, texts)) / len(texts)
-
-
-def real_word_share(texts: Sequence[str]) -> float:
-    """Share of words that wordfreq knows as English, so invented "four-letter" tokens do not count as language.
-
-    >>> real_word_share(["the cow sings", "zqxv"])
-    0.75
-    """
-    found = [w for text in texts for w in words(text)]
-    return sum(zipf_frequency(w, "en") > 0 for w in found) / len(found) if found else 0.0
-
-
-def mean_words(texts: Sequence[str]) -> float:
-    return sum(len(words(t)) for t in texts) / len(texts) if texts else 0.0
-
-
-def template_share(texts: Sequence[str], opening_words: int = 3) -> float:
-    """Share of answers that open with the most common first three words: one canned start for every question.
-
-    >>> template_share(["They don't just eat.", "They don't just sing!", "Cows moo.", "Frogs hop."])
-    0.5
-    """
-    openings = Counter(opening(text, opening_words) for text in texts)
-    return openings.most_common(1)[0][1] / len(texts) if texts else 0.0
 
 
 @dataclass

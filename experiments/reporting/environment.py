@@ -70,3 +70,5 @@ def packages_hash() -> str:
 def lock_hash() -> str | None:
     """A short hash of the committed lock file, which lists the exact versions the results were made with."""
     return hashlib.sha256(LOCK_FILE.read_bytes()).hexdigest()[:12] if LOCK_FILE.exists() else None
+
+

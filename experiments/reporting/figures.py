@@ -13,8 +13,13 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from experiments.files import atomic_write_bytes
+from experiments.registry import BASELINE, GROUPS
+from experiments.reporting.record import RunRecord
+from experiments.training.recorder import read_metrics
 
 MAX_CURVES = 6
+# The registry's plumbing entry (a random tiny GPT-2, experiments/registry/first_lesson.py): no lesson, so no curve or row.
+SMOKE = "smoke"
 PANELS = (
     ("objective", "objective: training mean of the first reward (four-letter share)"),
     ("kl", "KL to the base model"),
@@ -74,3 +79,24 @@ def plot_probe(path: Path, title: str, curves: dict[str, list[tuple[int, float]]
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=72)
     atomic_write_bytes(path, buffer.getvalue())
+
+
+def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str]]:
+    """figures/<group>[-N].png for each lesson group: its entries' first seeds, at most five beside the bold baseline."""
+    by_name = {run.name: run for run in runs}
+    baseline = by_name.get(BASELINE.name)
+    drawn: dict[str, list[str]] = {}
+    for group in GROUPS:
+        names = [entry.name for entry in group.ENTRIES if entry.name in by_name and entry.name not in (SMOKE, BASELINE.name)]
+        chunks = [names[i : i + MAX_CURVES - 1] for i in range(0, len(names), MAX_CURVES - 1)]
+        for number, chunk in enumerate(chunks, start=1):
+            chosen = ([BASELINE.name] if baseline else []) + chunk
+            curves = {name: curves_of(read_metrics(results_dir / name / "metrics.jsonl"), by_name[name].objective) for name in chosen}
+            relative = f"figures/{group.__name__.rsplit('.', 1)[-1]}" + (f"-{number}" if len(chunks) > 1 else "") + ".png"
+            plot_group(results_dir / relative, group.__doc__, curves, bold=BASELINE.name)
+            drawn.setdefault(group.__name__, []).append(relative)
+    for run in runs:
+        probed = probe_curves(read_metrics(results_dir / run.name / "metrics.jsonl"), run.objective)
+        if probed["greedy probe share"] and (results_dir / run.name).is_dir():
+            plot_probe(results_dir / run.name / "probe.png", f"{run.name}: training share against the greedy probe", probed)
+    return drawn

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from experiments.evaluation.measurements import MEASURES, Measurements, TrainingOutcome
 from experiments.evaluation.verdicts import Judgement, Verdict, failed_guards
 from experiments.precision import PrecisionChoice
+from experiments.registry import REGISTRY
 from experiments.reporting.environment import Environment
 
 if TYPE_CHECKING:
@@ -135,3 +136,15 @@ class RunRecord:
     def judged_by_all_guards(self) -> bool:
         """False for rows judged before the relevance and template guards existed."""
         return "relevance" in self.guards and "template" in self.guards
+
+
+def family_of(run: RunRecord) -> str:
+    """The registry entry a run is a seed of: its own record says so, or the registry does for rows written before."""
+    if run.config:
+        return run.config
+    entry = REGISTRY.get(run.name)
+    return entry.family if entry is not None and entry.family else run.name
+
+
+def seeds_of(runs: list[RunRecord], family: str) -> list[RunRecord]:
+    return [run for run in runs if family_of(run) == family]

@@ -13,24 +13,13 @@ from tabulate import tabulate
 
 from experiments.evaluation.verdicts import Thresholds
 from experiments.registry import BASELINE, BASELINE_GRPO_CHANGES, GPU_LEVER_RUNS, REGISTRY, SPEED_LEVER_RUNS
-from experiments.reporting.record import RunRecord
+from experiments.reporting.record import RunRecord, family_of, seeds_of
+from experiments.reporting.speed_tables import breakdown_section, speed_section
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
 
 KNOBS = ("beta", "loss_type", "epsilon", "num_generations", "temperature", "scale_rewards", "num_iterations", "gradient_accumulation_steps")
 GUARD_COLUMNS = (("ref_ppl", "ref ppl", ".1f"), ("distinct2", "d2", ".2f"), ("repeat3", "rep3", ".2f"), ("real_words", "real", ".2f"),
                  ("relevance", "relevance", ".2f"), ("template", "template", ".2f"), ("loops", "loops", ".2f"), ("frame", "frame", ".2f"))
-
-
-def family_of(run: RunRecord) -> str:
-    """The registry entry a run is a seed of: its own record says so, or the registry does for rows written before."""
-    if run.config:
-        return run.config
-    entry = REGISTRY.get(run.name)
-    return entry.family if entry is not None and entry.family else run.name
-
-
-def seeds_of(runs: list[RunRecord], family: str) -> list[RunRecord]:
-    return [run for run in runs if family_of(run) == family]
 
 
 def render_runs(summary: dict[str, Any], runs: list[RunRecord]) -> str:
@@ -111,50 +100,6 @@ def suite_seconds(runs: list[RunRecord]) -> tuple[float, float, float]:
         tier = "gpu" if entry and entry.on_gpu else "long" if (entry.long if entry else run.long) else "suite"
         seconds[tier] += run.wall_clock_s + run.eval_s
     return seconds["suite"], seconds["long"], seconds["gpu"]
-
-
-def trained_outcome(entry: str | None, runs: list[RunRecord]) -> list[Any]:
-    """The runs that train a speed lever, every seed of them: a lever that breaks one seed is no speed-up."""
-    if entry is None:
-        return ["not trained", "", "", ""]
-    seeds = seeds_of(runs, entry)
-    if not seeds:
-        return [entry, "not run yet", "", ""]
-    seconds = ", ".join("never" if r.time_to_behaviour_s is None else f"{r.time_to_behaviour_s:.0f}" for r in seeds)
-    step_s = ", ".join(f"{r.mean_step_time_s:.1f}" if r.mean_step_time_s else "?" for r in seeds)
-    return [entry + (f" (×{len(seeds)} seeds)" if len(seeds) > 1 else ""), ", ".join(r.verdict for r in seeds), seconds, step_s]
-
-
-def speed_section(figures: dict[str, Any] | None, runs: list[RunRecord], lever_runs: dict[str, str], what: str) -> str:
-    """One benchmark file's step times beside the runs that train each lever."""
-    if not figures or "step_s" not in figures:
-        return "No benchmark run yet: `python -m experiments.benchmark` writes results/benchmark.json."
-    rows = [[lever, seconds, figures["speedup_vs_project"][lever], *trained_outcome(lever_runs.get(lever), runs)]
-            for lever, seconds in figures["step_s"].items()]
-    headers = [what, "s/step", "speed vs project", "trained as", "verdict", "time to behaviour (s)", "s/step in training"]
-    return (
-        f"On {figures['environment']['device']}, {figures['environment']['date']}:\n\n"
-        + tabulate(rows, headers=headers, tablefmt="github", floatfmt=".2f")
-        + f"\n\nThe project's settings were timed first and last, {figures.get('project_drift', 0):.0%} apart; smaller differences are noise. "
-        f"Project settings against TRL's defaults: ×{figures['speedup_project_vs_trl_default']:.2f}; MFU "
-        f"{figures['mfu_vs_bf16_peak']:.2%} of a measured bf16 matmul peak; evaluation {figures.get('evaluation_completions_per_s', 0):.1f} completions/s."
-    )
-
-
-def breakdown_section(figures: dict[str, Any] | None) -> str:
-    """Where one entry's step goes (`python -m experiments.benchmark --breakdown ENTRY`), three ways in one run."""
-    if not figures:
-        return "No step breakdown yet: `python -m experiments.benchmark --breakdown ENTRY` writes results/step-breakdown.json."
-    timings = figures["seconds_per_phase"]
-    phases = list(next(iter(timings.values())))
-    rows = [[label, *[f"{t[p]:.1f}" for p in phases], f"{figures['judge_share_of_step'][label]:.0%}",
-             f"{figures['step_ratio_vs_without_relevance'][label]:.2f}×"] for label, t in timings.items()]
-    env = figures["environment"]
-    return (
-        f"Step breakdown of `{figures['entry']}`, seconds per phase over {figures['timed_steps']} timed steps each, on {env['device']}, "
-        f"CPU {env['cpu']}, {env['date']}:\n\n"
-        + tabulate(rows, headers=["judge", *phases, "judge share", "step vs no relevance"], tablefmt="github")
-    )
 
 
 def trl_defaults_kept() -> dict[str, Any]:

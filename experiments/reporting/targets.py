@@ -8,8 +8,7 @@ from tabulate import tabulate
 
 from experiments.registry import REGISTRY, greedy_eyes
 from experiments.registry.first_lesson import CANDIDATES, TARGETS
-from experiments.reporting.record import RunRecord
-from experiments.reporting.runs_table import seeds_of
+from experiments.reporting.record import RunRecord, seeds_of
 from experiments.training.recorder import read_metrics
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
 

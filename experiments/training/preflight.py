@@ -24,8 +24,9 @@ from experiments.registry import REGISTRY
 from experiments.registry.experiment import Experiment
 from experiments.reporting.publish import check_summary_readable
 from experiments.training.assembly import plain_rewards, prompt_dataset, trainable_model
+from experiments.training.checkpoints import CACHE_FIX, cache_root
 from experiments.training.checks import ConfigError, check_name, check_prompt_count, validate_experiment
-from experiments.training.models import CACHE_FIX, EMBEDDED, TINY_GPT2, cache_root, context_length
+from experiments.training.models import EMBEDDED, TINY_GPT2, context_length
 from experiments.training.prompts import PromptFileError, read_numbered_prompts, read_prompt_lines
 from experiments.training.relevance import RelevanceJudge
 from experiments.training.reward_checks import check_rewards
