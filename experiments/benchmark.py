@@ -12,8 +12,10 @@ import logging
 import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any, cast
 
 import torch
+from datasets import Dataset
 
 from experiments.evaluation.evaluate import EvalSettings, generate
 from experiments.files import atomic_write_text, check_writable_folder
@@ -61,15 +63,15 @@ def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     experiment = replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, **changes)
     trainer, recorder = quiet_trainer(experiment)
     trainer.train()
-    config, model, tokenizer, dataset = trainer.args, trainer.model, trainer.processing_class, trainer.train_dataset
+    grpo_config, model, tokenizer, dataset = trainer.args, trainer.model, trainer.processing_class, cast(Dataset, trainer.train_dataset)
     rows = [r for r in recorder.history if "step_time" in r][1:]
     seconds = sum(r["step_time"] for r in rows) / len(rows)
-    completions = config.per_device_train_batch_size
+    completions = grpo_config.per_device_train_batch_size
     # Steps that reuse a generation (steps_per_generation, num_iterations) log no completion lengths.
     lengths = [r["completions/mean_length"] for r in recorder.history if "completions/mean_length" in r]
     generated = sum(lengths) / len(lengths) * completions
     prompt_tokens = mean_prompt_tokens(tokenizer, dataset["prompt"]) * completions
-    return seconds, step_flops(model, generated, prompt_tokens, with_reference=bool(config.beta))
+    return seconds, step_flops(model, generated, prompt_tokens, with_reference=bool(getattr(grpo_config, "beta", 0)))  # a GRPOConfig
 
 
 # A 512-token step, or a torch.compile step that recompiles, takes a minute or more on 2 cores: fewer timed steps.
@@ -113,32 +115,32 @@ def measure(levers: dict[str, dict], project: dict, peak: float, model, tokenize
     }
 
 
-def step_breakdown(config: Experiment, reuse_reference: bool = True, steps: int = 4) -> dict[str, float]:
-    """Mean seconds per phase over steps 2.. of ``config`` (step 1 warms up)."""
+def step_breakdown(entry: Experiment, reuse_reference: bool = True, steps: int = 4) -> dict[str, float]:
+    """Mean seconds per phase over steps 2.. of ``entry`` (step 1 warms up)."""
     timer = PhaseTimer()
-    trainer, _ = quiet_trainer(replace(config, steps=steps), reuse_reference=reuse_reference)
+    trainer, _ = quiet_trainer(replace(entry, steps=steps), reuse_reference=reuse_reference)
     timer.attach(trainer)
     trainer.train()
     timed = timer.steps[1:]
     return {key: sum(step[key] for step in timed) / len(timed) for key in timed[0]}
 
 
-def breakdown(config: Experiment, steps: int) -> dict:
+def breakdown(entry: Experiment, steps: int) -> dict:
     """The working configuration's step by phase, with the judge reusing TRL's reference log-probabilities and without,
     against the same shape without the relevance term: three timings in one run on one machine."""
-    keep = [i for i, name in enumerate(config.rewards) if name != "relevance"]
+    keep = [i for i, name in enumerate(entry.rewards) if name != "relevance"]
     without = replace(
-        config, rewards=tuple(config.rewards[i] for i in keep),
-        reward_weights=tuple(config.reward_weights[i] for i in keep) if config.reward_weights else None,
+        entry, rewards=tuple(entry.rewards[i] for i in keep),
+        reward_weights=tuple(entry.reward_weights[i] for i in keep) if entry.reward_weights else None,
     )
     timings = {
-        "judge_reuses_reference": step_breakdown(config, True, steps),
-        "judge_computes_both_terms": step_breakdown(config, False, steps),
+        "judge_reuses_reference": step_breakdown(entry, True, steps),
+        "judge_computes_both_terms": step_breakdown(entry, False, steps),
         "without_relevance": step_breakdown(without, True, steps),
     }
     base = timings["without_relevance"]["step"]
     return {
-        "entry": config.name,
+        "entry": entry.name,
         "environment": environment(),
         "timed_steps": steps - 1,
         "seconds_per_phase": timings,
@@ -200,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     cpu["matmul_peak_flops_fp32"] = matmul_peak_flops(torch.float32)
     atomic_write_text(results / BENCHMARK_FILES["benchmark"], json.dumps(cpu, indent=1))
     if torch.cuda.is_available():
-        gpu = measure(GPU_LEVERS, {**ON_GPU, "bf16": True}, matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"), model.to("cuda"), tokenizer)
+        gpu = measure(GPU_LEVERS, {**ON_GPU, "bf16": True}, matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"), cast(Any, model).to("cuda"), tokenizer)
         atomic_write_text(results / BENCHMARK_FILES["benchmark_gpu"], json.dumps(gpu, indent=1))
     refresh_summary(results)  # redraws the report
     log.info(json.dumps(cpu["step_s"], indent=1))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, cast, get_args, get_origin
 
 from transformers import HfArgumentParser
 
@@ -91,13 +91,13 @@ def setup_logging(level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
-def parse(options_type: type[Options], argv: list[str] | None, usage: str, other_options: bool = False) -> tuple[Options, list[str]]:
+def parse(options_type: type[Options], argv: list[str] | None, usage: str | None, other_options: bool = False) -> tuple[Options, list[str]]:
     """The options, and the positional words (configuration names, or a model and its questions).
 
     ``other_options`` passes flags the dataclass does not know on with the positional words (explore's GRPOConfig fields).
     """
     setup_logging()
-    parser = HfArgumentParser(options_type, usage=usage)
+    parser = HfArgumentParser(cast(Any, options_type), usage=usage)  # a dataclass type, which TypeVar cannot say
     options, positional = parser.parse_args_into_dataclasses(args=argv, return_remaining_strings=True)
     unknown = [word for word in positional if word.startswith("--")]
     if unknown and not other_options:

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from tqdm.auto import tqdm
@@ -68,7 +68,7 @@ def generate(
 
     With ``label``, a progress bar counts the prompts: a sampled evaluation takes minutes on a slow CPU.
     """
-    generator = pipeline("text-generation", model=model, tokenizer=tokenizer, device=model.device)
+    generator = pipeline("text-generation", model=model, tokenizer=cast(Any, tokenizer), device=model.device)  # any tokenizer class
     decoding: dict[str, Any] = {"do_sample": sample, "max_new_tokens": settings.max_new_tokens}
     if sample:  # greedy draws nothing, so it leaves every random state (a training run's included) as it was
         set_seed(settings.seed)

@@ -93,7 +93,7 @@ def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str
             chosen = ([BASELINE.name] if baseline else []) + chunk
             curves = {name: curves_of(read_metrics(results_dir / name / "metrics.jsonl"), by_name[name].objective) for name in chosen}
             relative = f"figures/{group.__name__.rsplit('.', 1)[-1]}" + (f"-{number}" if len(chunks) > 1 else "") + ".png"
-            plot_group(results_dir / relative, group.__doc__, curves, bold=BASELINE.name)
+            plot_group(results_dir / relative, group.__doc__ or "", curves, bold=BASELINE.name)
             drawn.setdefault(group.__name__, []).append(relative)
     for run in runs:
         probed = probe_curves(read_metrics(results_dir / run.name / "metrics.jsonl"), run.objective)

@@ -51,7 +51,7 @@ def headline(name: str, seeds: list[RunRecord]) -> str:
     return (
         f"`{name}` ({precision}): works with held-out share ≥ 0.5 on {working} of {len(seeds)} seeds ({verdicts}); "
         f"share {seeds[0].before.share:.2f} → {'/'.join(f'{r.after.share:.3f}' for r in seeds)}"
-        + (f", relevance {nats(seeds[0].before.relevance)} → {relevance} nats/token" if relevance else "")
+        + (f", relevance {nats(seeds[0].before.relevance or 0.0)} → {relevance} nats/token" if relevance else "")
         + f", distinct-2 {seeds[0].before.distinct2:.2f} → {'/'.join(f'{r.after.distinct2:.2f}' for r in seeds)}"
         + f", steps {', '.join(f'{r.steps_trained} ({r.stop_reason or NO_STOP_RULE})' for r in seeds)}."
     )
@@ -89,7 +89,7 @@ def keeps_an_answer(family: str, seeds: list[RunRecord]) -> str:
 
     count = f" ×{len(seeds)}" if len(seeds) > 1 else ""
     return (
-        f"`{family}`{count} {spread([r.after.relevance for r in seeds], 2)} → {spread([r.after.template for r in seeds], 2)} "
+        f"`{family}`{count} {spread([r.after.relevance or 0.0 for r in seeds], 2)} → {spread([r.after.template or 0.0 for r in seeds], 2)} "
         f"at share {spread([r.after.share for r in seeds], 3)}"
     )
 

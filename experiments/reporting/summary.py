@@ -11,6 +11,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from experiments.evaluation.answers import HeldOutAnswer
 from experiments.files import atomic_write_text
 from experiments.registry import CONFIGS, GROUPS
 from experiments.reporting.figures import SMOKE, draw_figures
@@ -126,7 +127,7 @@ def first_answer(results_dir: Path, name: str) -> str:
     """The first held-out prompt's greedy answer before and after, from answers.json (or samples.md in older runs)."""
     answers = results_dir / name / "answers.json"
     if answers.exists():
-        row = (read_answers(answers) or [{"before": "", "after": ""}])[0]
+        row = (read_answers(answers) or [HeldOutAnswer(prompt="", before="", after="")])[0]
         before, after = row["before"], row["after"]
     else:
         samples = results_dir / name / "samples.md"
@@ -154,9 +155,10 @@ def changed_verdicts(runs: list[RunRecord]) -> str:
 
 def _why(run: RunRecord) -> str:
     reasons = []
-    if run.previous.get("hypothesis") != run.hypothesis:
+    previous = run.previous or {}
+    if previous.get("hypothesis") != run.hypothesis:
         reasons.append("a new entry under this name")
-    new_guards = sorted(set(run.guards) - set(run.previous.get("guards") or {}))
+    new_guards = sorted(set(run.guards) - set(previous.get("guards") or {}))
     if new_guards:
         reasons.append("judged also by " + ", ".join(new_guards))
     if run.failed_guards:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from accelerate import PartialState
 from datasets import Dataset
@@ -58,10 +58,12 @@ def plain_rewards(entry: Experiment) -> list[Reward]:
 def reward_functions(entry: Experiment, judge: RelevanceJudge | None, reference: ReferenceSource | None = None) -> list[Reward]:
     """The entry's rewards in its order: pure-Python ones from rewards.py, judged ones born with ``judge`` (and the
     reference log-probabilities where they are the judge's own)."""
-    judged = [name for name in entry.rewards if name in JUDGED_REWARDS]
-    if judged and judge is None:
-        raise ValueError(f"{entry.name}: rewards {', '.join(judged)} are judged by the base model; build them with a judge")
-    return [
-        JUDGED_REWARDS[name](judge, reference) if name in JUDGED_REWARDS else reward_module.REWARDS[name]  # type: ignore[arg-type]
-        for name in entry.rewards
-    ]
+    functions: list[Reward] = []
+    for name in entry.rewards:
+        if name not in JUDGED_REWARDS:
+            functions.append(reward_module.REWARDS[name])
+        elif judge is None:
+            raise ValueError(f"{entry.name}: reward {name} is judged by the base model; build it with a judge")
+        else:
+            functions.append(cast(Reward, JUDGED_REWARDS[name](judge, reference)))  # None where it cannot judge, as TRL reads it
+    return functions

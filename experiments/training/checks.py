@@ -65,14 +65,15 @@ MAX_STEPS = 10_000
 MAX_LEARNING_RATE = 1.0
 
 
-def check_prompt_count(entry: Experiment, prompts: int, arguments: GRPOConfig, processes: int = 1) -> None:
+def check_prompt_count(entry: Experiment, prompts: int, grpo_config: GRPOConfig, processes: int = 1) -> None:
     """Refuse a prompt file too short for one step: TRL would train 0 steps, recorded as "no change"."""
-    per_step = arguments.generation_batch_size * processes // arguments.num_generations
+    completions = (grpo_config.generation_batch_size or 0) * processes  # set by GRPOConfig from the batch size
+    per_step = completions // (grpo_config.num_generations or 1)
     if prompts < per_step:
         raise ConfigError(
             f"{entry.train_prompts}: {prompts} distinct prompt{'s' if prompts != 1 else ''}, but {entry.name} takes "
-            f"{per_step} prompts a step ({arguments.generation_batch_size * processes} completions ÷ num_generations "
-            f"{arguments.num_generations}); add prompts or lower per_device_train_batch_size"
+            f"{per_step} prompts a step ({completions} completions ÷ num_generations "
+            f"{grpo_config.num_generations}); add prompts or lower per_device_train_batch_size"
         )
 
 
@@ -101,8 +102,10 @@ def validate_experiment(entry: Experiment, output_dir: str | Path | None = None,
 
 def _check_entry_fields(entry: Experiment, where: str) -> None:
     """The entry's own fields: counts, expectation, model, freezing, arrival and probe, precision, LoRA, attention."""
-    check_count(where, "seed", entry.seed, 0, SEED_LIMIT), check_count(where, "eval_prompts", entry.eval_prompts, none_ok=True)
-    check_count(where, "eval_samples", entry.eval_samples), check_count(where, "eval_max_new_tokens", entry.eval_max_new_tokens)
+    check_count(where, "seed", entry.seed, 0, SEED_LIMIT)
+    check_count(where, "eval_prompts", entry.eval_prompts, none_ok=True)
+    check_count(where, "eval_samples", entry.eval_samples)
+    check_count(where, "eval_max_new_tokens", entry.eval_max_new_tokens)
     if entry.expect not in VERDICTS:
         raise ConfigError(f"{where}: expect={entry.expect!r} is not one of {VERDICTS}")
     if isinstance(entry.steps, bool) or not isinstance(entry.steps, int) or entry.steps <= 0:
@@ -158,15 +161,15 @@ def _check_grpo_fields(entry: Experiment, where: str) -> None:
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
     temperature = entry.grpo.get("temperature", 1.0)
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or not temperature > 0:
+    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or not float(temperature) > 0:
         raise ConfigError(f"{where}: temperature must be a number > 0, got {temperature!r}")
     learning_rate = entry.grpo.get("learning_rate", 1e-6)
-    if not isinstance(learning_rate, numbers.Real) or not learning_rate > 0:
+    if not isinstance(learning_rate, numbers.Real) or not float(learning_rate) > 0:
         raise ConfigError(f"{where}: learning_rate must be > 0, got {learning_rate!r}")
-    if learning_rate > MAX_LEARNING_RATE:
+    if float(learning_rate) > MAX_LEARNING_RATE:
         raise ConfigError(f"{where}: learning_rate must be at most {MAX_LEARNING_RATE} (Adam steps of that size destroy any model), got {learning_rate!r}")
     beta = entry.grpo.get("beta", 0.0)
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or beta < 0:
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or float(beta) < 0:
         raise ConfigError(f"{where}: beta (the KL coefficient) must be a number ≥ 0, got {beta!r}")
     length = entry.grpo.get("max_completion_length", 512)
     if isinstance(length, bool) or not isinstance(length, int) or length <= 0:

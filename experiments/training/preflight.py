@@ -92,7 +92,7 @@ def check_run(entry: Experiment, results_dir: Path | None, runs_dir: Path, track
     policy, tokenizer = trainable_model(entry)
     dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts, [line for _, line in train_lines])
     heldout = prompt_dataset(entry, tokenizer, HELDOUT, heldout_lines)["prompt"]
-    check_prompt_lengths(entry, tokenizer, policy, train_lines, grpo_config.max_completion_length)
+    check_prompt_lengths(entry, tokenizer, policy, train_lines, grpo_config.max_completion_length or 0)
     check_eval_lengths(entry, tokenizer, policy, heldout)
     model_bytes = sum(p.numel() * p.element_size() for p in policy.parameters())
     check_free_space(run_dir, model_bytes + 2**20, "runs folder", "free some space or pass --runs-dir")

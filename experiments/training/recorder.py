@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from transformers import TrainerCallback
 
 from experiments.evaluation.answers import opening
-from experiments.evaluation.measurements import TrainingOutcome
+from experiments.evaluation.measurements import StopReason, TrainingOutcome
 from experiments.training.probe import GreedyProbe
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, ProbeReading, StopRules
 from rewards import completion_text
@@ -70,7 +70,7 @@ class MetricsRecorder(TrainerCallback):
         self.batches = batches  # the trainer, whose last batch is read (shared openings, completions.jsonl)
 
     @property
-    def stop_reason(self) -> str:
+    def stop_reason(self) -> StopReason:
         return self.rules.reason
 
     @property
@@ -156,7 +156,7 @@ class MetricsRecorder(TrainerCallback):
     def keep_completions(self, step: int) -> None:
         """A few of this step's completions with their rewards, as TRL's log_completions shows them, into completions.jsonl."""
         logs = self.last_batch()
-        if logs is None:
+        if logs is None or self.completions_path is None:
             return
         count = len(logs["completion"])
         picked = sorted({0, 1, count // 2, count // 2 + 1} & set(range(count)))[:COMPLETIONS_KEPT]

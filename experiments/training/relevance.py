@@ -9,7 +9,7 @@ the model before training, so a policy cannot learn to fool it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import torch
 from tqdm.auto import tqdm
@@ -40,7 +40,7 @@ class RelevanceJudge:
         """A question as the policy saw it: through the chat template for chat messages, as is for plain text."""
         if isinstance(question, str) or tokenizer.chat_template is None:
             return question if isinstance(question, str) else completion_text(question)
-        return tokenizer.apply_chat_template(list(question), add_generation_prompt=True, tokenize=False)
+        return str(tokenizer.apply_chat_template(list(question), add_generation_prompt=True, tokenize=False))
 
     def answer_log_probs(
         self, questions: Sequence[Any], answers: Sequence[str] | Sequence[list[int]], progress: bool = False
@@ -56,7 +56,7 @@ class RelevanceJudge:
             text = self.context_text(self.tokenizer, question)
             if text not in contexts:
                 contexts[text] = self.tokenizer(text, add_special_tokens=False).input_ids
-            tokens = self.tokenizer(answer, add_special_tokens=False).input_ids if isinstance(answer, str) else list(answer)
+            tokens: list[int] = self.tokenizer(answer, add_special_tokens=False).input_ids if isinstance(answer, str) else list(cast(list[int], answer))
             # A decoded answer can tokenize longer than it was generated: cut it where the model's context ends.
             pairs.append((contexts[text], tokens[: max(0, self.context_limit - len(contexts[text]))]))
         scores: list[float | None] = []
@@ -111,10 +111,11 @@ class RelevanceJudge:
         result: list[float | None] = []
         for own_score, other in zip(own, others):
             scores = [next(elsewhere) for _ in other]
-            if own_score is None or not other or any(s is None for s in scores):
+            known = [s for s in scores if s is not None]
+            if own_score is None or not other or len(known) < len(scores):
                 result.append(None)
             else:
-                result.append(own_score - sum(scores) / len(scores))
+                result.append(own_score - sum(known) / len(known))
         return result
 
 
@@ -156,7 +157,7 @@ class RelevanceReward:
             return [None] * len(completions)
         ids = kwargs.get("completion_ids")
         own = self.reference(ids) if self.reference is not None and ids is not None else None
-        if own is not None:
+        if own is not None and ids is not None:
             scores = self.judge.pmi(list(prompts), list(ids), others, own=own)
         else:
             scores = self.judge.pmi(list(prompts), [completion_text(c) for c in completions], others)

@@ -103,8 +103,8 @@ class IsolatedReward:
         self.none_ok = isinstance(function, RelevanceReward)  # a judged reward gives None where it cannot judge
 
     def __call__(self, prompts: Any = None, completions: Any = None, **kwargs: Any) -> list[float]:
-        state = kwargs.get("trainer_state")
-        at = f" at step {state.global_step + 1}" if isinstance(getattr(state, "global_step", None), int) else ""
+        step = getattr(kwargs.get("trainer_state"), "global_step", None)
+        at = f" at step {step + 1}" if isinstance(step, int) else ""
         safe = {key: value if key in SHARED_KWARGS else copy.deepcopy(value) for key, value in kwargs.items()}
         try:
             scores = self.function(prompts=copy.deepcopy(prompts), completions=copy.deepcopy(completions), **safe)

@@ -6,6 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from transformers import PreTrainedModel
 
@@ -19,7 +20,7 @@ from experiments.training.probe import GreedyProbe, probe_prompts
 from experiments.training.recorder import MetricsRecorder
 from experiments.training.relevance import JUDGED_REWARDS
 from experiments.training.reward_checks import IsolatedReward
-from experiments.training.stop_rules import StopRules
+from experiments.training.stop_rules import Arrival, StopRules
 from experiments.training.trainer import (
     ProjectTrainer,
     ReferenceKeeper,
@@ -77,7 +78,7 @@ def train(plan: RunPlan, built: Built, progress_bar: bool = False) -> Trained:
     if entry.probe_every:
         probe = GreedyProbe(probe_prompts(plan.dataset["prompt"]), tokenizer, built.task.objective, built.task.settings, entry.probe_every)
     trainer = build_trainer(plan.policy, tokenizer, plan.dataset, built.rewards, plan.grpo_config, built.keeper, entry.lora_rank)
-    rules = StopRules(entry.stop_at_behaviour, entry.stop_level, entry.arrival)
+    rules = StopRules(entry.stop_at_behaviour, entry.stop_level, cast(Arrival, entry.arrival))  # checked: one of ARRIVALS
     recorder = MetricsRecorder(plan.run_dir / "metrics.jsonl", entry.rewards[0], rules, probe, batches=trainer)
     with_recorder(trainer, recorder, progress_bar)
     log.info(f"[{entry.name}] training up to {entry.steps} steps: {entry.hypothesis}")
@@ -88,7 +89,7 @@ def train(plan: RunPlan, built: Built, progress_bar: bool = False) -> Trained:
         log.info(f"[{entry.name}] saving the model to {plan.run_dir / 'model'}")
         trainer.save_model(str(plan.run_dir / "model"))
         tokenizer.save_pretrained(plan.run_dir / "model")
-    return Trained(trainer.model, recorder.outcome(wall_clock_s))
+    return Trained(cast(PreTrainedModel, trainer.model), recorder.outcome(wall_clock_s))
 
 
 def quiet_trainer(
@@ -102,13 +103,13 @@ def quiet_trainer(
     grpo_config = validate_experiment(entry)
     policy, tokenizer = trainable_model(entry)
     dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts)
-    judge = base_model_judge(entry, grpo_config.bf16, policy.device) if any(name in JUDGED_REWARDS for name in entry.rewards) else None
+    judge = base_model_judge(entry, bool(grpo_config.bf16), policy.device) if any(name in JUDGED_REWARDS for name in entry.rewards) else None
     keeper = ReferenceKeeper()
     reuse = reuse_reference and reference_is_the_judges(policy, grpo_config, entry.lora_rank)
     rewards = reward_functions(entry, judge, keeper.answer_log_probs if reuse else None)
     probe = None
     if probe_every:
-        settings = eval_settings(entry, grpo_config.bf16)
+        settings = eval_settings(entry, bool(grpo_config.bf16))
         probe = GreedyProbe(probe_prompts(dataset["prompt"]), tokenizer, IsolatedReward(rewards[0]), settings, probe_every)
     trainer = build_trainer(policy, tokenizer, dataset, rewards, grpo_config, keeper, entry.lora_rank)
     recorder = MetricsRecorder(None, entry.rewards[0], rules, probe, batches=trainer)
