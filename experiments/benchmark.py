@@ -63,7 +63,12 @@ def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     experiment = replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, **changes)
     trainer, recorder = quiet_trainer(experiment)
     trainer.train()
-    grpo_config, model, tokenizer, dataset = trainer.args, trainer.model, trainer.processing_class, cast(Dataset, trainer.train_dataset)
+    grpo_config, model, tokenizer, dataset = (
+        trainer.args,
+        trainer.model,
+        trainer.processing_class,
+        cast(Dataset, trainer.train_dataset),
+    )
     rows = [r for r in recorder.history if "step_time" in r][1:]
     seconds = sum(r["step_time"] for r in rows) / len(rows)
     completions = grpo_config.per_device_train_batch_size
@@ -71,7 +76,9 @@ def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     lengths = [r["completions/mean_length"] for r in recorder.history if "completions/mean_length" in r]
     generated = sum(lengths) / len(lengths) * completions
     prompt_tokens = mean_prompt_tokens(tokenizer, dataset["prompt"]) * completions
-    return seconds, step_flops(model, generated, prompt_tokens, with_reference=bool(getattr(grpo_config, "beta", 0)))  # a GRPOConfig
+    return seconds, step_flops(
+        model, generated, prompt_tokens, with_reference=bool(getattr(grpo_config, "beta", 0))
+    )  # a GRPOConfig
 
 
 # A 512-token step, or a torch.compile step that recompiles, takes a minute or more on 2 cores: fewer timed steps.
@@ -130,7 +137,8 @@ def breakdown(entry: Experiment, steps: int) -> dict:
     against the same shape without the relevance term: three timings in one run on one machine."""
     keep = [i for i, name in enumerate(entry.rewards) if name != "relevance"]
     without = replace(
-        entry, rewards=tuple(entry.rewards[i] for i in keep),
+        entry,
+        rewards=tuple(entry.rewards[i] for i in keep),
         reward_weights=tuple(entry.reward_weights[i] for i in keep) if entry.reward_weights else None,
     )
     timings = {
@@ -158,11 +166,17 @@ SCRATCH = ROOT / "runs" / "benchmarks"
 class BenchmarkOptions:
     """``python -m experiments.benchmark [--breakdown ENTRY] [--steps N] [--results_dir D]``: speed levers, or where one entry's step goes."""
 
-    breakdown: str | None = field(default=None, metadata={"help": "time the phases of this registry entry's step instead"})
-    steps: int = field(default=BREAKDOWN_STEPS, metadata={"help": "steps per timing in --breakdown (the first is discarded)"})
+    breakdown: str | None = field(
+        default=None, metadata={"help": "time the phases of this registry entry's step instead"}
+    )
+    steps: int = field(
+        default=BREAKDOWN_STEPS, metadata={"help": "steps per timing in --breakdown (the first is discarded)"}
+    )
     results_dir: str | None = field(
         default=None,
-        metadata={"help": "where the figures go (default: results/ for the committed measurements, runs/benchmarks for a quick one)"},
+        metadata={
+            "help": "where the figures go (default: results/ for the committed measurements, runs/benchmarks for a quick one)"
+        },
     )
 
 
@@ -193,16 +207,26 @@ def main(argv: list[str] | None = None) -> None:
     if options.breakdown is not None:
         figures = breakdown(REGISTRY[options.breakdown], options.steps)
         atomic_write_text(results / BENCHMARK_FILES["step_breakdown"], json.dumps(figures, indent=1))
-        log.info(json.dumps({k: figures[k] for k in ("judge_share_of_step", "step_ratio_vs_without_relevance")}, indent=1))
+        log.info(
+            json.dumps({k: figures[k] for k in ("judge_share_of_step", "step_ratio_vs_without_relevance")}, indent=1)
+        )
         return
     model, tokenizer = resolve_model()
     chosen = choose_precision("auto", model.device.type, BASELINE.model, ROOT / "runs" / "precision-probes.json")
-    peak = matmul_peak_flops(torch.bfloat16) if chosen.bf16 else matmul_peak_flops(torch.float32)  # emulated bf16 would take minutes
+    peak = (
+        matmul_peak_flops(torch.bfloat16) if chosen.bf16 else matmul_peak_flops(torch.float32)
+    )  # emulated bf16 would take minutes
     cpu = measure(LEVERS, {"bf16": chosen.bf16}, peak, model, tokenizer)
     cpu["matmul_peak_flops_fp32"] = matmul_peak_flops(torch.float32)
     atomic_write_text(results / BENCHMARK_FILES["benchmark"], json.dumps(cpu, indent=1))
     if torch.cuda.is_available():
-        gpu = measure(GPU_LEVERS, {**ON_GPU, "bf16": True}, matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"), cast(Any, model).to("cuda"), tokenizer)
+        gpu = measure(
+            GPU_LEVERS,
+            {**ON_GPU, "bf16": True},
+            matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"),
+            cast(Any, model).to("cuda"),
+            tokenizer,
+        )
         atomic_write_text(results / BENCHMARK_FILES["benchmark_gpu"], json.dumps(gpu, indent=1))
     refresh_summary(results)  # redraws the report
     log.info(json.dumps(cpu["step_s"], indent=1))

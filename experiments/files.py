@@ -44,7 +44,9 @@ class FolderError(ValueError):
 
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
-MAX_NAME_LENGTH = 100  # a name becomes a folder and ".NAME.staging", ".NAME.replaced", "NAME-seed12": room left under 255 bytes
+MAX_NAME_LENGTH = (
+    100  # a name becomes a folder and ".NAME.staging", ".NAME.replaced", "NAME-seed12": room left under 255 bytes
+)
 
 
 def unsafe_name(name: object) -> str | None:
@@ -99,7 +101,9 @@ def claim_run_folder(run_dir: Path, name: str, held: bool = True) -> Iterator[Fi
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise FolderError(f"runs folder {run_dir}: another process is training {name} there; wait for it or pass --runs-dir") from None
+        raise FolderError(
+            f"runs folder {run_dir}: another process is training {name} there; wait for it or pass --runs-dir"
+        ) from None
     try:
         yield lock
     finally:

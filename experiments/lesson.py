@@ -42,9 +42,7 @@ def main(argv: list[str] | None = None) -> None:
             raise ConfigError(f"--config: no registry entry {options.config!r} (see results/runs.md for the names)")
         entry = REGISTRY[options.config]
         print(f"The first lesson, `{entry.name}`: {entry.hypothesis}.\n")
-        record = run_experiment(
-            entry, results_dir, runs_dir, precision=options.precision, progress_bar=True
-        )
+        record = run_experiment(entry, results_dir, runs_dir, precision=options.precision, progress_bar=True)
     minutes = (time.perf_counter() - started) / 60
     answers = json.loads((results_dir / entry.name / "answers.json").read_text())
     for row in answers[:SHOWN]:
@@ -54,7 +52,8 @@ def main(argv: list[str] | None = None) -> None:
         f"\nFour-letter share {record.before.share:.2f} → {record.after.share:.2f} on held-out prompts, "
         f"relevance {record.before.relevance:.2f} → {record.after.relevance:.2f} nats/token, "
         f"clean answers {record.before.clean:.0%} → {record.after.clean:.0%}, looping {record.after.loops:.0%}; "
-        f"verdict {record.verdict}" + (f" (failed guards: {', '.join(failed)})" if failed else " (every guard held)")
+        f"verdict {record.verdict}"
+        + (f" (failed guards: {', '.join(failed)})" if failed else " (every guard held)")
         + f"; {record.steps_trained} steps, stopped by {record.stop_reason}, {minutes:.1f} min in all."
     )
     print(f"Model: {runs_dir / entry.name / 'model'}   Samples: {results_dir / entry.name / 'samples.md'}")

@@ -67,8 +67,12 @@ def run_experiment(
 
 def evaluated_before(plan: RunPlan, built: Built) -> Evaluation:
     """The untrained model's held-out evaluation, cached per model and settings after the first run."""
-    log.info(f"[{plan.entry.name}] evaluating the model before training (cached per model and settings after the first run)")
-    return cached_base_evaluation(plan.entry.model, plan.policy, plan.tokenizer, built.task, plan.runs_dir, plan.is_main)
+    log.info(
+        f"[{plan.entry.name}] evaluating the model before training (cached per model and settings after the first run)"
+    )
+    return cached_base_evaluation(
+        plan.entry.model, plan.policy, plan.tokenizer, built.task, plan.runs_dir, plan.is_main
+    )
 
 
 def evaluated_after(plan: RunPlan, model: PreTrainedModel, built: Built) -> tuple[Evaluation, float]:
@@ -79,12 +83,27 @@ def evaluated_after(plan: RunPlan, model: PreTrainedModel, built: Built) -> tupl
 
 
 def record_of(
-    plan: RunPlan, built: Built, before: Evaluation, after: Evaluation, judgement: Judgement, trained: Trained, eval_s: float
+    plan: RunPlan,
+    built: Built,
+    before: Evaluation,
+    after: Evaluation,
+    judgement: Judgement,
+    trained: Trained,
+    eval_s: float,
 ) -> RunRecord:
     """The record stage: the run's row, from what was declared, measured, judged and trained."""
     return RunRecord.of_run(
-        plan.entry, before.measurements, after.measurements, judgement, trained.outcome, eval_s, built.task.settings.as_dict(),
-        plan.precision, plan.processes, environment(trained.model.device), len(plan.heldout_lines),
+        plan.entry,
+        before.measurements,
+        after.measurements,
+        judgement,
+        trained.outcome,
+        eval_s,
+        built.task.settings.as_dict(),
+        plan.precision,
+        plan.processes,
+        environment(trained.model.device),
+        len(plan.heldout_lines),
     )
 
 
@@ -102,11 +121,21 @@ def main(argv: list[str] | None = None) -> None:
     with one_line_errors():
         unknown = [name for name in names if name not in REGISTRY]
         if not names or unknown:
-            raise ConfigError(f"unknown configuration {unknown[0]!r}; known: {', '.join(REGISTRY)}" if unknown else "name at least one configuration")
+            raise ConfigError(
+                f"unknown configuration {unknown[0]!r}; known: {', '.join(REGISTRY)}"
+                if unknown
+                else "name at least one configuration"
+            )
         for name in names:
             results_dir = Path(options.results_dir) if options.results_dir is not None else None
             run_experiment(
-                REGISTRY[name], results_dir, Path(options.runs_dir), options.model, options.steps, precision=options.precision, tracker=options.tracker
+                REGISTRY[name],
+                results_dir,
+                Path(options.runs_dir),
+                options.model,
+                options.steps,
+                precision=options.precision,
+                tracker=options.tracker,
             )
 
 

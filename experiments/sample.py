@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     options, positional = parse(SampleOptions, argv, SampleOptions.__doc__)
     with one_line_errors():
         if len(positional) < 2:
-            raise ConfigError("give a model (a saved folder such as runs/baseline/model, a hub id, tiny-gpt2 or smollm2-135m) and one or more questions")
+            raise ConfigError(
+                "give a model (a saved folder such as runs/baseline/model, a hub id, tiny-gpt2 or smollm2-135m) and one or more questions"
+            )
         check_options(options, positional[1:])
         model, tokenizer = resolve_model(positional[0])
     questions = positional[1:]
@@ -55,7 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     prompts = [[{"role": "user", "content": q}] if chat else q for q in questions]
     with one_line_errors():
         check_question_lengths(model, tokenizer, prompts, options.max_new_tokens)
-        chosen = choose_precision(options.precision, model.device.type, positional[0], Path(options.runs_dir) / "precision-probes.json")
+        chosen = choose_precision(
+            options.precision, model.device.type, positional[0], Path(options.runs_dir) / "precision-probes.json"
+        )
     log.info(f"precision {chosen.precision} ({chosen.how})")
     settings = EvalSettings(
         samples_per_prompt=options.samples, max_new_tokens=options.max_new_tokens, seed=options.seed, bf16=chosen.bf16

@@ -5,6 +5,7 @@
 the reason the GPU lessons set ``attn_implementation="eager"``. A CUDA error ends the
 process, so the kernel expected to fail goes last.
 """
+
 import sys
 from dataclasses import replace
 
@@ -18,5 +19,11 @@ for attn in sys.argv[1:]:
         trainer.train()
         print(attn, "ok", [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)
     except Exception as e:
-        print(attn, "FAILED", type(e).__name__, [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)
+        print(
+            attn,
+            "FAILED",
+            type(e).__name__,
+            [(r.get("grad_norm"), r.get("step_time")) for r in rec.history],
+            flush=True,
+        )
         break

@@ -22,8 +22,13 @@ def test_freezing_the_lower_half_shortens_the_backward_in_the_flop_model(tmp_pat
 
 @pytest.mark.fast
 def test_step_figures_read_speedups_and_drift_from_one_run():
-    timings = {"project": (10.0, 1e12), "trl_default": (150.0, 1e12), "trl_default_24_tokens": (13.0, 1e12), "fp32": (20.0, 1e12),
-               "project_again": (12.0, 1e12)}
+    timings = {
+        "project": (10.0, 1e12),
+        "trl_default": (150.0, 1e12),
+        "trl_default_24_tokens": (13.0, 1e12),
+        "fp32": (20.0, 1e12),
+        "project_again": (12.0, 1e12),
+    }
     figures = step_figures(timings, peak_bf16=1e13)
     assert figures["speedup_project_vs_trl_default"] == pytest.approx(150 / 11)
     assert figures["speedup_vs_project"]["fp32"] == pytest.approx(11 / 20)
@@ -52,8 +57,11 @@ def test_the_step_breakdown_times_every_phase_and_the_judge_against_no_judge(tmp
     from tests.test_training import tiny_llama
 
     config = dataclasses.replace(
-        REGISTRY["smoke"], model=tiny_llama(tmp_path / "llama"), rewards=("four_letter_share", "relevance"),
-        reward_weights=(1.0, 0.25), grpo={**REGISTRY["smoke"].grpo, "beta": 0.1, "per_device_train_batch_size": 8},
+        REGISTRY["smoke"],
+        model=tiny_llama(tmp_path / "llama"),
+        rewards=("four_letter_share", "relevance"),
+        reward_weights=(1.0, 0.25),
+        grpo={**REGISTRY["smoke"].grpo, "beta": 0.1, "per_device_train_batch_size": 8},
     )
     figures = breakdown(config, steps=2)
     timings = figures["seconds_per_phase"]

@@ -39,7 +39,10 @@ def test_an_unreachable_hub_id_names_the_embedded_default():
     script = "from experiments.training.models import resolve_model\nresolve_model('gpt2-not-cached-here')"
     result = subprocess.run(
         [sys.executable, "-c", script],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     assert result.returncode != 0
     assert "ModelError" in result.stderr and "smollm2-135m" in result.stderr

@@ -15,8 +15,13 @@ pytestmark = pytest.mark.fast
 def test_a_prompt_longer_than_the_context_is_refused(tmp_path):
     prompts = tmp_path / "long.txt"
     prompts.write_text("What does the ox sing?\n" + "Why " * 400 + "?\n")
-    config = variant(BASELINE, "too-long", "refused", "no change", model="tiny-gpt2", train_prompts=str(prompts), steps=1)
-    with pytest.raises(PromptFileError, match=r"long.txt:2: prompt .* tokens; with max_completion_length 24 it exceeds the context of tiny-gpt2 \(256 tokens\)"):
+    config = variant(
+        BASELINE, "too-long", "refused", "no change", model="tiny-gpt2", train_prompts=str(prompts), steps=1
+    )
+    with pytest.raises(
+        PromptFileError,
+        match=r"long.txt:2: prompt .* tokens; with max_completion_length 24 it exceeds the context of tiny-gpt2 \(256 tokens\)",
+    ):
         run_experiment(config, results_dir=tmp_path / "results", runs_dir=tmp_path / "runs")
     assert not (tmp_path / "results").exists(), "nothing may be written for a refused run"
 
@@ -63,7 +68,10 @@ def test_the_lesson_announces_every_phase_with_no_silent_gap(tmp_path):
 
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "experiments.lesson", "--config", "smoke", "--runs_dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     stamped, last = [], time.perf_counter()
     for line in process.stdout:
@@ -72,7 +80,13 @@ def test_the_lesson_announces_every_phase_with_no_silent_gap(tmp_path):
         last = now
     assert process.wait(timeout=600) == 0, "\n".join(line for _, line in stamped[-20:])
     text = "\n".join(line for _, line in stamped)
-    for phase in ("precision", "loading", "evaluating the model before training", "training up to", "evaluating the model after training"):
+    for phase in (
+        "precision",
+        "loading",
+        "evaluating the model before training",
+        "training up to",
+        "evaluating the model after training",
+    ):
         assert phase in text, phase
     assert stamped[0][0] < 30, "importing torch, transformers and TRL took over 30 s before the first line"
     assert max(gap for gap, _ in stamped[1:]) < 10, [item for item in stamped[1:] if item[0] >= 10]

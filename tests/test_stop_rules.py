@@ -18,7 +18,9 @@ def reading(step: int, share: float = 0.3, loops: float = 0.0, frame: float = 0.
     return ProbeReading(step, share, loops, frame, "", 0.5, (), 0.1)
 
 
-def replay(rules: StopRules, metrics: list[dict], objective: str = "rewards/four_letter_share/mean") -> tuple[int | None, str]:
+def replay(
+    rules: StopRules, metrics: list[dict], objective: str = "rewards/four_letter_share/mean"
+) -> tuple[int | None, str]:
     """Feed a committed run's logged steps to the rules; the step they stop at (None: never) and the reason."""
     for row in metrics:
         if rules.after_step(row["step"], row.get(objective), row.get("entropy"), row.get("shared_openings")):
@@ -93,7 +95,9 @@ def test_probe_prompts_come_from_the_training_pool_never_the_held_out_file():
 def trained_rewards(config, probe_every: int) -> tuple[list[float], MetricsRecorder]:
     from experiments.training.stages import quiet_trainer
 
-    trainer, recorder = quiet_trainer(dataclasses.replace(config, eval_max_new_tokens=12), StopRules(enabled=False), probe_every)
+    trainer, recorder = quiet_trainer(
+        dataclasses.replace(config, eval_max_new_tokens=12), StopRules(enabled=False), probe_every
+    )
     trainer.train()
     return [row["reward"] for row in recorder.history if "reward" in row], recorder
 
@@ -121,7 +125,10 @@ def test_a_second_model_trains_at_each_temperature_without_a_false_collapse(tmp_
     from experiments.training.stages import quiet_trainer
 
     config = dataclasses.replace(
-        REGISTRY["smoke"], model=tiny_llama(tmp_path / "llama"), steps=6, grpo={**REGISTRY["smoke"].grpo, "temperature": temperature}
+        REGISTRY["smoke"],
+        model=tiny_llama(tmp_path / "llama"),
+        steps=6,
+        grpo={**REGISTRY["smoke"].grpo, "temperature": temperature},
     )
     trainer, recorder = quiet_trainer(config, StopRules(enabled=True, level=1.1))
     trainer.train()

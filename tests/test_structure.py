@@ -43,7 +43,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         state[node] = 2
@@ -81,7 +81,11 @@ PRINTING = {"experiments/cli.py", "experiments/lesson.py", "experiments/precisio
 def test_modules_are_small_and_the_top_room_short():
     top = sorted(p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py")
     assert len(top) <= MAX_TOP_MODULES, top
-    long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+    }
     assert not long, long
 
 
@@ -105,7 +109,10 @@ def test_only_the_command_entry_points_print():
     printing = {
         str(p.relative_to(ROOT))
         for p in PACKAGE.rglob("*.py")
-        if any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "print" for n in ast.walk(ast.parse(p.read_text())))
+        if any(
+            isinstance(n, ast.Call) and getattr(n.func, "id", None) == "print"
+            for n in ast.walk(ast.parse(p.read_text()))
+        )
     }
     assert printing <= PRINTING, printing - PRINTING
 

@@ -73,7 +73,10 @@ def test_answers_sharing_an_opening_within_one_question_are_no_collapse():
     class Batch:
         @staticmethod
         def last_batch():
-            return {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["The ox sings low."] * 8 + ["Cats purr and nap."] * 8}
+            return {
+                "prompt": ["ox?"] * 8 + ["cat?"] * 8,
+                "completion": ["The ox sings low."] * 8 + ["Cats purr and nap."] * 8,
+            }
 
     recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True), batches=Batch())
     flags = feed(recorder, [0.6] * BEHAVIOUR_WINDOW)
@@ -93,15 +96,24 @@ def tiny_llama(folder):
     from experiments.training.models import TINY_GPT2, resolve_model
 
     _, tokenizer = resolve_model(TINY_GPT2)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=256)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+    )
     LlamaForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return str(folder)
 
 
 @pytest.mark.parametrize("model, reused", [("llama", True), ("tiny-gpt2", False)])
-def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_own(monkeypatch, tmp_path, model, reused):
+def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_own(
+    monkeypatch, tmp_path, model, reused
+):
     """With β > 0 TRL has already scored each answer under its own question with the base model: on a model with rotary
     positions the judge reads those numbers instead of computing them again, and they agree with its own to 1e-3 nats
     per token. GPT-2's absolute positions move under TRL's left padding, so there the judge computes them itself."""
@@ -122,8 +134,11 @@ def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_o
 
     monkeypatch.setattr(relevance.RelevanceJudge, "pmi", spy)
     config = dataclasses.replace(
-        REGISTRY["smoke"], model=tiny_llama(tmp_path / "llama") if model == "llama" else model,
-        rewards=("four_letter_share", "relevance"), reward_weights=(1.0, 0.25), steps=2,
+        REGISTRY["smoke"],
+        model=tiny_llama(tmp_path / "llama") if model == "llama" else model,
+        rewards=("four_letter_share", "relevance"),
+        reward_weights=(1.0, 0.25),
+        steps=2,
         grpo={**REGISTRY["smoke"].grpo, "beta": 0.1, "per_device_train_batch_size": 8},
     )
     quiet_trainer(config)[0].train()
@@ -147,5 +162,10 @@ def test_the_judge_scores_answers_exactly_as_a_full_forward_pass_would():
         context, tokens = tokenizer(question).input_ids, tokenizer(answer).input_ids
         with torch.inference_mode():
             logits = model(input_ids=torch.tensor([context + tokens])).logits[0].float()
-        full = torch.log_softmax(logits[len(context) - 1 : -1], -1).gather(-1, torch.tensor(tokens).unsqueeze(-1)).mean().item()
+        full = (
+            torch.log_softmax(logits[len(context) - 1 : -1], -1)
+            .gather(-1, torch.tensor(tokens).unsqueeze(-1))
+            .mean()
+            .item()
+        )
         assert abs(score - full) < 1e-5

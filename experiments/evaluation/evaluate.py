@@ -68,24 +68,35 @@ def generate(
 
     With ``label``, a progress bar counts the prompts: a sampled evaluation takes minutes on a slow CPU.
     """
-    generator = pipeline("text-generation", model=model, tokenizer=cast(Any, tokenizer), device=model.device)  # any tokenizer class
+    generator = pipeline(
+        "text-generation", model=model, tokenizer=cast(Any, tokenizer), device=model.device
+    )  # any tokenizer class
     decoding: dict[str, Any] = {"do_sample": sample, "max_new_tokens": settings.max_new_tokens}
     if sample:  # greedy draws nothing, so it leaves every random state (a training run's included) as it was
         set_seed(settings.seed)
         decoding.update(
-            temperature=settings.temperature, top_p=settings.top_p, top_k=0, num_return_sequences=settings.samples_per_prompt
+            temperature=settings.temperature,
+            top_p=settings.top_p,
+            top_k=0,
+            num_return_sequences=settings.samples_per_prompt,
         )
     else:
         decoding.update(temperature=None, top_p=None, top_k=None)
     model.eval()
     prompts, outputs = list(prompts), []
-    chunk = settings.batch_size  # one pipeline batch per call: the same batches, and so the same draws, as a single call
+    chunk = (
+        settings.batch_size
+    )  # one pipeline batch per call: the same batches, and so the same draws, as a single call
     with tqdm(total=len(prompts), desc=label, unit="prompt", disable=label is None, leave=False) as bar:
         with torch.inference_mode(), _autocast(model, settings):
             for start in range(0, len(prompts), chunk):
                 part = prompts[start : start + chunk]
                 outputs += generator(
-                    part, batch_size=settings.batch_size, return_full_text=False, pad_token_id=tokenizer.pad_token_id, **decoding
+                    part,
+                    batch_size=settings.batch_size,
+                    return_full_text=False,
+                    pad_token_id=tokenizer.pad_token_id,
+                    **decoding,
                 )
                 bar.update(len(part))
     return [[completion_text(item["generated_text"]).strip() for item in per_prompt] for per_prompt in outputs]
@@ -144,15 +155,22 @@ def evaluate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, task: E
     """
     prompts, objective, settings = task.prompts, task.objective, task.settings
     precision = "bf16" if settings.bf16 else "fp32"
-    log.info(f"  sampling {settings.samples_per_prompt} answers to each of {len(prompts)} held-out prompts ({precision})")
+    log.info(
+        f"  sampling {settings.samples_per_prompt} answers to each of {len(prompts)} held-out prompts ({precision})"
+    )
     sampled = generate(model, tokenizer, prompts, settings, sample=True, label="sampled answers")
     log.info(f"  greedy answers to {len(prompts)} held-out prompts")
-    greedy = [per_prompt[0] for per_prompt in generate(model, tokenizer, prompts, settings, sample=False, label="greedy answers")]
+    greedy = [
+        per_prompt[0]
+        for per_prompt in generate(model, tokenizer, prompts, settings, sample=False, label="greedy answers")
+    ]
     flat = [text for per_prompt in sampled for text in per_prompt]
     measured = Measurements(
         share=mean_of(objective(prompts=None, completions=flat)) or 0.0,
         share_greedy=mean_of(objective(prompts=None, completions=greedy)) or 0.0,
-        ref_ppl=_logged("  reference perplexity", reference_perplexity, model, tokenizer, task.reference_text, settings),
+        ref_ppl=_logged(
+            "  reference perplexity", reference_perplexity, model, tokenizer, task.reference_text, settings
+        ),
         distinct2=distinct_2(flat),
         repeat3=repeats_trigram_share(flat),
         real_words=real_word_share(flat),
@@ -169,8 +187,14 @@ def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:
     return function(*arguments)
 
 
-def cached_base_evaluation(model_name: str, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, task: EvalTask,
-                           runs_dir: Path, write: bool) -> Evaluation:
+def cached_base_evaluation(
+    model_name: str,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    task: EvalTask,
+    runs_dir: Path,
+    write: bool,
+) -> Evaluation:
     """The untrained model's evaluation, computed once per model, objective and decoding settings (``write``: the main
     process keeps it in runs_dir/base-evaluations).
 
@@ -178,8 +202,15 @@ def cached_base_evaluation(model_name: str, model: PreTrainedModel, tokenizer: P
     "before" is identical; caching it saves a minute per run on CPU.
     """
     key_source = json.dumps(
-        [EVALUATION_VERSION, model_name, model.device.type, task.objective.__name__, task.settings.as_dict(),
-         list(map(str, task.prompts)), task.reference_text],
+        [
+            EVALUATION_VERSION,
+            model_name,
+            model.device.type,
+            task.objective.__name__,
+            task.settings.as_dict(),
+            list(map(str, task.prompts)),
+            task.reference_text,
+        ],
         sort_keys=True,
     )
     path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"

@@ -145,7 +145,9 @@ def frame_kept(before: float, after: float, t: Thresholds = THRESHOLDS) -> bool:
 BREAKING_STOPS: tuple[StopReason, ...] = ("loops", "collapse")
 
 
-def judge(before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS, stop_reason: StopReason | None = None) -> Judgement:
+def judge(
+    before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS, stop_reason: StopReason | None = None
+) -> Judgement:
     """`works`: the share rose enough and every guard held. `broken`: a guard failed. Otherwise `no change`.
 
     A failed guard means `broken` even when the share did not rise: a damaged model is

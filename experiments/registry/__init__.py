@@ -35,6 +35,19 @@ SPEED_LEVER_RUNS, GPU_LEVER_RUNS = speed_levers.LEVER_RUNS, gpu.LEVER_RUNS
 GPU, GPU_ATTENTION = gpu.GPU, gpu.GPU_ATTENTION
 
 __all__ = [
-    "BASELINE", "BASELINE_GRPO_CHANGES", "CONFIGS", "GPU", "GPU_ATTENTION", "GROUPS", "GPU_LEVER_RUNS",
-    "REGISTRY", "REWORDED", "RUNTIME_SETTINGS", "SPEED_LEVER_RUNS", "VERDICTS", "Experiment", "runs", "variant",
+    "BASELINE",
+    "BASELINE_GRPO_CHANGES",
+    "CONFIGS",
+    "GPU",
+    "GPU_ATTENTION",
+    "GROUPS",
+    "GPU_LEVER_RUNS",
+    "REGISTRY",
+    "REWORDED",
+    "RUNTIME_SETTINGS",
+    "SPEED_LEVER_RUNS",
+    "VERDICTS",
+    "Experiment",
+    "runs",
+    "variant",
 ]

@@ -46,7 +46,9 @@ def environment(device: torch.device | None = None) -> Environment:
         packages=versions,
         packages_hash=packages_hash(),
         lock_hash=lock_hash(),
-        device="cuda: " + torch.cuda.get_device_name(device) if on_cuda else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)",
+        device="cuda: " + torch.cuda.get_device_name(device)
+        if on_cuda
+        else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)",
         cpu=cpu_model(),
         cpu_native_bf16=native_bf16(),
         platform=platform.platform(),
@@ -70,5 +72,3 @@ def packages_hash() -> str:
 def lock_hash() -> str | None:
     """A short hash of the committed lock file, which lists the exact versions the results were made with."""
     return hashlib.sha256(LOCK_FILE.read_bytes()).hexdigest()[:12] if LOCK_FILE.exists() else None
-
-

@@ -17,16 +17,23 @@ def findings(runs: list[RunRecord]) -> list[str]:
     """At most ten lines, each a claim with its numbers, built from the rows."""
     lines = [headline(name, seeds) for name in HEADLINE if (seeds := seeds_of(runs, name))]
     judged = [
-        run for run in runs
+        run
+        for run in runs
         if run.judged_by_all_guards and None not in (run.after.relevance, run.after.template) and run.model != TINY_GPT2
     ]
     if judged:
         lines += answer_guards(judged)
-    refuted = [run.name for run in runs if not run.hypothesis_held and run.model != TINY_GPT2]  # the smoke run checks plumbing
+    refuted = [
+        run.name for run in runs if not run.hypothesis_held and run.model != TINY_GPT2
+    ]  # the smoke run checks plumbing
     old = [run.name for run in runs if not run.judged_by_all_guards]
     lines.append(
         f"{len(refuted)} of {len(runs)} hypotheses were refuted and stay as declared (strict xfails): {', '.join(refuted)}."
-        + (f" {len(old)} runs predate the relevance and template guards and are judged by the first five only." if old else "")
+        + (
+            f" {len(old)} runs predate the relevance and template guards and are judged by the first five only."
+            if old
+            else ""
+        )
     )
     for lever in ("lora",):
         seeds = seeds_of(runs, lever)
@@ -44,7 +51,9 @@ def headline(name: str, seeds: list[RunRecord]) -> str:
     precision = seeds[0].precision.precision if seeds[0].precision else "bf16"
     working = sum(run.verdict == "works" and run.after.share >= 0.5 for run in seeds)
     verdicts = ", ".join(
-        r.verdict + (f" ({', '.join(r.failed_guards)})" if r.failed_guards else "") + ("" if r.judged_by_all_guards else " (5 guards)")
+        r.verdict
+        + (f" ({', '.join(r.failed_guards)})" if r.failed_guards else "")
+        + ("" if r.judged_by_all_guards else " (5 guards)")
         for r in seeds
     )
     relevance = "/".join(nats(r.after.relevance) for r in seeds if r.after.relevance is not None)
@@ -63,7 +72,10 @@ def answer_guards(judged: list[RunRecord]) -> list[str]:
     return [
         f"What keeps an answer an answer (relevance → template after, from {judged[0].before.relevance:.2f} → "
         f"{judged[0].before.template:.2f} before): "
-        + ", ".join(keeps_an_answer(family, [r for r in judged if family_of(r) == family]) for family in dict.fromkeys(map(family_of, judged)))
+        + ", ".join(
+            keeps_an_answer(family, [r for r in judged if family_of(r) == family])
+            for family in dict.fromkeys(map(family_of, judged))
+        )
         + ".",
         f"Of {len(judged)} runs judged by the relevance and template guards, relevance failed on {len(failed['relevance'])} "
         f"({', '.join(failed['relevance']) or 'none'}) and template on {len(failed['template'])} ({', '.join(failed['template']) or 'none'}).",
@@ -96,7 +108,11 @@ def keeps_an_answer(family: str, seeds: list[RunRecord]) -> str:
 
 def produced_on(runs: list[RunRecord]) -> str:
     """Where the runs come from: CPU, precisions (with the probe's timings), packages; so a reader can tell a rerun apart."""
-    latest = max((run for run in runs if run.environment.get("cpu")), key=lambda run: run.environment.get("date", ""), default=None)
+    latest = max(
+        (run for run in runs if run.environment.get("cpu")),
+        key=lambda run: run.environment.get("date", ""),
+        default=None,
+    )
     if latest is None:
         return "Produced before the environment was recorded in full."
     env = latest.environment

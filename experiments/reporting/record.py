@@ -33,7 +33,9 @@ class RunRecord:
     model: str
     seed: int
     steps: int
-    config: str | None = None  # the registry entry this run is a seed of; None in rows written before seeds were a field
+    config: str | None = (
+        None  # the registry entry this run is a seed of; None in rows written before seeds were a field
+    )
     overrides: dict[str, Any] = field(default_factory=dict)
     train_prompts: str = ""
     rewards: list[str] = field(default_factory=list)
@@ -60,7 +62,9 @@ class RunRecord:
     environment: Environment = field(default_factory=lambda: Environment())  # keys missing in older rows
     before: Measurements = field(default_factory=Measurements)
     after: Measurements = field(default_factory=Measurements)
-    previous: dict[str, Any] | None = None  # the row this run replaced: its verdict, guards and date, for "what changed"
+    previous: dict[str, Any] | None = (
+        None  # the row this run replaced: its verdict, guards and date, for "what changed"
+    )
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> RunRecord:
@@ -71,7 +75,9 @@ class RunRecord:
             if isinstance(row.get(when), dict):
                 values[when] = Measurements.from_dict(row[when])
             else:
-                values[when] = Measurements.from_dict({name: row[f"{name}_{when}"] for name in MEASURES if f"{name}_{when}" in row})
+                values[when] = Measurements.from_dict(
+                    {name: row[f"{name}_{when}"] for name in MEASURES if f"{name}_{when}" in row}
+                )
         if isinstance(row.get("precision"), dict):
             values["precision"] = PrecisionChoice(**row["precision"])
         return cls(**values)

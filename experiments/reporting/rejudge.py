@@ -39,7 +39,11 @@ def rejudged(row: dict[str, Any], results_dir: Path) -> dict[str, Any] | None:
     judgement = judge(before, after)
     changed = judgement.verdict != record.verdict or set(judgement.guards) != set(record.guards)
     updated = dataclasses.replace(
-        record, before=before, after=after, guards=judgement.guards, verdict=judgement.verdict,
+        record,
+        before=before,
+        after=after,
+        guards=judgement.guards,
+        verdict=judgement.verdict,
         hypothesis_held=judgement.verdict == record.expected,
         previous=previous_verdict(row, set(judgement.guards)) if changed else record.previous,
     )
@@ -67,4 +71,3 @@ def rejudge_summary(summary: dict[str, Any], results_dir: Path) -> tuple[list[di
             changed.append(f"{row['name']}: {row['verdict']} → {new['verdict']}")
         runs.append(new if new is not None else row)
     return runs, changed
-

@@ -13,7 +13,9 @@ from experiments.reporting.record import RunRecord
 from experiments.training.recorder import read_metrics
 
 
-def run_files(run_dir: Path, record: RunRecord, prompts: list[str], before: list[str], after: list[str]) -> dict[str, str]:
+def run_files(
+    run_dir: Path, record: RunRecord, prompts: list[str], before: list[str], after: list[str]
+) -> dict[str, str]:
     """What a finished run publishes beside its row: its live metrics and completions, samples.md and answers.json."""
     answers = [HeldOutAnswer(prompt=p, before=b, after=a) for p, b, a in zip(prompts, before, after)]
     completions = run_dir / "completions.jsonl"
@@ -25,13 +27,21 @@ def run_files(run_dir: Path, record: RunRecord, prompts: list[str], before: list
     }
 
 
-def samples_markdown(record: RunRecord, answers: list[HeldOutAnswer], during: list[dict[str, Any]], shown: int = 8) -> str:
+def samples_markdown(
+    record: RunRecord, answers: list[HeldOutAnswer], during: list[dict[str, Any]], shown: int = 8
+) -> str:
     """Before/after greedy answers side by side, then completions sampled during training, for reading by eye."""
     rows = [[a["prompt"], _one_line(a["before"]), _one_line(a["after"])] for a in answers[:shown]]
     trained = [
-        [row["step"], _one_line(row["prompt"]), _one_line(row["completion"]),
-         ", ".join(f"{name} {value:.2f}" for name, value in row["rewards"].items()), f"{row['advantage']:+.2f}"]
-        for row in during if not row.get("probe")
+        [
+            row["step"],
+            _one_line(row["prompt"]),
+            _one_line(row["completion"]),
+            ", ".join(f"{name} {value:.2f}" for name, value in row["rewards"].items()),
+            f"{row['advantage']:+.2f}",
+        ]
+        for row in during
+        if not row.get("probe")
     ]
     return (
         f"# Samples: {record.name}\n\n"
@@ -42,7 +52,11 @@ def samples_markdown(record: RunRecord, answers: list[HeldOutAnswer], during: li
         + tabulate(rows, headers=["held-out prompt", "before", "after"], tablefmt="github")
         + "\n\n## During training\n\nEvery few steps and at the last one, completions of the training batch with their rewards "
         "(as TRL's `log_completions` shows them; all of them are in completions.jsonl).\n\n"
-        + (tabulate(trained, headers=["step", "prompt", "completion", "rewards", "advantage"], tablefmt="github") if trained else "(none kept)")
+        + (
+            tabulate(trained, headers=["step", "prompt", "completion", "rewards", "advantage"], tablefmt="github")
+            if trained
+            else "(none kept)"
+        )
         + "\n"
         + probe_section([row for row in during if row.get("probe")])
     )

@@ -31,7 +31,9 @@ def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
     atomic_write_text(results_dir / "summary.md", render_summary(results_dir, summary, runs, figures))
 
 
-def render_summary(results_dir: Path, summary: dict[str, Any], runs: list[RunRecord], figures: dict[str, list[str]]) -> str:
+def render_summary(
+    results_dir: Path, summary: dict[str, Any], runs: list[RunRecord], figures: dict[str, list[str]]
+) -> str:
     parts = [
         "# Language Kindergarten: results",
         "Written by the suite from real runs; regenerate with `python -m experiments.report`. Every run in full: [runs.md](runs.md).",
@@ -41,10 +43,21 @@ def render_summary(results_dir: Path, summary: dict[str, Any], runs: list[RunRec
         "## The first lesson, answer by answer: targets and shortfalls",
         render_targets(results_dir, runs),
         "## The lessons",
-        tabulate([lesson_row(results_dir, group, entry, seeds) for group, entry, seeds in entries_run(runs)],
-                 headers=["lesson", "entry", "what changed", "share before → after", "clean answers", "guards", "verdict",
-                          "lesson learned", "one answer: before → after"],
-                 tablefmt="github"),
+        tabulate(
+            [lesson_row(results_dir, group, entry, seeds) for group, entry, seeds in entries_run(runs)],
+            headers=[
+                "lesson",
+                "entry",
+                "what changed",
+                "share before → after",
+                "clean answers",
+                "guards",
+                "verdict",
+                "lesson learned",
+                "one answer: before → after",
+            ],
+            tablefmt="github",
+        ),
         "Share: the objective (first reward) over sampled answers to 40 held-out prompts. Guards: the language survived "
         "(reference perplexity, distinct-2, repeated 3-grams, real words, length) and each answer still answers its question "
         "(relevance, template), and the answers read one by one neither loop nor share one frame (loops, frame); thresholds "
@@ -56,8 +69,11 @@ def render_summary(results_dir: Path, summary: dict[str, Any], runs: list[RunRec
     for group in GROUPS:
         parts += [f"![{group.__doc__}]({path})" for path in figures.get(group.__name__, [])]
     parts += ["## Verdicts that changed", changed_verdicts(runs)]
-    parts += ["## Thresholds (declared before any run)",
-              ", ".join(f"`{key}` {value}" for key, value in summary["thresholds"].items()) + "; meanings in [runs.md](runs.md)."]
+    parts += [
+        "## Thresholds (declared before any run)",
+        ", ".join(f"`{key}` {value}" for key, value in summary["thresholds"].items())
+        + "; meanings in [runs.md](runs.md).",
+    ]
     return "\n\n".join(parts) + "\n"
 
 
@@ -82,7 +98,9 @@ def entries_run(runs: list[RunRecord]) -> list[tuple[Any, Any, list[RunRecord]]]
 def lesson_row(results_dir: Path, group, entry, seeds: list[RunRecord]) -> list[str]:
     failed = sorted({guard for run in seeds for guard in run.failed_guards})
     counted = max(len(run.guards) for run in seeds)
-    guards = f"all {counted} held" if all(run.judged_by_all_guards for run in seeds) else "5/5 (old)" if not failed else ""
+    guards = (
+        f"all {counted} held" if all(run.judged_by_all_guards for run in seeds) else "5/5 (old)" if not failed else ""
+    )
     if failed:
         guards = "✗ " + ", ".join(failed)
     verdicts = ", ".join(run.verdict for run in seeds)
@@ -119,7 +137,9 @@ def what_changed(entry) -> str:
 def _compact(value: Any) -> str:
     """Tuples as a:b:c (reward weights) or a+b (reward names), so a row stays one readable line."""
     if isinstance(value, (tuple, list)):
-        return ("+" if all(isinstance(v, str) for v in value) else ":").join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+        return ("+" if all(isinstance(v, str) for v in value) else ":").join(
+            f"{v:g}" if isinstance(v, float) else str(v) for v in value
+        )
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -146,7 +166,8 @@ def _short(text: str) -> str:
 def changed_verdicts(runs: list[RunRecord]) -> str:
     rows = [
         [run.name, run.previous["verdict"], run.verdict, _why(run)]
-        for run in runs if run.previous and run.previous.get("verdict") != run.verdict
+        for run in runs
+        if run.previous and run.previous.get("verdict") != run.verdict
     ]
     if not rows:
         return "No rerun changed a verdict."
@@ -164,5 +185,3 @@ def _why(run: RunRecord) -> str:
     if run.failed_guards:
         reasons.append("failed " + ", ".join(run.failed_guards))
     return "; ".join(reasons) or "a new trajectory (precision or packages)"
-
-

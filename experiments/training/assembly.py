@@ -35,13 +35,19 @@ def trainable_model(entry: Experiment) -> tuple[PreTrainedModel, PreTrainedToken
         policy.to(PartialState().device)  # so that the evaluation before training runs there too
     if entry.frozen_fraction is not None:
         trained = freeze_lower_layers(policy, entry.frozen_fraction)
-        log.info(f"[{entry.name}] embeddings and the lower {entry.frozen_fraction:.0%} of the blocks frozen; {trained} blocks train")
+        log.info(
+            f"[{entry.name}] embeddings and the lower {entry.frozen_fraction:.0%} of the blocks frozen; {trained} blocks train"
+        )
     return policy, tokenizer
 
 
-def prompt_dataset(entry: Experiment, tokenizer: PreTrainedTokenizerBase, path: Path, lines: list[str] | None = None) -> Dataset:
+def prompt_dataset(
+    entry: Experiment, tokenizer: PreTrainedTokenizerBase, path: Path, lines: list[str] | None = None
+) -> Dataset:
     """A prompt file in the form this model takes: chat messages (with the configured system line) or plain text."""
-    return load_prompts(path, conversational=tokenizer.chat_template is not None, system=entry.system_prompt, lines=lines)
+    return load_prompts(
+        path, conversational=tokenizer.chat_template is not None, system=entry.system_prompt, lines=lines
+    )
 
 
 def base_model_judge(entry: Experiment, bf16: bool, device: Any) -> RelevanceJudge:
@@ -55,7 +61,9 @@ def plain_rewards(entry: Experiment) -> list[Reward]:
     return [reward_module.REWARDS[name] for name in entry.rewards if name in reward_module.REWARDS]
 
 
-def reward_functions(entry: Experiment, judge: RelevanceJudge | None, reference: ReferenceSource | None = None) -> list[Reward]:
+def reward_functions(
+    entry: Experiment, judge: RelevanceJudge | None, reference: ReferenceSource | None = None
+) -> list[Reward]:
     """The entry's rewards in its order: pure-Python ones from rewards.py, judged ones born with ``judge`` (and the
     reference log-probabilities where they are the judge's own)."""
     functions: list[Reward] = []
@@ -65,5 +73,7 @@ def reward_functions(entry: Experiment, judge: RelevanceJudge | None, reference:
         elif judge is None:
             raise ValueError(f"{entry.name}: reward {name} is judged by the base model; build it with a judge")
         else:
-            functions.append(cast(Reward, JUDGED_REWARDS[name](judge, reference)))  # None where it cannot judge, as TRL reads it
+            functions.append(
+                cast(Reward, JUDGED_REWARDS[name](judge, reference))
+            )  # None where it cannot judge, as TRL reads it
     return functions

@@ -31,6 +31,7 @@ class ConfigError(ValueError):
 
 GRPO_FIELDS = frozenset(f.name for f in dataclasses.fields(GRPOConfig))
 
+
 def check_reward_names(entry: Experiment) -> None:
     """Every reward the entry names is known: a pure-Python one from rewards.py, or a judged one (relevance)."""
     known = {**reward_module.REWARDS, **JUDGED_REWARDS}
@@ -38,7 +39,9 @@ def check_reward_names(entry: Experiment) -> None:
         if name not in known:
             hint = difflib.get_close_matches(name, known, n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise ConfigError(f"{entry.name}: unknown reward {name!r}{suggestion} Known rewards: {', '.join(sorted(known))}")
+            raise ConfigError(
+                f"{entry.name}: unknown reward {name!r}{suggestion} Known rewards: {', '.join(sorted(known))}"
+            )
 
 
 def check_name(name: object, role: str = "run") -> str:
@@ -51,13 +54,17 @@ def check_name(name: object, role: str = "run") -> str:
 SEED_LIMIT = 2**32  # numpy's and torch's seeding take 0 ≤ seed < 2**32
 
 
-def check_count(where: str, field: str, value: object, low: int = 1, high: int | None = None, none_ok: bool = False) -> None:
+def check_count(
+    where: str, field: str, value: object, low: int = 1, high: int | None = None, none_ok: bool = False
+) -> None:
     """Refuse a count that is not a whole number in [low, high) (None allowed where ``none_ok``)."""
     if value is None and none_ok:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value >= high):
         span = f"≥ {low}" if high is None else f"in [{low}, {high})"
-        raise ConfigError(f"{where}: {field} must be a whole number {span}{' or None' if none_ok else ''}, got {value!r}")
+        raise ConfigError(
+            f"{where}: {field} must be a whole number {span}{' or None' if none_ok else ''}, got {value!r}"
+        )
 
 
 TRACKERS = ("none", "tensorboard", "trackio")
@@ -77,7 +84,9 @@ def check_prompt_count(entry: Experiment, prompts: int, grpo_config: GRPOConfig,
         )
 
 
-def validate_experiment(entry: Experiment, output_dir: str | Path | None = None, bf16: bool = False, tracker: str = "none") -> GRPOConfig:
+def validate_experiment(
+    entry: Experiment, output_dir: str | Path | None = None, bf16: bool = False, tracker: str = "none"
+) -> GRPOConfig:
     """The GRPOConfig this experiment would train with, or a ConfigError saying what is wrong.
 
     ``tracker`` logs the run to a local tracker too (TRL's ``report_to``); it changes nothing that is trained.
@@ -89,7 +98,9 @@ def validate_experiment(entry: Experiment, output_dir: str | Path | None = None,
     if tracker not in TRACKERS:
         raise ConfigError(f"{where}: tracker must be one of {TRACKERS}, got {tracker!r}")
     if tracker != "none" and importlib.util.find_spec(tracker) is None:
-        raise ConfigError(f"{where}: tracker {tracker!r} is not installed: pip install {tracker} (or pip install -e '.[tracker]')")
+        raise ConfigError(
+            f"{where}: tracker {tracker!r} is not installed: pip install {tracker} (or pip install -e '.[tracker]')"
+        )
     arguments = {**entry.grpo_arguments(bf16), "report_to": tracker}
     if entry.reward_weights is not None:
         arguments["reward_weights"] = list(entry.reward_weights)
@@ -97,7 +108,6 @@ def validate_experiment(entry: Experiment, output_dir: str | Path | None = None,
         return GRPOConfig(output_dir=str(output_dir or tempfile.gettempdir()), **arguments)
     except (ValueError, TypeError) as error:
         raise ConfigError(f"{where}: GRPOConfig rejects these settings: {error}") from error
-
 
 
 def _check_entry_fields(entry: Experiment, where: str) -> None:
@@ -113,19 +123,29 @@ def _check_entry_fields(entry: Experiment, where: str) -> None:
     if entry.steps > MAX_STEPS:
         raise ConfigError(f"{where}: steps must be at most {MAX_STEPS} (a CPU step takes 10-60 s), got {entry.steps}")
     if not isinstance(entry.model, str) or not entry.model.strip():
-        raise ConfigError(f"{where}: model is empty; name a model ({EMBEDDED!r}, {TINY_GPT2!r}, a hub id or a saved folder)")
+        raise ConfigError(
+            f"{where}: model is empty; name a model ({EMBEDDED!r}, {TINY_GPT2!r}, a hub id or a saved folder)"
+        )
     fraction = entry.frozen_fraction
-    if fraction is not None and (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 <= fraction < 1):
+    if fraction is not None and (
+        isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not 0 <= fraction < 1
+    ):
         raise ConfigError(f"{where}: frozen_fraction must be None or a number in [0, 1), got {fraction!r}")
     if entry.system_prompt is not None and not isinstance(entry.system_prompt, str):
         raise ConfigError(f"{where}: system_prompt must be None or a string, got {entry.system_prompt!r}")
     if entry.arrival not in ARRIVALS:
         raise ConfigError(f"{where}: arrival must be one of {ARRIVALS}, got {entry.arrival!r}")
     if isinstance(entry.probe_every, bool) or not isinstance(entry.probe_every, int) or entry.probe_every < 0:
-        raise ConfigError(f"{where}: probe_every must be an integer ≥ 0 (0: no greedy probe), got {entry.probe_every!r}")
+        raise ConfigError(
+            f"{where}: probe_every must be an integer ≥ 0 (0: no greedy probe), got {entry.probe_every!r}"
+        )
     if entry.arrival == "probe" and entry.probe_every == 0:
         raise ConfigError(f"{where}: arrival 'probe' reads the greedy probe, but probe_every is 0")
-    if isinstance(entry.stop_level, bool) or not isinstance(entry.stop_level, numbers.Real) or not 0 < entry.stop_level <= 1:
+    if (
+        isinstance(entry.stop_level, bool)
+        or not isinstance(entry.stop_level, numbers.Real)
+        or not 0 < entry.stop_level <= 1
+    ):
         raise ConfigError(f"{where}: stop_level must be a number in (0, 1], got {entry.stop_level!r}")
     if entry.precision not in PRECISIONS:
         raise ConfigError(f"{where}: precision must be one of {PRECISIONS}, got {entry.precision!r}")
@@ -133,7 +153,9 @@ def _check_entry_fields(entry: Experiment, where: str) -> None:
     if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0):
         raise ConfigError(f"{where}: lora_rank must be None or a positive integer, got {rank!r}")
     if entry.attn_implementation not in ATTENTION_KERNELS:
-        raise ConfigError(f"{where}: attn_implementation must be one of {ATTENTION_KERNELS}, got {entry.attn_implementation!r}")
+        raise ConfigError(
+            f"{where}: attn_implementation must be one of {ATTENTION_KERNELS}, got {entry.attn_implementation!r}"
+        )
 
 
 def _check_reward_fields(entry: Experiment, where: str) -> None:
@@ -148,7 +170,9 @@ def _check_reward_fields(entry: Experiment, where: str) -> None:
         )
     for position, weight in enumerate(entry.reward_weights or ()):
         if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not math.isfinite(weight):
-            raise ConfigError(f"{where}: reward_weights[{position}] ({entry.rewards[position]}) must be a finite number, got {weight!r}")
+            raise ConfigError(
+                f"{where}: reward_weights[{position}] ({entry.rewards[position]}) must be a finite number, got {weight!r}"
+            )
 
 
 def _check_grpo_fields(entry: Experiment, where: str) -> None:
@@ -167,7 +191,9 @@ def _check_grpo_fields(entry: Experiment, where: str) -> None:
     if not isinstance(learning_rate, numbers.Real) or not float(learning_rate) > 0:
         raise ConfigError(f"{where}: learning_rate must be > 0, got {learning_rate!r}")
     if float(learning_rate) > MAX_LEARNING_RATE:
-        raise ConfigError(f"{where}: learning_rate must be at most {MAX_LEARNING_RATE} (Adam steps of that size destroy any model), got {learning_rate!r}")
+        raise ConfigError(
+            f"{where}: learning_rate must be at most {MAX_LEARNING_RATE} (Adam steps of that size destroy any model), got {learning_rate!r}"
+        )
     beta = entry.grpo.get("beta", 0.0)
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or float(beta) < 0:
         raise ConfigError(f"{where}: beta (the KL coefficient) must be a number ≥ 0, got {beta!r}")

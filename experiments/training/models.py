@@ -42,7 +42,9 @@ TINY_GPT2 = "tiny-gpt2"
 PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
 
 
-def resolve_model(name: str = EMBEDDED, cache_dir: str | Path | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+def resolve_model(
+    name: str = EMBEDDED, cache_dir: str | Path | None = None
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """A trainable fp32 model and its tokenizer, padded on the left as generation needs.
 
     Built models are loaded from a checkpoint on disk, never used in memory: TRL builds
@@ -71,7 +73,9 @@ def _load(name_or_path: str) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     offline = local is None and not hub_reachable()
     try:
         tokenizer = AutoTokenizer.from_pretrained(local or name_or_path, local_files_only=offline)
-        model = AutoModelForCausalLM.from_pretrained(local or name_or_path, dtype=torch.float32, local_files_only=offline)
+        model = AutoModelForCausalLM.from_pretrained(
+            local or name_or_path, dtype=torch.float32, local_files_only=offline
+        )
     except (OSError, ValueError, SafetensorError) as error:
         if local is not None:
             raise ModelError(
@@ -91,16 +95,24 @@ def _local_model_folder(name: str) -> Path | None:
     path = Path(name).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
-            raise ModelError(f"{name}: not a model folder (no config.json); expected a folder written by save_pretrained, such as runs/<config>/model")
+            raise ModelError(
+                f"{name}: not a model folder (no config.json); expected a folder written by save_pretrained, such as runs/<config>/model"
+            )
         for weights in sorted(path.glob("*.safetensors")):
             try:
                 with safe_open(str(weights), framework="pt"):  # reads the header only: a cut or empty file fails here
                     pass
             except (SafetensorError, OSError) as error:
-                raise ModelError(f"{weights}: damaged weights ({_first_line(error)}); train its configuration again, or point at another folder") from None
+                raise ModelError(
+                    f"{weights}: damaged weights ({_first_line(error)}); train its configuration again, or point at another folder"
+                ) from None
         return path
     if name.startswith((".", "/", "~")) or name.count("/") > 1 or name.endswith("/"):
-        hint = " (a model is saved there when its configuration has been trained: python -m experiments.runner NAME)" if "runs/" in name else ""
+        hint = (
+            " (a model is saved there when its configuration has been trained: python -m experiments.runner NAME)"
+            if "runs/" in name
+            else ""
+        )
         raise ModelError(f"{name}: no such model folder{hint}")
     return None
 
@@ -174,7 +186,9 @@ def freeze_lower_layers(model: PreTrainedModel, fraction: float) -> int:
     blocks = transformer_blocks(model)
     count = round(fraction * len(blocks))
     if not 0 <= count < len(blocks):
-        raise ModelError(f"frozen_fraction={fraction} freezes {count} of the {len(blocks)} blocks; at least one must train")
+        raise ModelError(
+            f"frozen_fraction={fraction} freezes {count} of the {len(blocks)} blocks; at least one must train"
+        )
     for module in (model.get_input_embeddings(), getattr(model.base_model, "wpe", None), *blocks[:count]):
         if module is not None:
             module.requires_grad_(False)

@@ -80,11 +80,17 @@ def check_run(entry: Experiment, results_dir: Path | None, runs_dir: Path, track
     train_lines = read_numbered_prompts(ROOT / entry.train_prompts)
     heldout_lines = read_prompt_lines(HELDOUT)
     if entry.eval_prompts is not None and entry.eval_prompts > len(heldout_lines):
-        raise ConfigError(f"{entry.name}: eval_prompts is {entry.eval_prompts}, but {HELDOUT.name} holds {len(heldout_lines)} prompts")
+        raise ConfigError(
+            f"{entry.name}: eval_prompts is {entry.eval_prompts}, but {HELDOUT.name} holds {len(heldout_lines)} prompts"
+        )
     heldout_lines = heldout_lines[: entry.eval_prompts]
     reference_text = REFERENCE.read_text(encoding="utf-8")
     check_folders(entry, results_dir, runs_dir, run_dir)
-    timed = "" if chosen.fp32_s is None else f"; a {PROBE_SIZE}² matmul took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16"
+    timed = (
+        ""
+        if chosen.fp32_s is None
+        else f"; a {PROBE_SIZE}² matmul took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16"
+    )
     log.info(f"[{entry.name}] precision {chosen.precision} ({chosen.how}{timed})")
     check_prompt_count(entry, len(train_lines), grpo_config, state.num_processes)
 
@@ -98,15 +104,29 @@ def check_run(entry: Experiment, results_dir: Path | None, runs_dir: Path, track
     check_free_space(run_dir, model_bytes + 2**20, "runs folder", "free some space or pass --runs-dir")
     check_free_space(results_dir, 2**20, "results folder", "free some space or pass --results-dir")
     return RunPlan(
-        entry, run_dir, results_dir, runs_dir, chosen, grpo_config, dataset, heldout_lines, heldout, reference_text,
-        state.num_processes, state.is_main_process, policy, tokenizer,
+        entry,
+        run_dir,
+        results_dir,
+        runs_dir,
+        chosen,
+        grpo_config,
+        dataset,
+        heldout_lines,
+        heldout,
+        reference_text,
+        state.num_processes,
+        state.is_main_process,
+        policy,
+        tokenizer,
     )
 
 
 def check_folders(entry: Experiment, results_dir: Path, runs_dir: Path, run_dir: Path) -> None:
     """Two folders, each writable, and a summary.json that can take this run's row: refused before any model loads."""
     if (results_dir / entry.name).resolve() == run_dir.resolve():
-        raise FolderError(f"results folder {results_dir} and runs folder {runs_dir} are one folder: publishing would replace the run's model; pass two")
+        raise FolderError(
+            f"results folder {results_dir} and runs folder {runs_dir} are one folder: publishing would replace the run's model; pass two"
+        )
     check_writable_folder(results_dir, "results folder", "pass --results-dir with a writable folder")
     check_summary_readable(results_dir)
     check_writable_folder(runs_dir, "runs folder", "pass --runs-dir (or set LK_RUNS_DIR) with a writable folder")
@@ -119,13 +139,21 @@ def default_results_dir(entry: Experiment, runs_dir: Path) -> Path:
     declared = REGISTRY.get(entry.name)
     if declared is not None and declared == entry:
         return ROOT / "results"
-    changed = [f.name for f in dataclasses.fields(entry) if declared is None or getattr(entry, f.name) != getattr(declared, f.name)]
+    changed = [
+        f.name
+        for f in dataclasses.fields(entry)
+        if declared is None or getattr(entry, f.name) != getattr(declared, f.name)
+    ]
     scratch = runs_dir / "quick-looks"
-    log.info(f"[{entry.name}] a quick look ({', '.join(changed)} differ from the registry): results go to {scratch}, not results/")
+    log.info(
+        f"[{entry.name}] a quick look ({', '.join(changed)} differ from the registry): results go to {scratch}, not results/"
+    )
     return scratch
 
 
-def check_prompt_lengths(entry: Experiment, tokenizer, model, lines: list[tuple[int, str]], completion_tokens: int) -> None:
+def check_prompt_lengths(
+    entry: Experiment, tokenizer, model, lines: list[tuple[int, str]], completion_tokens: int
+) -> None:
     """Refuse a training prompt that cannot fit in the model's context with its completion; the error names its file line."""
     context = context_length(model)
     if not context:
@@ -144,7 +172,9 @@ def check_eval_lengths(entry: Experiment, tokenizer, model, heldout) -> None:
     context = context_length(model)
     if not context or not len(heldout):
         return
-    longest = max(len(tokenizer(RelevanceJudge.context_text(tokenizer, p), add_special_tokens=False).input_ids) for p in heldout)
+    longest = max(
+        len(tokenizer(RelevanceJudge.context_text(tokenizer, p), add_special_tokens=False).input_ids) for p in heldout
+    )
     if longest + entry.eval_max_new_tokens > context:
         raise ConfigError(
             f"{entry.name}: eval_max_new_tokens {entry.eval_max_new_tokens} after the longest held-out prompt ({longest} tokens) "

@@ -64,7 +64,10 @@ class GreedyProbe:
         started = time.perf_counter()
         was_training = model.training
         with torch.random.fork_rng(devices=[]):
-            answers = [per_prompt[0] for per_prompt in generate(model, self.tokenizer, self.prompts, self.settings, sample=False)]
+            answers = [
+                per_prompt[0]
+                for per_prompt in generate(model, self.tokenizer, self.prompts, self.settings, sample=False)
+            ]
         model.train(was_training)
         measured = answer_measures(answers, self.objective)
         shares = self.objective(prompts=None, completions=answers)

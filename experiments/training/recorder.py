@@ -95,7 +95,12 @@ class MetricsRecorder(TrainerCallback):
         if self.path is not None and state.is_world_process_zero:
             with self.completions_path.open("a") as stream:
                 for prompt, answer in zip(self.probe.prompts, reading.answers):
-                    stream.write(json.dumps({"step": reading.step, "probe": True, "prompt": question_text(prompt), "completion": answer}) + "\n")
+                    stream.write(
+                        json.dumps(
+                            {"step": reading.step, "probe": True, "prompt": question_text(prompt), "completion": answer}
+                        )
+                        + "\n"
+                    )
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not logs:
@@ -108,7 +113,11 @@ class MetricsRecorder(TrainerCallback):
         if self.pending_probe is not None and "reward" in logs:
             record.update(self.pending_probe.logged())
             self.pending_probe = None
-        self._stop(control, state.global_step, self.rules.after_step(state.global_step, logs.get(self.primary_key), logs.get("entropy"), shared))
+        self._stop(
+            control,
+            state.global_step,
+            self.rules.after_step(state.global_step, logs.get(self.primary_key), logs.get("entropy"), shared),
+        )
         if self.primary_key in logs:
             record["primary_reward_ma5"] = sum(self.rules.objective) / len(self.rules.objective)
             full = self.rules.objective_mean is not None
@@ -123,10 +132,15 @@ class MetricsRecorder(TrainerCallback):
             last = control.should_training_stop or state.global_step >= state.max_steps
             if "reward" in logs and (state.global_step % COMPLETIONS_EVERY == 0 or last):
                 self.keep_completions(state.global_step)
-        shown = "  ".join(f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs)
+        shown = "  ".join(
+            f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs
+        )
         probed = "  ".join(f"greedy {key.split('/')[-1]}={record[key]:.2f}" for key in PROBE_KEYS if key in record)
         if shown:  # the trainer's closing summary carries none of these
-            log.info(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}" + (f"  |  {probed}" if probed else ""))
+            log.info(
+                f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}"
+                + (f"  |  {probed}" if probed else "")
+            )
 
     def _stop(self, control, step: int, why: str | None) -> None:
         if why:
@@ -136,7 +150,11 @@ class MetricsRecorder(TrainerCallback):
     def outcome(self, wall_clock_s: float) -> TrainingOutcome:
         """How training went, from the steps this recorder kept."""
         return TrainingOutcome.of(
-            self.history, wall_clock_s, self.time_to_behaviour_s, self.stop_reason, self.rules.behaviour_step,
+            self.history,
+            wall_clock_s,
+            self.time_to_behaviour_s,
+            self.stop_reason,
+            self.rules.behaviour_step,
             sum(p.seconds for p in self.probes),
         )
 

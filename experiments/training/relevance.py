@@ -28,7 +28,12 @@ class RelevanceJudge:
     """The frozen base model scoring answers after questions; questions are chat messages or plain strings."""
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, bf16: bool, batch_size: int = 32):
-        self.model, self.tokenizer, self.bf16, self.batch_size = model.eval().requires_grad_(False), tokenizer, bf16, batch_size
+        self.model, self.tokenizer, self.bf16, self.batch_size = (
+            model.eval().requires_grad_(False),
+            tokenizer,
+            bf16,
+            batch_size,
+        )
 
     @property
     def context_limit(self) -> int:
@@ -56,7 +61,11 @@ class RelevanceJudge:
             text = self.context_text(self.tokenizer, question)
             if text not in contexts:
                 contexts[text] = self.tokenizer(text, add_special_tokens=False).input_ids
-            tokens: list[int] = self.tokenizer(answer, add_special_tokens=False).input_ids if isinstance(answer, str) else list(cast(list[int], answer))
+            tokens: list[int] = (
+                self.tokenizer(answer, add_special_tokens=False).input_ids
+                if isinstance(answer, str)
+                else list(cast(list[int], answer))
+            )
             # A decoded answer can tokenize longer than it was generated: cut it where the model's context ends.
             pairs.append((contexts[text], tokens[: max(0, self.context_limit - len(contexts[text]))]))
         scores: list[float | None] = []
@@ -81,15 +90,21 @@ class RelevanceJudge:
         start = max(0, min((len(c) for c, _ in pairs if c), default=1) - 1)
         device = self.model.device
         with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device), logits_to_keep=width - start).logits.float()
+            logits = self.model(
+                input_ids=ids.to(device), attention_mask=mask.to(device), logits_to_keep=width - start
+            ).logits.float()
         targets = ids[:, start + 1 :].to(device).unsqueeze(-1)
-        log_probs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, targets).squeeze(-1)  # column j: position start + j
+        log_probs = (
+            torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, targets).squeeze(-1)
+        )  # column j: position start + j
         scores: list[float | None] = []
         for row, (context, answer) in enumerate(pairs):
             if not answer or not context:
                 scores.append(None)
                 continue
-            scores.append(log_probs[row, len(context) - 1 - start : len(context) + len(answer) - 1 - start].mean().item())
+            scores.append(
+                log_probs[row, len(context) - 1 - start : len(context) + len(answer) - 1 - start].mean().item()
+            )
         return scores
 
     def pmi(
@@ -188,9 +203,14 @@ class EchoFreeRelevance(RelevanceReward):
 def _asked(prompt: Any) -> str:
     """The user's last message of a chat prompt (not the system line), or a plain prompt as it is."""
     if isinstance(prompt, list):
-        return next((completion_text(m) for m in reversed(prompt) if isinstance(m, dict) and m.get("role") == "user"), "")
+        return next(
+            (completion_text(m) for m in reversed(prompt) if isinstance(m, dict) and m.get("role") == "user"), ""
+        )
     return completion_text(prompt)
 
 
 # Rewards judged by a model, by name: built per run with the frozen base model as their judge.
-JUDGED_REWARDS: dict[str, type[RelevanceReward]] = {"relevance": RelevanceReward, "relevance_no_echo": EchoFreeRelevance}
+JUDGED_REWARDS: dict[str, type[RelevanceReward]] = {
+    "relevance": RelevanceReward,
+    "relevance_no_echo": EchoFreeRelevance,
+}

@@ -109,7 +109,9 @@ class IsolatedReward:
         try:
             scores = self.function(prompts=copy.deepcopy(prompts), completions=copy.deepcopy(completions), **safe)
         except SystemExit as error:
-            raise RewardError(f"reward {self.__name__} tried to end the process (SystemExit {error.code!r}) during training{at}") from None
+            raise RewardError(
+                f"reward {self.__name__} tried to end the process (SystemExit {error.code!r}) during training{at}"
+            ) from None
         except Exception as error:  # noqa: BLE001 - any failure ends the run in one line naming the reward and step
             raise RewardError(f"reward {self.__name__} raised {type(error).__name__}{at}: {error}") from None
         _check_scores(self.__name__, scores, completions if completions is not None else [], at, self.none_ok)
@@ -124,11 +126,15 @@ def _check_scores(name: str, scores: Any, completions: Sequence[Any], at: str = 
             "return one float per completion as a list, e.g. scores.tolist()"
         )
     if len(scores) != len(completions):
-        raise RewardError(f"reward {name} returned {type(scores).__name__} of length {len(scores)} for {len(completions)} completions{at}")
+        raise RewardError(
+            f"reward {name} returned {type(scores).__name__} of length {len(scores)} for {len(completions)} completions{at}"
+        )
     for completion, score in zip(completions, scores):
         shown = repr(completion)[:80]
         if score is None and not none_ok:
-            raise RewardError(f"reward {name} returned None{at} for completion {shown}; only judged rewards may leave one unscored")
+            raise RewardError(
+                f"reward {name} returned None{at} for completion {shown}; only judged rewards may leave one unscored"
+            )
         if score is None:
             continue
         if isinstance(score, bool) or not isinstance(score, numbers.Real):
@@ -136,6 +142,8 @@ def _check_scores(name: str, scores: Any, completions: Sequence[Any], at: str = 
         try:
             finite = math.isfinite(score)
         except OverflowError:
-            raise RewardError(f"reward {name} returned an integer too large for a float{at} for completion {shown}") from None
+            raise RewardError(
+                f"reward {name} returned an integer too large for a float{at} for completion {shown}"
+            ) from None
         if not finite:
             raise RewardError(f"reward {name} returned {score!r}{at} for completion {shown}")

@@ -46,8 +46,11 @@ class Built:
 def eval_settings(entry: Experiment, bf16: bool) -> EvalSettings:
     """The decoding of both held-out evaluations (and the greedy probe): the entry's counts, training's sampling."""
     return EvalSettings(
-        samples_per_prompt=entry.eval_samples, max_new_tokens=entry.eval_max_new_tokens, temperature=entry.temperature,
-        top_p=entry.top_p, bf16=bf16,
+        samples_per_prompt=entry.eval_samples,
+        max_new_tokens=entry.eval_max_new_tokens,
+        temperature=entry.temperature,
+        top_p=entry.top_p,
+        bf16=bf16,
     )
 
 
@@ -76,9 +79,19 @@ def train(plan: RunPlan, built: Built, progress_bar: bool = False) -> Trained:
     entry, tokenizer = plan.entry, plan.tokenizer
     probe = None
     if entry.probe_every:
-        probe = GreedyProbe(probe_prompts(plan.dataset["prompt"]), tokenizer, built.task.objective, built.task.settings, entry.probe_every)
-    trainer = build_trainer(plan.policy, tokenizer, plan.dataset, built.rewards, plan.grpo_config, built.keeper, entry.lora_rank)
-    rules = StopRules(entry.stop_at_behaviour, entry.stop_level, cast(Arrival, entry.arrival))  # checked: one of ARRIVALS
+        probe = GreedyProbe(
+            probe_prompts(plan.dataset["prompt"]),
+            tokenizer,
+            built.task.objective,
+            built.task.settings,
+            entry.probe_every,
+        )
+    trainer = build_trainer(
+        plan.policy, tokenizer, plan.dataset, built.rewards, plan.grpo_config, built.keeper, entry.lora_rank
+    )
+    rules = StopRules(
+        entry.stop_at_behaviour, entry.stop_level, cast(Arrival, entry.arrival)
+    )  # checked: one of ARRIVALS
     recorder = MetricsRecorder(plan.run_dir / "metrics.jsonl", entry.rewards[0], rules, probe, batches=trainer)
     with_recorder(trainer, recorder, progress_bar)
     log.info(f"[{entry.name}] training up to {entry.steps} steps: {entry.hypothesis}")
@@ -103,14 +116,20 @@ def quiet_trainer(
     grpo_config = validate_experiment(entry)
     policy, tokenizer = trainable_model(entry)
     dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts)
-    judge = base_model_judge(entry, bool(grpo_config.bf16), policy.device) if any(name in JUDGED_REWARDS for name in entry.rewards) else None
+    judge = (
+        base_model_judge(entry, bool(grpo_config.bf16), policy.device)
+        if any(name in JUDGED_REWARDS for name in entry.rewards)
+        else None
+    )
     keeper = ReferenceKeeper()
     reuse = reuse_reference and reference_is_the_judges(policy, grpo_config, entry.lora_rank)
     rewards = reward_functions(entry, judge, keeper.answer_log_probs if reuse else None)
     probe = None
     if probe_every:
         settings = eval_settings(entry, bool(grpo_config.bf16))
-        probe = GreedyProbe(probe_prompts(dataset["prompt"]), tokenizer, IsolatedReward(rewards[0]), settings, probe_every)
+        probe = GreedyProbe(
+            probe_prompts(dataset["prompt"]), tokenizer, IsolatedReward(rewards[0]), settings, probe_every
+        )
     trainer = build_trainer(policy, tokenizer, dataset, rewards, grpo_config, keeper, entry.lora_rank)
     recorder = MetricsRecorder(None, entry.rewards[0], rules, probe, batches=trainer)
     return with_recorder(trainer, recorder), recorder

@@ -66,7 +66,9 @@ class ProjectTrainer(GRPOTrainer):
         self.keeper = keeper
 
     def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, *args, **kwargs):
-        result = super()._get_per_token_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep, *args, **kwargs)
+        result = super()._get_per_token_logps_and_entropies(
+            model, input_ids, attention_mask, logits_to_keep, *args, **kwargs
+        )
         if model is self.ref_model and model is not None:
             self.keeper.keep(input_ids[:, -logits_to_keep:].detach(), result[0].detach().float())
         return result
