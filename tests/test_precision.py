@@ -149,7 +149,11 @@ def test_sample_and_both_evaluations_run_in_the_chosen_precision(tmp_path, monke
         relevance.RelevanceJudge, "_score_batch", lambda self, pairs: seen.append(self.bf16) or judged(self, pairs)
     )
     record = run_experiment(REGISTRY["smoke"], tmp_path / "results", tmp_path / "runs", steps=1, precision=precision)
-    assert record.precision["precision"] == precision and record.eval_settings["bf16"] == (precision == "bf16")
+    assert (
+        record.precision is not None
+        and record.precision.precision == precision
+        and record.eval_settings["bf16"] == (precision == "bf16")
+    )
     assert len(seen) >= 6 and set(seen) == {precision == "bf16"}, "an evaluation ran in another precision"
     seen.clear()
     sample_main(

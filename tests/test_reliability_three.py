@@ -513,7 +513,7 @@ def tiny_qwen2(folder: Path) -> str:
 
 def test_a_tiny_qwen2_runs_the_whole_pipeline(tmp_path):
     from experiments.training.models import resolve_model
-    from experiments.training.relevance import rotary_positions
+    from experiments.training.trainer import rotary_positions
 
     model = tiny_qwen2(tmp_path / "qwen2")
     loaded, tokenizer = resolve_model(model)

@@ -45,16 +45,22 @@ class ReferenceKeeper:
         return scores
 
 
-def reference_is_the_judges(model: PreTrainedModel, grpo_config: GRPOConfig, lora_rank: int | None) -> bool:
-    """Whether TRL's reference log-probabilities are the judge's own numbers, so the judge may reuse them.
+def rotary_positions(model: PreTrainedModel) -> bool:
+    """Whether the model encodes positions by rotation (RoPE: SmolLM2, Qwen2, Llama).
 
-    TRL keeps a reference model only with a KL term and without LoRA; at a temperature other than 1.0 its
-    log-probabilities are tempered; and only rotary positions (RoPE: SmolLM2, Qwen2, Llama) leave them unshifted by
-    left padding, which GPT-2's absolute position embeddings do not (0.06-0.14 nats/token apart, measured).
+    Only then are TRL's reference log-probabilities, computed on left-padded prompts, the judge's own: a rotation sees
+    relative positions, which padding does not shift, while GPT-2's absolute position embeddings do (0.06-0.14
+    nats/token apart, measured).
     """
     config = model.config
-    rotary = bool(getattr(config, "rope_parameters", None) or getattr(config, "rope_theta", None))
-    return bool(grpo_config.beta) and not lora_rank and grpo_config.temperature == 1.0 and rotary
+    return bool(getattr(config, "rope_parameters", None) or getattr(config, "rope_theta", None))
+
+
+def reference_is_the_judges(model: PreTrainedModel, grpo_config: GRPOConfig, lora_rank: int | None) -> bool:
+    """Whether TRL's reference log-probabilities are the judge's own numbers, so the judge may reuse them: TRL keeps a
+    reference model only with a KL term and without LoRA, tempers it at a temperature other than 1.0, and only rotary
+    positions leave it unshifted by left padding."""
+    return bool(grpo_config.beta) and not lora_rank and grpo_config.temperature == 1.0 and rotary_positions(model)
 
 
 class ProjectTrainer(GRPOTrainer):
