@@ -1,10 +1,11 @@
-# `make lesson` trains the first lesson, `make test` runs the CI tests, `make experiments` trains every configuration
-# (`make experiments-parallel` on two pytest-xdist workers); each creates or updates the virtual environment in .venv first.
+# `make lesson` trains the first lesson, `make lint` checks style and types, `make test` runs the CI tests, `make experiments`
+# trains every configuration (`make experiments-parallel` on two workers, `make long-lesson` the lessons beyond the suite),
+# `make benchmark` times a step; each creates or updates the virtual environment in .venv first.
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv lock lesson test experiments experiments-parallel long-lesson benchmark clean
+.PHONY: venv lock lesson lint test experiments experiments-parallel long-lesson benchmark clean
 
 venv: $(STAMP)
 
@@ -33,6 +34,12 @@ SMOKE := -m pytest -m train --run-slow -k smoke --results-dir=$(or $(TMPDIR),/tm
 # The first lesson: the best configuration found on seed 0 (or CONFIG=name), a progress bar, and its answers before and after (runs/lesson/).
 lesson: venv
 	$(BIN)/python -m experiments.lesson $(if $(CONFIG),--config $(CONFIG))
+
+# ruff (lint and format) on the whole tree, mypy on the package and the rewards: what CI runs before the tests.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy experiments rewards.py
 
 test: venv
 	$(BIN)/pytest -m fast

@@ -27,13 +27,21 @@ def pytest_configure(config):
 
 
 def pytest_addoption(parser):
-    parser.addoption("--run-slow", action="store_true", default=False, help="run train tests (minutes per configuration)")
-    parser.addoption("--run-long", action="store_true", default=False, help="run long tests (lessons beyond the slow suite)")
-    parser.addoption("--model", default=None, help="train every configuration on this model, e.g. gpt2 where a hub is reachable")
+    parser.addoption(
+        "--run-slow", action="store_true", default=False, help="run train tests (minutes per configuration)"
+    )
+    parser.addoption(
+        "--run-long", action="store_true", default=False, help="run long tests (lessons beyond the slow suite)"
+    )
+    parser.addoption(
+        "--model", default=None, help="train every configuration on this model, e.g. gpt2 where a hub is reachable"
+    )
     parser.addoption("--steps", type=int, default=None, help="shorten every training run to this many steps")
     parser.addoption("--tracker", default="none", help="also log every run to a local tracker: tensorboard or trackio")
     parser.addoption(
-        "--precision", choices=PRECISIONS, default=None,
+        "--precision",
+        choices=PRECISIONS,
+        default=None,
         help="auto measures fp32 against bf16 autocast and trains in the faster; default: each configuration's own (auto)",
     )
     parser.addoption(

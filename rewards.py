@@ -353,7 +353,11 @@ def on_topic(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) 
     """
     scores = []
     for prompt, completion in zip(prompts, completions):
-        asked = {word.lower()[:4] for word in words(completion_text(prompt)) if letter_count(word) >= 4 and word.lower() not in _GLUE}
+        asked = {
+            word.lower()[:4]
+            for word in words(completion_text(prompt))
+            if letter_count(word) >= 4 and word.lower() not in _GLUE
+        }
         if not asked:
             scores.append(1.0)
             continue

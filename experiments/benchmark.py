@@ -12,37 +12,25 @@ import logging
 import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any, cast
 
 import torch
-from transformers import TrainerCallback
+from datasets import Dataset
 
-from experiments.assembly import quiet_trainer
+from experiments.evaluation.evaluate import EvalSettings, generate
+from experiments.files import atomic_write_text, check_writable_folder
 from experiments.registry import BASELINE, Experiment
 from experiments.registry.speed_levers import GPU_LEVERS, LEVERS, ON_GPU
-from experiments.evaluation import EvalSettings, generate
-from experiments.models import resolve_model, transformer_blocks
-from experiments.prompts import load_prompts
-from experiments.environment import environment
-from experiments.files import atomic_write_text, check_writable_folder
+from experiments.reporting.environment import environment
 from experiments.reporting.summary_file import BENCHMARK_FILES
-from experiments.relevance import RelevanceReward
-from experiments.training import MetricsRecorder
+from experiments.training.models import resolve_model
+from experiments.training.prompts import load_prompts
+from experiments.training.speed import PhaseTimer, matmul_peak_flops, mean_prompt_tokens, step_flops
+from experiments.training.stages import quiet_trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("experiments.benchmark")  # not __name__: run as __main__ by python -m
 EXPERIMENT_FIELDS = {f.name for f in fields(Experiment)}
-
-def matmul_peak_flops(dtype: torch.dtype, size: int = 2048, repeats: int = 5, device: str = "cpu") -> float:
-    """Achievable dense matmul FLOP/s of this CPU or GPU: the roofline MFU is measured against."""
-    a, b = torch.randn(size, size, dtype=dtype, device=device), torch.randn(size, size, dtype=dtype, device=device)
-    torch.matmul(a, b)
-    synchronize = torch.cuda.synchronize if device == "cuda" else lambda: None
-    synchronize()
-    started = time.perf_counter()
-    for _ in range(repeats):
-        torch.matmul(a, b)
-    synchronize()
-    return 2 * size**3 * repeats / (time.perf_counter() - started)
 
 
 def sampled_evaluation(model, tokenizer, bf16: bool = False) -> list[list[str]]:
@@ -73,45 +61,24 @@ def grpo_step_seconds(runtime: dict, steps: int = 4) -> tuple[float, float]:
 def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     changes = {key: runtime.pop(key) for key in list(runtime) if key in EXPERIMENT_FIELDS}
     experiment = replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, **changes)
-    recorder = MetricsRecorder(None, "four_letter_share")
-    trainer = quiet_trainer(experiment, recorder)
+    trainer, recorder = quiet_trainer(experiment)
     trainer.train()
-    config, model, tokenizer, dataset = trainer.args, trainer.model, trainer.processing_class, trainer.train_dataset
+    grpo_config, model, tokenizer, dataset = (
+        trainer.args,
+        trainer.model,
+        trainer.processing_class,
+        cast(Dataset, trainer.train_dataset),
+    )
     rows = [r for r in recorder.history if "step_time" in r][1:]
     seconds = sum(r["step_time"] for r in rows) / len(rows)
-    completions = config.per_device_train_batch_size
+    completions = grpo_config.per_device_train_batch_size
     # Steps that reuse a generation (steps_per_generation, num_iterations) log no completion lengths.
     lengths = [r["completions/mean_length"] for r in recorder.history if "completions/mean_length" in r]
     generated = sum(lengths) / len(lengths) * completions
     prompt_tokens = mean_prompt_tokens(tokenizer, dataset["prompt"]) * completions
-    return seconds, step_flops(model, generated, prompt_tokens, with_reference=bool(config.beta))
-
-
-def mean_prompt_tokens(tokenizer, prompts) -> float:
-    """Prompt length as the model sees it: SmolLM2's chat template adds a system line to every question."""
-    texts = [tokenizer.apply_chat_template(p, add_generation_prompt=True, tokenize=False) for p in prompts]
-    return sum(len(tokenizer(t, add_special_tokens=False).input_ids) for t in texts) / len(texts)
-
-
-def step_flops(model, generated: float, prompt_tokens: float, with_reference: bool) -> float:
-    """Matmul FLOPs of one GRPO step: generation, the reference and policy forwards, and the backward that freezing shortens.
-
-    The output head runs on completion tokens only (TRL keeps just their logits); the
-    backward reaches down to the lowest trainable block and computes weight gradients
-    only where parameters train.
-    """
-    blocks = transformer_blocks(model)
-    per_block = sum(p.numel() for p in blocks[0].parameters())
-    head = model.get_output_embeddings().weight.numel()
-    tokens = generated + prompt_tokens
-    trainable = [any(p.requires_grad for p in block.parameters()) for block in blocks]
-    reached = len(blocks) - trainable.index(True) if any(trainable) else 0
-    forward = 2 * per_block * len(blocks) * tokens + 2 * head * generated
-    backward = 2 * per_block * reached * tokens + 2 * per_block * sum(trainable) * tokens + 2 * head * generated
-    if model.get_output_embeddings().weight.requires_grad:
-        backward += 2 * head * generated
-    generation = 2 * (per_block * len(blocks) + head) * generated
-    return generation + forward * (2 if with_reference else 1) + backward
+    return seconds, step_flops(
+        model, generated, prompt_tokens, with_reference=bool(getattr(grpo_config, "beta", 0))
+    )  # a GRPOConfig
 
 
 # A 512-token step, or a torch.compile step that recompiles, takes a minute or more on 2 cores: fewer timed steps.
@@ -155,78 +122,33 @@ def measure(levers: dict[str, dict], project: dict, peak: float, model, tokenize
     }
 
 
-class PhaseTimer(TrainerCallback):
-    """Seconds per phase of each GRPO step: generation, the reference forward, the relevance judge, the other
-    rewards, and the rest (the policy's forward and backward, and the optimizer), read off the trainer's own methods."""
-
-    PHASES = ("generation", "reference", "judge", "other_rewards", "policy_and_optimizer")
-
-    def __init__(self) -> None:
-        self.steps: list[dict[str, float]] = []
-        self.current: dict[str, float] = {}
-        self.started = 0.0
-
-    def attach(self, trainer) -> None:
-        trainer._generate = self._timed("generation", trainer._generate)
-        logps = trainer._get_per_token_logps_and_entropies
-
-        def per_token_logps(model, *args, **kwargs):
-            if model is not trainer.ref_model:
-                return logps(model, *args, **kwargs)
-            return self._timed("reference", logps)(model, *args, **kwargs)
-
-        trainer._get_per_token_logps_and_entropies = per_token_logps
-        for wrapper in trainer.reward_funcs:
-            judged = isinstance(getattr(wrapper, "function", None), RelevanceReward)
-            wrapper.function = self._timed("judge" if judged else "other_rewards", wrapper.function)
-        trainer.add_callback(self)
-
-    def _timed(self, phase: str, function):
-        def timed(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.current[phase] = self.current.get(phase, 0.0) + time.perf_counter() - started
-
-        return timed
-
-    def on_step_begin(self, args, state, control, **kwargs):
-        self.current, self.started = {}, time.perf_counter()
-
-    def on_step_end(self, args, state, control, **kwargs):
-        total = time.perf_counter() - self.started
-        phases = {phase: self.current.get(phase, 0.0) for phase in self.PHASES[:-1]}
-        phases["policy_and_optimizer"] = total - sum(phases.values())
-        self.steps.append({**phases, "step": total})
-
-
-def step_breakdown(config: Experiment, reuse_reference: bool = True, steps: int = 4) -> dict[str, float]:
-    """Mean seconds per phase over steps 2.. of ``config`` (step 1 warms up)."""
+def step_breakdown(entry: Experiment, reuse_reference: bool = True, steps: int = 4) -> dict[str, float]:
+    """Mean seconds per phase over steps 2.. of ``entry`` (step 1 warms up)."""
     timer = PhaseTimer()
-    trainer = quiet_trainer(replace(config, steps=steps), MetricsRecorder(None, config.rewards[0]), reuse_reference=reuse_reference)
+    trainer, _ = quiet_trainer(replace(entry, steps=steps), reuse_reference=reuse_reference)
     timer.attach(trainer)
     trainer.train()
     timed = timer.steps[1:]
     return {key: sum(step[key] for step in timed) / len(timed) for key in timed[0]}
 
 
-def breakdown(config: Experiment, steps: int) -> dict:
+def breakdown(entry: Experiment, steps: int) -> dict:
     """The working configuration's step by phase, with the judge reusing TRL's reference log-probabilities and without,
     against the same shape without the relevance term: three timings in one run on one machine."""
-    keep = [i for i, name in enumerate(config.rewards) if name != "relevance"]
+    keep = [i for i, name in enumerate(entry.rewards) if name != "relevance"]
     without = replace(
-        config, rewards=tuple(config.rewards[i] for i in keep),
-        reward_weights=tuple(config.reward_weights[i] for i in keep) if config.reward_weights else None,
+        entry,
+        rewards=tuple(entry.rewards[i] for i in keep),
+        reward_weights=tuple(entry.reward_weights[i] for i in keep) if entry.reward_weights else None,
     )
     timings = {
-        "judge_reuses_reference": step_breakdown(config, True, steps),
-        "judge_computes_both_terms": step_breakdown(config, False, steps),
+        "judge_reuses_reference": step_breakdown(entry, True, steps),
+        "judge_computes_both_terms": step_breakdown(entry, False, steps),
         "without_relevance": step_breakdown(without, True, steps),
     }
     base = timings["without_relevance"]["step"]
     return {
-        "entry": config.name,
+        "entry": entry.name,
         "environment": environment(),
         "timed_steps": steps - 1,
         "seconds_per_phase": timings,
@@ -244,11 +166,17 @@ SCRATCH = ROOT / "runs" / "benchmarks"
 class BenchmarkOptions:
     """``python -m experiments.benchmark [--breakdown ENTRY] [--steps N] [--results_dir D]``: speed levers, or where one entry's step goes."""
 
-    breakdown: str | None = field(default=None, metadata={"help": "time the phases of this registry entry's step instead"})
-    steps: int = field(default=BREAKDOWN_STEPS, metadata={"help": "steps per timing in --breakdown (the first is discarded)"})
+    breakdown: str | None = field(
+        default=None, metadata={"help": "time the phases of this registry entry's step instead"}
+    )
+    steps: int = field(
+        default=BREAKDOWN_STEPS, metadata={"help": "steps per timing in --breakdown (the first is discarded)"}
+    )
     results_dir: str | None = field(
         default=None,
-        metadata={"help": "where the figures go (default: results/ for the committed measurements, runs/benchmarks for a quick one)"},
+        metadata={
+            "help": "where the figures go (default: results/ for the committed measurements, runs/benchmarks for a quick one)"
+        },
     )
 
 
@@ -262,10 +190,10 @@ def figures_folder(options: BenchmarkOptions) -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     from experiments.cli import one_line_errors, parse
-    from experiments.validation import ConfigError
-    from experiments.registry import REGISTRY
     from experiments.precision import choose_precision
+    from experiments.registry import REGISTRY
     from experiments.reporting.publish import refresh_summary
+    from experiments.training.checks import ConfigError
 
     options, _ = parse(BenchmarkOptions, argv, BenchmarkOptions.__doc__)
     results = figures_folder(options)
@@ -279,16 +207,26 @@ def main(argv: list[str] | None = None) -> None:
     if options.breakdown is not None:
         figures = breakdown(REGISTRY[options.breakdown], options.steps)
         atomic_write_text(results / BENCHMARK_FILES["step_breakdown"], json.dumps(figures, indent=1))
-        log.info(json.dumps({k: figures[k] for k in ("judge_share_of_step", "step_ratio_vs_without_relevance")}, indent=1))
+        log.info(
+            json.dumps({k: figures[k] for k in ("judge_share_of_step", "step_ratio_vs_without_relevance")}, indent=1)
+        )
         return
     model, tokenizer = resolve_model()
     chosen = choose_precision("auto", model.device.type, BASELINE.model, ROOT / "runs" / "precision-probes.json")
-    peak = matmul_peak_flops(torch.bfloat16) if chosen.bf16 else matmul_peak_flops(torch.float32)  # emulated bf16 would take minutes
+    peak = (
+        matmul_peak_flops(torch.bfloat16) if chosen.bf16 else matmul_peak_flops(torch.float32)
+    )  # emulated bf16 would take minutes
     cpu = measure(LEVERS, {"bf16": chosen.bf16}, peak, model, tokenizer)
     cpu["matmul_peak_flops_fp32"] = matmul_peak_flops(torch.float32)
     atomic_write_text(results / BENCHMARK_FILES["benchmark"], json.dumps(cpu, indent=1))
     if torch.cuda.is_available():
-        gpu = measure(GPU_LEVERS, {**ON_GPU, "bf16": True}, matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"), model.to("cuda"), tokenizer)
+        gpu = measure(
+            GPU_LEVERS,
+            {**ON_GPU, "bf16": True},
+            matmul_peak_flops(torch.bfloat16, 8192, 10, "cuda"),
+            cast(Any, model).to("cuda"),
+            tokenizer,
+        )
         atomic_write_text(results / BENCHMARK_FILES["benchmark_gpu"], json.dumps(gpu, indent=1))
     refresh_summary(results)  # redraws the report
     log.info(json.dumps(cpu["step_s"], indent=1))

@@ -14,15 +14,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, cast, get_args, get_origin
 
 from transformers import HfArgumentParser
 
-from experiments.models import ModelError
-from experiments.prompts import PromptFileError
-from experiments.reporting.summary_file import SummaryError
 from experiments.files import FolderError
-from experiments.validation import ConfigError, RewardError
+from experiments.reporting.summary_file import SummaryError
+from experiments.training.checkpoints import ModelError
+from experiments.training.checks import ConfigError
+from experiments.training.prompts import PromptFileError
+from experiments.training.reward_checks import RewardError
 
 PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError, SummaryError)
 
@@ -33,18 +34,26 @@ Options = TypeVar("Options")
 class RunOptions:
     """``python -m experiments.runner NAME [NAME ...] [--model M] [--steps N] [--precision P] [--results-dir D] [--runs-dir D]``."""
 
-    model: str | None = field(default=None, metadata={"help": "train on this model instead of the registry's (a quick look)"})
-    steps: int | None = field(default=None, metadata={"help": "train this many steps instead of the registry's (a quick look)"})
+    model: str | None = field(
+        default=None, metadata={"help": "train on this model instead of the registry's (a quick look)"}
+    )
+    steps: int | None = field(
+        default=None, metadata={"help": "train this many steps instead of the registry's (a quick look)"}
+    )
     results_dir: str | None = field(
-        default=None, metadata={"help": "where results go (default: results/ for a registry run, runs/quick-looks for a quick look)"}
+        default=None,
+        metadata={"help": "where results go (default: results/ for a registry run, runs/quick-looks for a quick look)"},
     )
     runs_dir: str = field(default="runs", metadata={"help": "models, live metrics and caches"})
     tracker: str = field(
-        default="none", metadata={"help": "also log to a local tracker: tensorboard (runs/NAME/trainer/runs) or trackio"}
+        default="none",
+        metadata={"help": "also log to a local tracker: tensorboard (runs/NAME/trainer/runs) or trackio"},
     )
     precision: str | None = field(
         default=None,
-        metadata={"help": "auto (measure fp32 against bf16 autocast, train in the faster), fp32 or bf16; default: the configuration's own"},
+        metadata={
+            "help": "auto (measure fp32 against bf16 autocast, train in the faster), fp32 or bf16; default: the configuration's own"
+        },
     )
 
 
@@ -55,7 +64,9 @@ class SampleOptions:
     samples: int = field(default=3, metadata={"help": "sampled answers per prompt, besides the greedy one"})
     max_new_tokens: int = 48
     seed: int = 0
-    precision: str = field(default="auto", metadata={"help": "auto (fp32 on a CPU without bf16; measured elsewhere), fp32 or bf16"})
+    precision: str = field(
+        default="auto", metadata={"help": "auto (fp32 on a CPU without bf16; measured elsewhere), fp32 or bf16"}
+    )
     runs_dir: str = field(default="runs", metadata={"help": "where the cached precision answer lives"})
 
 
@@ -90,13 +101,15 @@ def setup_logging(level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
-def parse(options_type: type[Options], argv: list[str] | None, usage: str, other_options: bool = False) -> tuple[Options, list[str]]:
+def parse(
+    options_type: type[Options], argv: list[str] | None, usage: str | None, other_options: bool = False
+) -> tuple[Options, list[str]]:
     """The options, and the positional words (configuration names, or a model and its questions).
 
     ``other_options`` passes flags the dataclass does not know on with the positional words (explore's GRPOConfig fields).
     """
     setup_logging()
-    parser = HfArgumentParser(options_type, usage=usage)
+    parser = HfArgumentParser(cast(Any, options_type), usage=usage)  # a dataclass type, which TypeVar cannot say
     options, positional = parser.parse_args_into_dataclasses(args=argv, return_remaining_strings=True)
     unknown = [word for word in positional if word.startswith("--")]
     if unknown and not other_options:
@@ -115,7 +128,7 @@ def typed_value(name: str, annotation: Any, text: str) -> Any:
     >>> typed_value("beta", float, "nan")
     Traceback (most recent call last):
     ...
-    experiments.validation.ConfigError: --beta: expected a finite number, got 'nan'
+    experiments.training.checks.ConfigError: --beta: expected a finite number, got 'nan'
     """
     options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
     if type(None) in options and text.strip().lower() == "none":

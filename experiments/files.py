@@ -11,6 +11,8 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -42,7 +44,9 @@ class FolderError(ValueError):
 
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
-MAX_NAME_LENGTH = 100  # a name becomes a folder and ".NAME.staging", ".NAME.replaced", "NAME-seed12": room left under 255 bytes
+MAX_NAME_LENGTH = (
+    100  # a name becomes a folder and ".NAME.staging", ".NAME.replaced", "NAME-seed12": room left under 255 bytes
+)
 
 
 def unsafe_name(name: object) -> str | None:
@@ -82,18 +86,28 @@ def check_free_space(path: Path, needed_bytes: int, role: str, fix: str) -> None
         )
 
 
-def claim_run_folder(run_dir: Path, name: str) -> FileLock:
-    """Hold runs/NAME for this process: two processes training one name truncate each other's live metrics.
+@contextmanager
+def claim_run_folder(run_dir: Path, name: str, held: bool = True) -> Iterator[FileLock | None]:
+    """Hold runs/NAME for this process while the block runs: two processes training one name truncate each other's
+    live metrics. ``held`` False (a process other than the main one) holds nothing.
 
-    The lock is released when the returned object is released or the process ends, even when killed.
+    The lock is released when the block ends or the process ends, even when killed.
     """
+    if not held:
+        yield None
+        return
     run_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(run_dir / ".training.lock")
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise FolderError(f"runs folder {run_dir}: another process is training {name} there; wait for it or pass --runs-dir") from None
-    return lock
+        raise FolderError(
+            f"runs folder {run_dir}: another process is training {name} there; wait for it or pass --runs-dir"
+        ) from None
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
 def check_writable_folder(path: Path, role: str, fix: str) -> None:

@@ -14,13 +14,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
 from experiments.cli import one_line_errors, parse
 from experiments.registry import REGISTRY
 from experiments.registry.first_lesson import BEST_FOUND
 from experiments.runner import run_experiment
-from experiments.validation import ConfigError
+from experiments.training.checks import ConfigError
 
 SHOWN = 5
 
@@ -42,13 +40,11 @@ def main(argv: list[str] | None = None) -> None:
     with one_line_errors():
         if options.config not in REGISTRY:
             raise ConfigError(f"--config: no registry entry {options.config!r} (see results/runs.md for the names)")
-        config = REGISTRY[options.config]
-        print(f"The first lesson, `{config.name}`: {config.hypothesis}.\n")
-        record = run_experiment(
-            config, results_dir, runs_dir, precision=options.precision, progress_bar=True
-        )
+        entry = REGISTRY[options.config]
+        print(f"The first lesson, `{entry.name}`: {entry.hypothesis}.\n")
+        record = run_experiment(entry, results_dir, runs_dir, precision=options.precision, progress_bar=True)
     minutes = (time.perf_counter() - started) / 60
-    answers = json.loads((results_dir / config.name / "answers.json").read_text())
+    answers = json.loads((results_dir / entry.name / "answers.json").read_text())
     for row in answers[:SHOWN]:
         print(f"\n> {row['prompt']}\n  before: {row['before']}\n  after:  {row['after']}")
     failed = record.failed_guards
@@ -56,11 +52,12 @@ def main(argv: list[str] | None = None) -> None:
         f"\nFour-letter share {record.before.share:.2f} → {record.after.share:.2f} on held-out prompts, "
         f"relevance {record.before.relevance:.2f} → {record.after.relevance:.2f} nats/token, "
         f"clean answers {record.before.clean:.0%} → {record.after.clean:.0%}, looping {record.after.loops:.0%}; "
-        f"verdict {record.verdict}" + (f" (failed guards: {', '.join(failed)})" if failed else " (every guard held)")
+        f"verdict {record.verdict}"
+        + (f" (failed guards: {', '.join(failed)})" if failed else " (every guard held)")
         + f"; {record.steps_trained} steps, stopped by {record.stop_reason}, {minutes:.1f} min in all."
     )
-    print(f"Model: {runs_dir / config.name / 'model'}   Samples: {results_dir / config.name / 'samples.md'}")
-    print(f'Talk to it: python -m experiments.sample {runs_dir / config.name / "model"} "What does the ox sing?"')
+    print(f"Model: {runs_dir / entry.name / 'model'}   Samples: {results_dir / entry.name / 'samples.md'}")
+    print(f'Talk to it: python -m experiments.sample {runs_dir / entry.name / "model"} "What does the ox sing?"')
 
 
 if __name__ == "__main__":

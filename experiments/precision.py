@@ -29,7 +29,7 @@ import torch
 
 from experiments.files import atomic_write_text
 from experiments.registry.experiment import PRECISIONS
-from experiments.validation import ConfigError as PrecisionError  # an unknown precision, asked for or cached
+from experiments.training.checks import ConfigError as PrecisionError  # an unknown precision, asked for or cached
 
 log = logging.getLogger("experiments.precision")  # not __name__: run as __main__ by python -m
 
@@ -54,6 +54,11 @@ class PrecisionChoice:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def shown(self) -> str:
+        """As the summary names it: the precision, how it was chosen, and the timings where there were any."""
+        timed = f": fp32 {self.fp32_s} s, bf16 {self.bf16_s} s a pass" if self.fp32_s else ""
+        return f"{self.precision} ({self.how}{timed})"
 
 
 def cpu_model() -> str:
@@ -135,7 +140,9 @@ def choose_precision(
         return PrecisionChoice("bf16", None, None, "CUDA: bf16 autocast")
     flags = cpu_flags() if flags is None else flags
     if not native_bf16(flags):
-        return PrecisionChoice("fp32", None, None, "this CPU has no bf16 instructions, so bf16 would be emulated; nothing timed")
+        return PrecisionChoice(
+            "fp32", None, None, "this CPU has no bf16 instructions, so bf16 would be emulated; nothing timed"
+        )
     key = machine_key(model_name, flags)
     cache = _read_cache(cache_file) if cache_file is not None else {}
     if key in cache:
@@ -156,13 +163,16 @@ def _read_cache(path: Path) -> dict:
     except (OSError, ValueError):
         return {}
     if not isinstance(cache, dict):
-        raise PrecisionError(f"{path}: holds a {type(cache).__name__}, not an object of cached answers; delete it to measure again")
+        raise PrecisionError(
+            f"{path}: holds a {type(cache).__name__}, not an object of cached answers; delete it to measure again"
+        )
     for key, entry in cache.items():
         fields = {"precision", "fp32_s", "bf16_s"}
         missing = sorted(fields - set(entry)) if isinstance(entry, dict) else sorted(fields)
         if missing or entry["precision"] not in ("fp32", "bf16") or set(entry) - fields - {"how"}:
             raise PrecisionError(
-                f"{path}: entry {key[-40:]!r} is {str(entry)[:80]}: " + (f"lacks {', '.join(missing)}" if missing else "precision must be fp32 or bf16")
+                f"{path}: entry {key[-40:]!r} is {str(entry)[:80]}: "
+                + (f"lacks {', '.join(missing)}" if missing else "precision must be fp32 or bf16")
                 + "; delete the file to measure again"
             )
     return cache
@@ -178,12 +188,18 @@ def main(argv: list[str] | None = None) -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     started = time.perf_counter()
     with one_line_errors():
-        choice = choose_precision("auto", device, options.model, None if options.fresh else Path(options.runs_dir) / "precision-probes.json")
+        choice = choose_precision(
+            "auto", device, options.model, None if options.fresh else Path(options.runs_dir) / "precision-probes.json"
+        )
     shown = sorted(f for f in flags if f.startswith(("avx", "amx", "fma", "sse4", "bf16", "asimd", "sve")))
     print(f"CPU: {cpu_model()}  ({'native bf16' if native_bf16(flags) else 'no bf16 instructions'})")
     print(f"flags: {' '.join(shown) or '(none read)'}")
     print(f"device: {device}")
-    timed = "nothing timed" if choice.fp32_s is None else f"{PROBE_SIZE}² matmul: fp32 {choice.fp32_s} s, bf16 {choice.bf16_s} s"
+    timed = (
+        "nothing timed"
+        if choice.fp32_s is None
+        else f"{PROBE_SIZE}² matmul: fp32 {choice.fp32_s} s, bf16 {choice.bf16_s} s"
+    )
     print(f"timings: {timed}")
     print(f"precision: {choice.precision}  ({choice.how}; decided in {time.perf_counter() - started:.2f} s)")
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from experiments.cli import one_line_errors, parse
 from experiments.files import FolderError, check_writable_folder
+from experiments.reporting.findings import machine_differences
 from experiments.reporting.publish import import_runs, refresh_summary, remove_run, rename_family
 from experiments.reporting.record import RunRecord
 from experiments.reporting.rejudge import rejudge_summary
-from experiments.reporting.summary import machine_differences
-from experiments.validation import check_name
+from experiments.training.checks import check_name
 
 log = logging.getLogger("experiments.report")  # not __name__: run as __main__ by python -m
 
@@ -27,19 +27,25 @@ class ReportOptions:
     results_dir: str = str(Path(__file__).resolve().parent.parent / "results")
     import_from: str | None = field(
         default=None,
-        metadata={"help": "first publish the registry runs recorded in this other results folder (a second lane's) here"},
+        metadata={
+            "help": "first publish the registry runs recorded in this other results folder (a second lane's) here"
+        },
     )
     runs: str = field(default="", metadata={"help": "with --import_from: the run names to take, comma-separated"})
     rejudge: bool = field(
         default=False,
-        metadata={"help": "apply the per-answer guards (loops, frame) and the clean share to runs recorded before them, "
-                  "from their answers.json; the verdicts replaced are kept and listed"},
+        metadata={
+            "help": "apply the per-answer guards (loops, frame) and the clean share to runs recorded before them, "
+            "from their answers.json; the verdicts replaced are kept and listed"
+        },
     )
     rename: str | None = field(
-        default=None, metadata={"help": "OLD=NEW: rename every run of entry OLD (rows and folders) to entry NEW"},
+        default=None,
+        metadata={"help": "OLD=NEW: rename every run of entry OLD (rows and folders) to entry NEW"},
     )
     remove: str | None = field(
-        default=None, metadata={"help": "remove this run's row from summary.json and its folder (no other command drops a row)"},
+        default=None,
+        metadata={"help": "remove this run's row from summary.json and its folder (no other command drops a row)"},
     )
 
 
@@ -58,7 +64,9 @@ def main(argv: list[str] | None = None) -> None:
         if options.import_from is not None:
             source = Path(options.import_from)
             if not (source / "summary.json").is_file():
-                raise FolderError(f"--import_from {source}: no summary.json there; name a results folder another lane wrote")
+                raise FolderError(
+                    f"--import_from {source}: no summary.json there; name a results folder another lane wrote"
+                )
             wanted = {name for name in options.runs.split(",") if name}
             taken = import_runs(Path(options.import_from), results_dir, wanted)
             log.info(f"imported from {options.import_from}: {', '.join(taken) or 'nothing'}")
@@ -82,9 +90,13 @@ def main(argv: list[str] | None = None) -> None:
         else:
             summary = refresh_summary(results_dir)
     runs = [RunRecord.from_dict(row) for row in summary["runs"]]
-    log.info(f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text().splitlines())} lines, {len(runs)} runs")
+    log.info(
+        f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text().splitlines())} lines, {len(runs)} runs"
+    )
     for difference in machine_differences(runs):
-        log.info(f"note: this machine differs from the one that produced these results ({difference}); a rerun may not reproduce them")
+        log.info(
+            f"note: this machine differs from the one that produced these results ({difference}); a rerun may not reproduce them"
+        )
 
 
 if __name__ == "__main__":

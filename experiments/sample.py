@@ -6,19 +6,19 @@ import logging
 from pathlib import Path
 
 from experiments.cli import SampleOptions, one_line_errors, parse
-from experiments.evaluation import EvalSettings, generate
+from experiments.evaluation.evaluate import EvalSettings, generate
 from experiments.files import check_writable_folder
-from experiments.models import resolve_model
 from experiments.precision import PRECISIONS, choose_precision
-from experiments.relevance import RelevanceJudge
-from experiments.validation import SEED_LIMIT, ConfigError, check_count
+from experiments.training.checks import SEED_LIMIT, ConfigError, check_count
+from experiments.training.models import context_length, resolve_model
+from experiments.training.relevance import RelevanceJudge
 
 log = logging.getLogger("experiments.sample")  # not __name__: run as __main__ by python -m
 
 
 def check_question_lengths(model, tokenizer, prompts, max_new_tokens: int) -> None:
     """Refuse a question that cannot fit in the model's context with its answer, naming which one."""
-    context = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+    context = context_length(model)
     if not context:
         return
     for number, prompt in enumerate(prompts, start=1):
@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     options, positional = parse(SampleOptions, argv, SampleOptions.__doc__)
     with one_line_errors():
         if len(positional) < 2:
-            raise ConfigError("give a model (a saved folder such as runs/baseline/model, a hub id, tiny-gpt2 or smollm2-135m) and one or more questions")
+            raise ConfigError(
+                "give a model (a saved folder such as runs/baseline/model, a hub id, tiny-gpt2 or smollm2-135m) and one or more questions"
+            )
         check_options(options, positional[1:])
         model, tokenizer = resolve_model(positional[0])
     questions = positional[1:]
@@ -55,7 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     prompts = [[{"role": "user", "content": q}] if chat else q for q in questions]
     with one_line_errors():
         check_question_lengths(model, tokenizer, prompts, options.max_new_tokens)
-        chosen = choose_precision(options.precision, model.device.type, positional[0], Path(options.runs_dir) / "precision-probes.json")
+        chosen = choose_precision(
+            options.precision, model.device.type, positional[0], Path(options.runs_dir) / "precision-probes.json"
+        )
     log.info(f"precision {chosen.precision} ({chosen.how})")
     settings = EvalSettings(
         samples_per_prompt=options.samples, max_new_tokens=options.max_new_tokens, seed=options.seed, bf16=chosen.bf16

@@ -19,10 +19,12 @@ from trl import GRPOConfig  # noqa: E402
 from experiments.cli import one_line_errors, parse, typed_value  # noqa: E402
 from experiments.registry import REGISTRY, Experiment, variant  # noqa: E402
 from experiments.runner import run_experiment  # noqa: E402
-from experiments.validation import ConfigError, check_name  # noqa: E402
+from experiments.training.checks import ConfigError, check_name  # noqa: E402
 
 SET_BY_EXPLORE = {"name", "hypothesis", "expect", "grpo", "base", "family", "seeds"}
-EXPERIMENT_TYPES = {name: kind for name, kind in typing.get_type_hints(Experiment).items() if name not in SET_BY_EXPLORE}
+EXPERIMENT_TYPES = {
+    name: kind for name, kind in typing.get_type_hints(Experiment).items() if name not in SET_BY_EXPLORE
+}
 GRPO_TYPES = typing.get_type_hints(GRPOConfig)
 
 
@@ -31,7 +33,9 @@ class ExploreOptions:
     """``python scripts/explore.py NAME [--base ENTRY] [--results_dir D] [--runs_dir D] [--FIELD VALUE ...]``."""
 
     base: str = field(default="baseline", metadata={"help": "the registry entry to vary"})
-    results_dir: str = field(default="runs/explore/results", metadata={"help": "where the exploration's rows and files go"})
+    results_dir: str = field(
+        default="runs/explore/results", metadata={"help": "where the exploration's rows and files go"}
+    )
     runs_dir: str = field(default="runs/explore", metadata={"help": "models, live metrics and caches"})
 
 

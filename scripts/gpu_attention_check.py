@@ -5,19 +5,25 @@
 the reason the GPU lessons set ``attn_implementation="eager"``. A CUDA error ends the
 process, so the kernel expected to fail goes last.
 """
+
 import sys
 from dataclasses import replace
 
 from experiments.registry import BASELINE, GPU
-from experiments.assembly import quiet_trainer
-from experiments.training import MetricsRecorder
+from experiments.training.stages import quiet_trainer
 
 for attn in sys.argv[1:]:
     exp = replace(BASELINE, grpo={**BASELINE.grpo, **GPU, "bf16": True}, steps=2, attn_implementation=attn)
-    rec = MetricsRecorder(None, "four_letter_share")
+    trainer, rec = quiet_trainer(exp)
     try:
-        quiet_trainer(exp, rec).train()
+        trainer.train()
         print(attn, "ok", [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)
     except Exception as e:
-        print(attn, "FAILED", type(e).__name__, [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)
+        print(
+            attn,
+            "FAILED",
+            type(e).__name__,
+            [(r.get("grad_norm"), r.get("step_time")) for r in rec.history],
+            flush=True,
+        )
         break

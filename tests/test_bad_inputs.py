@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from experiments.files import FolderError, atomic_write_text
 from experiments.registry import BASELINE, REGISTRY, variant
-from experiments.files import atomic_write_text
-from experiments.prompts import PromptFileError, read_numbered_prompts
 from experiments.reporting.summary_file import strict_json
 from experiments.runner import run_experiment
-from experiments.files import FolderError
-from experiments.validation import ConfigError, IsolatedReward, RewardError, check_rewards, validate_experiment
+from experiments.training.checks import ConfigError, validate_experiment
+from experiments.training.prompts import PromptFileError, read_numbered_prompts
+from experiments.training.reward_checks import IsolatedReward, RewardError, check_rewards
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ import explore  # noqa: E402
 @pytest.fixture
 def no_model(monkeypatch):
     """Fail the test if a model loads: each refusal here must come before that."""
-    import experiments.assembly as assembly
+    import experiments.training.assembly as assembly
 
     monkeypatch.setattr(assembly, "resolve_model", lambda *a, **k: pytest.fail("a model was loaded before the refusal"))
 
@@ -58,7 +58,11 @@ def test_a_corrupt_summary_is_refused_before_training(tmp_path, no_model):
 
 @pytest.mark.parametrize(
     "text, message",
-    [("", "not readable JSON"), ('{"environment": {}}', "holds no list of runs"), ('{"runs": [{"name": "x"}]}', "run 0 (x) lacks hypothesis")],
+    [
+        ("", "not readable JSON"),
+        ('{"environment": {}}', "holds no list of runs"),
+        ('{"runs": [{"name": "x"}]}', "run 0 (x) lacks hypothesis"),
+    ],
     ids=["empty", "no-runs", "row-missing-fields"],
 )
 def test_the_report_refuses_a_bad_summary_in_one_line_and_rewrites_nothing(tmp_path, capsys, text, message):
@@ -94,10 +98,9 @@ def test_a_reward_that_mutates_its_inputs_cannot_change_what_the_next_reward_sco
 
 
 def test_training_hands_each_reward_its_own_copy(tmp_path):
-    from experiments.assembly import quiet_trainer
-    from experiments.training import MetricsRecorder
+    from experiments.training.stages import quiet_trainer
 
-    trainer = quiet_trainer(REGISTRY["smoke"], MetricsRecorder(None, "four_letter_share"))
+    trainer, _ = quiet_trainer(REGISTRY["smoke"])
     assert all(isinstance(function, IsolatedReward) for function in trainer.reward_funcs)
 
 
@@ -128,11 +131,23 @@ def test_a_one_prompt_file_against_a_two_prompt_step_is_refused_before_loading(t
         ({"reward_weights": (float("nan"), 1.0)}, r"reward_weights\[0\] \(four_letter_share\) must be a finite number"),
         ({"grpo": {"max_completion_length": 0}}, "max_completion_length must be a positive integer, got 0"),
         ({"grpo": {"learning_rate": 1e10}}, "learning_rate must be at most 1.0"),
-        ({"grpo": {"learning_rate": float("inf")}}, "learning_rate must be a finite number|learning_rate must be at most"),
+        (
+            {"grpo": {"learning_rate": float("inf")}},
+            "learning_rate must be a finite number|learning_rate must be at most",
+        ),
         ({"grpo": {"temperature": float("nan")}}, "temperature must be a finite number"),
         ({"steps": 1_000_000}, "steps must be at most 10000"),
     ],
-    ids=["beta-negative", "weight-infinite", "weight-nan", "no-completion", "lr-huge", "lr-inf", "nan-field", "steps-huge"],
+    ids=[
+        "beta-negative",
+        "weight-infinite",
+        "weight-nan",
+        "no-completion",
+        "lr-huge",
+        "lr-inf",
+        "nan-field",
+        "steps-huge",
+    ],
 )
 def test_values_that_would_train_nonsense_are_refused(changes, message):
     with pytest.raises(ConfigError, match=message):
@@ -141,7 +156,10 @@ def test_values_that_would_train_nonsense_are_refused(changes, message):
 
 def test_summary_json_stays_strict_json():
     text = strict_json({"runs": [{"mean_kl": float("nan"), "final_train_reward": float("inf")}]})
-    assert json.loads(text, parse_constant=lambda token: pytest.fail(f"non-standard token {token}"))["runs"][0]["mean_kl"] is None
+    assert (
+        json.loads(text, parse_constant=lambda token: pytest.fail(f"non-standard token {token}"))["runs"][0]["mean_kl"]
+        is None
+    )
 
 
 def test_terminal_escapes_are_removed_whole(tmp_path):
@@ -159,7 +177,10 @@ def test_terminal_escapes_are_removed_whole(tmp_path):
         (["--reward_weights", "1.0"], "error: x: reward_weights has 1 entries but rewards has 2"),
         (["--reward_weights", "nan,1.0"], "error: --reward_weights: expected a finite number, got 'nan'"),
         (["--beta", "nan"], "error: --beta: expected a finite number, got 'nan'"),
-        (["--rewards", "four_letter_sahre"], "error: x: unknown reward 'four_letter_sahre'; did you mean 'four_letter_share'?"),
+        (
+            ["--rewards", "four_letter_sahre"],
+            "error: x: unknown reward 'four_letter_sahre'; did you mean 'four_letter_share'?",
+        ),
         (["--learnin_rate", "1e-4"], "error: --learnin_rate: neither an Experiment field nor a GRPOConfig field"),
         (["--steps", "100000"], "error: x: steps must be at most 10000"),
     ],
@@ -172,8 +193,14 @@ def test_explore_mistakes_end_in_one_line_before_a_model_loads(tmp_path, capsys,
 
 
 def test_explore_reads_a_single_reward_and_a_path_with_a_comma_as_typed():
-    config = explore.exploration(BASELINE, "x", ["--rewards", "four_letter_share", "--reward_weights", "1", "--train_prompts", "p/a,b.txt"])
-    assert (config.rewards, config.reward_weights, config.train_prompts) == (("four_letter_share",), (1.0,), "p/a,b.txt")
+    config = explore.exploration(
+        BASELINE, "x", ["--rewards", "four_letter_share", "--reward_weights", "1", "--train_prompts", "p/a,b.txt"]
+    )
+    assert (config.rewards, config.reward_weights, config.train_prompts) == (
+        ("four_letter_share",),
+        (1.0,),
+        "p/a,b.txt",
+    )
 
 
 def test_sample_refuses_a_question_longer_than_the_context(capsys):
@@ -184,7 +211,8 @@ def test_sample_refuses_a_question_longer_than_the_context(capsys):
 
 
 def test_a_damaged_model_folder_is_called_damaged(tmp_path):
-    from experiments.models import ModelError, resolve_model
+    from experiments.training.checkpoints import ModelError
+    from experiments.training.models import resolve_model
 
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelError, match="a model folder that cannot be loaded") as error:
@@ -194,7 +222,9 @@ def test_a_damaged_model_folder_is_called_damaged(tmp_path):
 
 def test_prompt_file_warnings_are_given_once_per_run(tmp_path):
     prompts = tmp_path / "dups.txt"
-    prompts.write_text("What does the ox sing?\nWhat does the ox sing?\nWhy do cows hum?\nWho taught frogs to whistle?\n")
+    prompts.write_text(
+        "What does the ox sing?\nWhat does the ox sing?\nWhy do cows hum?\nWho taught frogs to whistle?\n"
+    )
     config = variant(REGISTRY["smoke"], "dups", "runs", "no change", train_prompts=str(prompts), steps=1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

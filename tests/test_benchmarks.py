@@ -6,8 +6,9 @@ Measuring and writing results/benchmark.json is `python -m experiments.benchmark
 import pytest
 import torch
 
-from experiments.benchmark import grpo_step_seconds, matmul_peak_flops, step_figures, step_flops
-from experiments.models import TINY_GPT2, freeze_lower_layers, resolve_model
+from experiments.benchmark import grpo_step_seconds, step_figures
+from experiments.training.models import TINY_GPT2, freeze_lower_layers, resolve_model
+from experiments.training.speed import matmul_peak_flops, step_flops
 
 
 @pytest.mark.fast
@@ -21,8 +22,13 @@ def test_freezing_the_lower_half_shortens_the_backward_in_the_flop_model(tmp_pat
 
 @pytest.mark.fast
 def test_step_figures_read_speedups_and_drift_from_one_run():
-    timings = {"project": (10.0, 1e12), "trl_default": (150.0, 1e12), "trl_default_24_tokens": (13.0, 1e12), "fp32": (20.0, 1e12),
-               "project_again": (12.0, 1e12)}
+    timings = {
+        "project": (10.0, 1e12),
+        "trl_default": (150.0, 1e12),
+        "trl_default_24_tokens": (13.0, 1e12),
+        "fp32": (20.0, 1e12),
+        "project_again": (12.0, 1e12),
+    }
     figures = step_figures(timings, peak_bf16=1e13)
     assert figures["speedup_project_vs_trl_default"] == pytest.approx(150 / 11)
     assert figures["speedup_vs_project"]["fp32"] == pytest.approx(11 / 20)
@@ -45,17 +51,21 @@ def test_one_grpo_step_of_the_project_settings(benchmark):
 def test_the_step_breakdown_times_every_phase_and_the_judge_against_no_judge(tmp_path):
     import dataclasses
 
-    from experiments.benchmark import PhaseTimer, breakdown
+    from experiments.benchmark import breakdown
     from experiments.registry import REGISTRY
+    from experiments.training.speed import PhaseTimer
     from tests.test_training import tiny_llama
 
     config = dataclasses.replace(
-        REGISTRY["smoke"], model=tiny_llama(tmp_path / "llama"), rewards=("four_letter_share", "relevance"),
-        reward_weights=(1.0, 0.25), grpo={**REGISTRY["smoke"].grpo, "beta": 0.1, "per_device_train_batch_size": 8},
+        REGISTRY["smoke"],
+        model=tiny_llama(tmp_path / "llama"),
+        rewards=("four_letter_share", "relevance"),
+        reward_weights=(1.0, 0.25),
+        grpo={**REGISTRY["smoke"].grpo, "beta": 0.1, "per_device_train_batch_size": 8},
     )
     figures = breakdown(config, steps=2)
     timings = figures["seconds_per_phase"]
-    for label, phases in timings.items():
+    for phases in timings.values():
         assert set(phases) == {*PhaseTimer.PHASES, "step"}
         assert phases["generation"] > 0 and phases["step"] == pytest.approx(sum(phases[p] for p in PhaseTimer.PHASES))
     assert timings["without_relevance"]["judge"] == 0 and timings["judge_reuses_reference"]["judge"] > 0

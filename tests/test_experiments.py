@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from experiments.evaluation.measurements import MEASURES
 from experiments.registry import CONFIGS, REGISTRY, REWORDED, VERDICTS
-from experiments.models import TINY_GPT2
-from experiments.measurements import MEASURES
 from experiments.reporting.record import RunRecord
 from experiments.runner import run_experiment
+from experiments.training.models import TINY_GPT2
 
 COMMITTED = Path(__file__).resolve().parent.parent / "results" / "summary.json"
 
@@ -60,7 +60,9 @@ RECORDED = recorded_runs()
 PLUMBING = [c for c in CONFIGS if c.model == TINY_GPT2]
 
 
-@pytest.mark.parametrize("config", [pytest.param(c, id=c.name, marks=_marks(c, RECORDED)) for c in CONFIGS if c not in PLUMBING])
+@pytest.mark.parametrize(
+    "config", [pytest.param(c, id=c.name, marks=_marks(c, RECORDED)) for c in CONFIGS if c not in PLUMBING]
+)
 def test_configuration_meets_its_hypothesis(config, experiment_options, capsys):
     with capsys.disabled():
         record = run_experiment(config, **experiment_options)
@@ -90,7 +92,9 @@ def test_smoke_runs_the_whole_pipeline(config, experiment_options, capsys):
         folder = Path(experiment_options["results_dir"]) / record.name
         for name in ("metrics.jsonl", "completions.jsonl", "samples.md", "answers.json"):
             assert (folder / name).stat().st_size > 0, f"{name} was not written"
-        row = next(r for r in json.loads((folder.parent / "summary.json").read_text())["runs"] if r["name"] == record.name)
+        row = next(
+            r for r in json.loads((folder.parent / "summary.json").read_text())["runs"] if r["name"] == record.name
+        )
         assert row["verdict"] == record.verdict and row["steps_trained"] == steps
 
 
@@ -98,8 +102,10 @@ def test_smoke_runs_the_whole_pipeline(config, experiment_options, capsys):
 def test_a_reworded_hypothesis_is_declared():
     """A committed run is found by its name; if its entry's hypothesis now reads otherwise, REWORDED must say so."""
     silent = [
-        name for name, run in RECORDED.items()
-        if name in REGISTRY and run["hypothesis"] != REGISTRY[name].hypothesis
+        name
+        for name, run in RECORDED.items()
+        if name in REGISTRY
+        and run["hypothesis"] != REGISTRY[name].hypothesis
         and REWORDED.get(REGISTRY[name].family or name) != run["hypothesis"]
     ]
     assert not silent, f"hypotheses reworded since their committed runs without an entry in REWORDED: {silent}"

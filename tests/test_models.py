@@ -6,16 +6,8 @@ import sys
 
 import pytest
 
-from experiments.models import (
-    MANIFEST,
-    TINY_GPT2,
-    ModelError,
-    cached_checkpoint,
-    checkpoint_problem,
-    freeze_lower_layers,
-    resolve_model,
-    tiny_gpt2,
-)
+from experiments.training.checkpoints import MANIFEST, ModelError, cached_checkpoint, checkpoint_problem
+from experiments.training.models import TINY_GPT2, freeze_lower_layers, resolve_model, tiny_gpt2
 
 pytestmark = pytest.mark.fast
 
@@ -44,10 +36,13 @@ def test_freezing_every_block_is_refused(tmp_path):
 
 
 def test_an_unreachable_hub_id_names_the_embedded_default():
-    script = "from experiments.models import resolve_model\nresolve_model('gpt2-not-cached-here')"
+    script = "from experiments.training.models import resolve_model\nresolve_model('gpt2-not-cached-here')"
     result = subprocess.run(
         [sys.executable, "-c", script],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     assert result.returncode != 0
     assert "ModelError" in result.stderr and "smollm2-135m" in result.stderr

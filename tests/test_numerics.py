@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.environment import NUMERICS, _definitions, training_fingerprint
 from experiments.registry import CURRENT_FAMILIES
+from experiments.reporting.environment import NUMERICS, _definitions, training_fingerprint
 
 pytestmark = pytest.mark.fast
 SUMMARY = Path(__file__).resolve().parent.parent / "results" / "summary.json"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments import PromptFileError, load_prompts
+from experiments.training.prompts import PromptFileError, load_prompts
 
 pytestmark = pytest.mark.fast
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
@@ -24,14 +24,18 @@ def test_plain_format_strips_skips_and_accepts_bom_and_crlf(tmp_path):
 
 def test_conversational_format_wraps_each_prompt_as_a_user_message(tmp_path):
     path = write(tmp_path, b"What does the ox sing?\n")
-    assert load_prompts(path, conversational=True)["prompt"] == [[{"role": "user", "content": "What does the ox sing?"}]]
+    assert load_prompts(path, conversational=True)["prompt"] == [
+        [{"role": "user", "content": "What does the ox sing?"}]
+    ]
 
 
 def test_a_system_prompt_replaces_the_templates_default_even_when_empty(tmp_path):
     path = write(tmp_path, b"What does the ox sing?\n")
     system, user = load_prompts(path, conversational=True, system="")["prompt"][0]
     assert system == {"role": "system", "content": ""} and user["content"] == "What does the ox sing?"
-    with pytest.raises(PromptFileError, match=r"prompts.txt: system_prompt 'Be brief.' given, but the model has no chat template"):
+    with pytest.raises(
+        PromptFileError, match=r"prompts.txt: system_prompt 'Be brief.' given, but the model has no chat template"
+    ):
         load_prompts(path, conversational=False, system="Be brief.")
 
 

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from experiments.files import FolderError, claim_run_folder
 from experiments.registry import REGISTRY
-from experiments.models import ModelError, hub_reachable, resolve_model
 from experiments.reporting.publish import read_results
 from experiments.runner import main as runner_main
 from experiments.runner import run_experiment
 from experiments.sample import main as sample_main
-from experiments.training import read_metrics
-from experiments.files import FolderError, claim_run_folder
+from experiments.training.checkpoints import ModelError
+from experiments.training.models import hub_reachable, resolve_model
+from experiments.training.recorder import read_metrics
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +29,9 @@ def runner(*arguments: str) -> list[str]:
 
 
 def run_quietly(command: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
+    )
 
 
 def test_two_runs_writing_one_results_folder_at_once_keep_both_rows(tmp_path):
@@ -36,8 +39,21 @@ def test_two_runs_writing_one_results_folder_at_once_keep_both_rows(tmp_path):
     names = ("broken-groups-of-2", "broken-beta-huge")
     processes = [
         subprocess.Popen(
-            runner(name, "--model", "tiny-gpt2", "--steps", "2", "--results-dir", str(results), "--runs-dir", str(tmp_path / name)),
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            runner(
+                name,
+                "--model",
+                "tiny-gpt2",
+                "--steps",
+                "2",
+                "--results-dir",
+                str(results),
+                "--runs-dir",
+                str(tmp_path / name),
+            ),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for name in names
     ]
@@ -69,7 +85,7 @@ def test_a_run_killed_while_it_publishes_leaves_files_and_row_of_one_run(tmp_pat
 
 
 def refuse_model_loading(monkeypatch):
-    import experiments.assembly as assembly
+    import experiments.training.assembly as assembly
 
     monkeypatch.setattr(assembly, "resolve_model", lambda *a, **k: pytest.fail("the model was loaded first"))
 
@@ -78,7 +94,11 @@ def refuse_model_loading(monkeypatch):
 def test_a_folder_that_is_a_file_is_refused_before_any_model_loads(tmp_path, monkeypatch, folder):
     refuse_model_loading(monkeypatch)
     (tmp_path / "a-file").write_text("")
-    folders = {"results_dir": tmp_path / "results", "runs_dir": tmp_path / "runs", folder: tmp_path / "a-file" / "inside"}
+    folders = {
+        "results_dir": tmp_path / "results",
+        "runs_dir": tmp_path / "runs",
+        folder: tmp_path / "a-file" / "inside",
+    }
     with pytest.raises(FolderError, match=r"folder .*a-file/inside: .*a-file is a file, not a folder; pass --"):
         run_experiment(REGISTRY["smoke"], **folders)
 
@@ -116,7 +136,15 @@ def test_an_unwritable_results_folder_is_refused_before_any_model_loads(tmp_path
         (["--stepz", "3"], "error: unknown option --stepz"),
         (["--results-dir", "/etc/passwd/results"], "error: results folder /etc/passwd/results: /etc/passwd is a file"),
     ],
-    ids=["steps-zero", "steps-negative", "model-empty", "model-missing", "not-a-model-folder", "unknown-option", "results-in-a-file"],
+    ids=[
+        "steps-zero",
+        "steps-negative",
+        "model-empty",
+        "model-missing",
+        "not-a-model-folder",
+        "unknown-option",
+        "results-in-a-file",
+    ],
 )
 def test_command_line_mistakes_end_in_one_line(tmp_path, capsys, arguments, message):
     with pytest.raises(SystemExit) as exit_:
@@ -128,7 +156,10 @@ def test_command_line_mistakes_end_in_one_line(tmp_path, capsys, arguments, mess
 
 @pytest.mark.parametrize(
     "model, message",
-    [("runs/never-trained/model", "runs/never-trained/model: no such model folder"), ("prompts", "prompts: not a model folder")],
+    [
+        ("runs/never-trained/model", "runs/never-trained/model: no such model folder"),
+        ("prompts", "prompts: not a model folder"),
+    ],
 )
 def test_sample_names_a_missing_or_non_model_path(capsys, model, message):
     with pytest.raises(SystemExit) as exit_:
@@ -148,15 +179,23 @@ def test_an_unreachable_hub_fails_within_five_seconds():
 def test_a_second_process_training_the_same_name_is_refused_before_it_truncates_the_first_ones_metrics(tmp_path):
     """Seen for real: a run starting under a name another process was training emptied that run's live metrics.jsonl."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from experiments.files import claim_run_folder; "
-         "lock = claim_run_folder(Path(sys.argv[1]), 'x'); print('held', flush=True); time.sleep(60)", str(tmp_path / "x")],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from experiments.files import claim_run_folder\n"
+            "with claim_run_folder(Path(sys.argv[1]), 'x'): print('held', flush=True); time.sleep(60)",
+            str(tmp_path / "x"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(FolderError, match="another process is training x"):
-            claim_run_folder(tmp_path / "x", "x")
+        with pytest.raises(FolderError, match="another process is training x"), claim_run_folder(tmp_path / "x", "x"):
+            pass
     finally:
         holder.kill()
         holder.wait()
-    assert claim_run_folder(tmp_path / "x", "x").is_locked, "a killed holder releases the folder"
+    with claim_run_folder(tmp_path / "x", "x") as lock:
+        assert lock is not None and lock.is_locked, "a killed holder releases the folder"

@@ -11,9 +11,10 @@ import pytest
 
 import rewards
 from experiments.files import FolderError
-from experiments.registry import REGISTRY, variant
+from experiments.registry import REGISTRY
 from experiments.runner import run_experiment
-from experiments.validation import ConfigError, IsolatedReward, RewardError, validate_experiment
+from experiments.training.checks import ConfigError, validate_experiment
+from experiments.training.reward_checks import IsolatedReward, RewardError
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +29,8 @@ SMOKE = REGISTRY["smoke"]
 @pytest.fixture
 def no_model(monkeypatch):
     """Fail the test if a model loads: each refusal here must come before that."""
-    import experiments.assembly as assembly
     import experiments.sample as sample
+    import experiments.training.assembly as assembly
 
     refuse = lambda *a, **k: pytest.fail("a model was loaded before the refusal")  # noqa: E731
     monkeypatch.setattr(assembly, "resolve_model", refuse)
@@ -57,7 +58,8 @@ def smoke_row(name: str = "smoke", **changes) -> dict:
 
 
 @pytest.mark.parametrize(
-    "name", ["../escape", "../../escape", "/ABSOLUTE", "a\nb", "x" * 300, ".hidden", "-flag", "a/b", "a\\b"],
+    "name",
+    ["../escape", "../../escape", "/ABSOLUTE", "a\nb", "x" * 300, ".hidden", "-flag", "a/b", "a\\b"],
     ids=["parent", "two-up", "absolute", "newline", "300-chars", "dot", "dash", "slash", "backslash"],
 )
 def test_a_name_that_is_not_a_name_is_refused_in_one_line_and_nothing_is_written(tmp_path, capsys, no_model, name):
@@ -112,12 +114,17 @@ def test_an_import_keeps_rows_it_does_not_own_and_remove_is_the_one_way_a_row_go
         (folder / name / "samples.md").write_text(f"# Samples: {name}\n")
         (folder / "summary.json").write_text(json.dumps({"runs": [smoke_row(name, hypothesis=SMOKE.hypothesis)]}))
     report_main(["--results_dir", str(results), "--import_from", str(source), "--runs", "smoke"])
-    assert [r["name"] for r in json.loads((results / "summary.json").read_text())["runs"]] == ["smoke", "an-exploration"]
+    assert [r["name"] for r in json.loads((results / "summary.json").read_text())["runs"]] == [
+        "smoke",
+        "an-exploration",
+    ]
     assert "an-exploration" in (results / "runs.md").read_text()
     report_main(["--results_dir", str(results), "--remove", "an-exploration"])
     assert [r["name"] for r in json.loads((results / "summary.json").read_text())["runs"]] == ["smoke"]
     assert not (results / "an-exploration").exists() and "an-exploration" not in (results / "runs.md").read_text()
-    assert "no run named 'nobody'" in one_line_exit(capsys, report_main, ["--results_dir", str(results), "--remove", "nobody"])
+    assert "no run named 'nobody'" in one_line_exit(
+        capsys, report_main, ["--results_dir", str(results), "--remove", "nobody"]
+    )
 
 
 # 4, 14: the report is drawn under the lock from the summary just written; a redraw keeps the environment
@@ -168,8 +175,18 @@ def test_a_redraw_keeps_the_recorded_environment(tmp_path):
         ({"grpo": {**SMOKE.grpo, "temperature": 0.0}}, "temperature must be a number > 0"),
         ({"precision": "fp64"}, "precision must be one of"),
     ],
-    ids=["prompts-0", "prompts-negative", "prompts-1000", "samples-0", "tokens-0", "stop-level", "seed-negative",
-         "seed-huge", "temperature-0", "fp64"],
+    ids=[
+        "prompts-0",
+        "prompts-negative",
+        "prompts-1000",
+        "samples-0",
+        "tokens-0",
+        "stop-level",
+        "seed-negative",
+        "seed-huge",
+        "temperature-0",
+        "fp64",
+    ],
 )
 def test_counts_seeds_and_precisions_are_checked_before_a_model_loads(tmp_path, no_model, changes, message):
     with pytest.raises(ConfigError, match=message):
@@ -180,9 +197,13 @@ def test_counts_seeds_and_precisions_are_checked_before_a_model_loads(tmp_path, 
 def test_evaluation_tokens_beyond_the_context_are_refused_before_training(tmp_path, monkeypatch):
     import experiments.runner as runner
 
-    monkeypatch.setattr(runner, "build_trainer", lambda *a, **k: pytest.fail("training began"))
-    with pytest.raises(ConfigError, match=r"eval_max_new_tokens 250 after the longest held-out prompt .* context of tiny-gpt2 \(256"):
-        run_experiment(dataclasses.replace(SMOKE, eval_max_new_tokens=250), results_dir=tmp_path / "r", runs_dir=tmp_path / "runs")
+    monkeypatch.setattr(runner, "build_run", lambda *a, **k: pytest.fail("a stage began"))
+    with pytest.raises(
+        ConfigError, match=r"eval_max_new_tokens 250 after the longest held-out prompt .* context of tiny-gpt2 \(256"
+    ):
+        run_experiment(
+            dataclasses.replace(SMOKE, eval_max_new_tokens=250), results_dir=tmp_path / "r", runs_dir=tmp_path / "runs"
+        )
     assert not (tmp_path / "r").exists()
 
 
@@ -247,17 +268,25 @@ def misbehaving(kind: str):
 @pytest.mark.parametrize(
     "kind, message",
     [
-        ("none", "returned None at step 2"), ("nan", "returned nan at step 2"), ("inf", "returned inf at step 2"),
-        ("text", "returned a non-number 'high' at step 2"), ("huge", "returned an integer too large for a float at step 2"),
-        ("raises", "raised RuntimeError at step 2: the judge fell over"), ("short", "returned list of length 3 for 4 completions at step 2"),
+        ("none", "returned None at step 2"),
+        ("nan", "returned nan at step 2"),
+        ("inf", "returned inf at step 2"),
+        ("text", "returned a non-number 'high' at step 2"),
+        ("huge", "returned an integer too large for a float at step 2"),
+        ("raises", "raised RuntimeError at step 2: the judge fell over"),
+        ("short", "returned list of length 3 for 4 completions at step 2"),
     ],
 )
-def test_a_reward_that_misbehaves_at_any_step_ends_the_run_naming_it_and_records_nothing(tmp_path, monkeypatch, kind, message):
+def test_a_reward_that_misbehaves_at_any_step_ends_the_run_naming_it_and_records_nothing(
+    tmp_path, monkeypatch, kind, message
+):
     monkeypatch.setitem(rewards.REWARDS, f"bad_{kind}", misbehaving(kind))
     results = tmp_path / "results"
     results.mkdir()
     (results / "kept.txt").write_text("earlier results")
-    config = dataclasses.replace(SMOKE, rewards=("four_letter_share", f"bad_{kind}"), stop_at_behaviour=False, probe_every=0)
+    config = dataclasses.replace(
+        SMOKE, rewards=("four_letter_share", f"bad_{kind}"), stop_at_behaviour=False, probe_every=0
+    )
     with pytest.raises(RewardError, match=f"reward bad_{kind} {message}"):
         run_experiment(config, results_dir=results, runs_dir=tmp_path / "runs")
     assert snapshot(results) == {"kept.txt": b"earlier results"}
@@ -268,9 +297,14 @@ def test_the_runner_prints_a_reward_error_in_one_line(capsys, monkeypatch):
 
     def fails():
         with one_line_errors():
-            IsolatedReward(misbehaving("nan"))(prompts=["ox?"], completions=["moo"], trainer_state=type("S", (), {"global_step": 4})())
+            IsolatedReward(misbehaving("nan"))(
+                prompts=["ox?"], completions=["moo"], trainer_state=type("S", (), {"global_step": 4})()
+            )
 
-    assert one_line_exit(capsys, lambda _: fails(), None) == "error: reward bad_nan returned nan at step 5 for completion 'moo'"
+    assert (
+        one_line_exit(capsys, lambda _: fails(), None)
+        == "error: reward bad_nan returned nan at step 5 for completion 'moo'"
+    )
 
 
 # 9, 10 and damaged files: files read back are checked before anything is rewritten
@@ -299,7 +333,9 @@ def test_a_damaged_summary_row_is_named_in_one_line_and_nothing_is_rewritten(tmp
 def test_two_rows_of_one_name_are_refused(tmp_path, capsys):
     from experiments.report import main as report_main
 
-    (tmp_path / "summary.json").write_text(json.dumps({"runs": [smoke_row(verdict="broken"), smoke_row(verdict="works")]}))
+    (tmp_path / "summary.json").write_text(
+        json.dumps({"runs": [smoke_row(verdict="broken"), smoke_row(verdict="works")]})
+    )
     assert "runs 0 and 1 are both named 'smoke'" in one_line_exit(capsys, report_main, ["--results_dir", str(tmp_path)])
 
 
@@ -331,14 +367,17 @@ def test_rejudge_refuses_answers_fewer_than_the_run_recorded(tmp_path, capsys):
     row["after"] = {**row["after"], "clean": None}
     (tmp_path / "summary.json").write_text(json.dumps({"runs": [row]}))
     (tmp_path / "smoke").mkdir()
-    (tmp_path / "smoke" / "answers.json").write_text(json.dumps([{"prompt": "q", "before": "a", "after": "very very very"}]))
+    (tmp_path / "smoke" / "answers.json").write_text(
+        json.dumps([{"prompt": "q", "before": "a", "after": "very very very"}])
+    )
     line = one_line_exit(capsys, report_main, ["--results_dir", str(tmp_path), "--rejudge"])
     assert "answers.json: holds 1 answers, but the run recorded 4 held-out prompts" in line
 
 
 @pytest.mark.parametrize("damage", ["empty", "truncated"])
 def test_damaged_weights_are_named(tmp_path, damage):
-    from experiments.models import ModelError, resolve_model
+    from experiments.training.checkpoints import ModelError
+    from experiments.training.models import resolve_model
 
     model, tokenizer = resolve_model("tiny-gpt2")
     model.save_pretrained(tmp_path)
@@ -359,11 +398,16 @@ def test_report_refuses_folders_it_cannot_use_and_creates_none(tmp_path, capsys)
     cases = [
         (["--results_dir", str(tmp_path / "typo-dir")], "typo-dir does not exist"),
         (["--results_dir", str(tmp_path / "a-file")], "a-file is a file, not a folder"),
-        (["--results_dir", str(tmp_path / "results"), "--import_from", "/nonexistent"], "--import_from /nonexistent: no summary.json"),
+        (
+            ["--results_dir", str(tmp_path / "results"), "--import_from", "/nonexistent"],
+            "--import_from /nonexistent: no summary.json",
+        ),
     ]
     for arguments, message in cases:
         assert message in one_line_exit(capsys, report_main, arguments)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "results"] and not list((tmp_path / "results").iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "results"] and not list(
+        (tmp_path / "results").iterdir()
+    )
 
 
 def test_a_read_only_results_folder_is_refused_by_the_report(tmp_path, capsys, monkeypatch):
@@ -384,8 +428,10 @@ def test_a_disk_without_room_for_the_model_is_refused_before_training(tmp_path, 
     import experiments.runner as runner
 
     monkeypatch.setattr(files.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9, 1000))
-    monkeypatch.setattr(runner, "build_trainer", lambda *a, **k: pytest.fail("training began"))
-    with pytest.raises(FolderError, match=r"runs folder .*: 0 MB free on its disk, but the run will write about \d+ MB"):
+    monkeypatch.setattr(runner, "build_run", lambda *a, **k: pytest.fail("a stage began"))
+    with pytest.raises(
+        FolderError, match=r"runs folder .*: 0 MB free on its disk, but the run will write about \d+ MB"
+    ):
         run_experiment(SMOKE, results_dir=tmp_path / "r", runs_dir=tmp_path / "runs")
 
 
@@ -396,10 +442,20 @@ def test_a_quick_breakdown_goes_to_a_scratch_folder_or_where_told(tmp_path, monk
     import experiments.benchmark as benchmark
 
     assert benchmark.figures_folder(benchmark.BenchmarkOptions(breakdown="smoke", steps=2)) == benchmark.SCRATCH
-    assert benchmark.figures_folder(benchmark.BenchmarkOptions(breakdown=benchmark.COMMITTED_BREAKDOWN, steps=2)) == benchmark.SCRATCH
-    assert benchmark.figures_folder(benchmark.BenchmarkOptions(breakdown=benchmark.COMMITTED_BREAKDOWN)) == ROOT / "results"
+    assert (
+        benchmark.figures_folder(benchmark.BenchmarkOptions(breakdown=benchmark.COMMITTED_BREAKDOWN, steps=2))
+        == benchmark.SCRATCH
+    )
+    assert (
+        benchmark.figures_folder(benchmark.BenchmarkOptions(breakdown=benchmark.COMMITTED_BREAKDOWN))
+        == ROOT / "results"
+    )
     committed = (COMMITTED / "step-breakdown.json").read_bytes()
-    monkeypatch.setattr(benchmark, "breakdown", lambda config, steps: {"entry": config.name, "judge_share_of_step": 0, "step_ratio_vs_without_relevance": 1})
+    monkeypatch.setattr(
+        benchmark,
+        "breakdown",
+        lambda config, steps: {"entry": config.name, "judge_share_of_step": 0, "step_ratio_vs_without_relevance": 1},
+    )
     benchmark.main(["--breakdown", "smoke", "--steps", "2", "--results_dir", str(tmp_path)])
     assert json.loads((tmp_path / "step-breakdown.json").read_text())["entry"] == "smoke"
     assert (COMMITTED / "step-breakdown.json").read_bytes() == committed
@@ -413,8 +469,14 @@ def test_generate_prompts_refuses_to_write_an_empty_prompt_file(tmp_path, capsys
         capsys, generate_prompts.main, ["--max_rounds", "0", "--output", str(output)]
     )
     monkeypatch.setattr(generate_prompts, "resolve_model", lambda name: (None, None))
-    monkeypatch.setattr(generate_prompts, "generate", lambda model, tokenizer, requests, settings, sample: [["no question here"]] * len(requests))
-    assert "no question kept in 1 rounds" in one_line_exit(capsys, generate_prompts.main, ["--max_rounds", "1", "--output", str(output)])
+    monkeypatch.setattr(
+        generate_prompts,
+        "generate",
+        lambda model, tokenizer, requests, settings, sample: [["no question here"]] * len(requests),
+    )
+    assert "no question kept in 1 rounds" in one_line_exit(
+        capsys, generate_prompts.main, ["--max_rounds", "1", "--output", str(output)]
+    )
     assert not output.exists()
 
 
@@ -430,20 +492,28 @@ def tiny_qwen2(folder: Path) -> str:
     """A random two-layer Qwen2 with tiny-gpt2's tokenizer and a ChatML template, saved as a model folder."""
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    from experiments.models import TINY_GPT2, resolve_model
+    from experiments.training.models import TINY_GPT2, resolve_model
 
     _, tokenizer = resolve_model(TINY_GPT2)
     tokenizer.chat_template = CHAT_TEMPLATE
-    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=256, tie_word_embeddings=True)
+    config = Qwen2Config(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        max_position_embeddings=256,
+        tie_word_embeddings=True,
+    )
     Qwen2ForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return str(folder)
 
 
 def test_a_tiny_qwen2_runs_the_whole_pipeline(tmp_path):
-    from experiments.relevance import rotary_positions
-    from experiments.models import resolve_model
+    from experiments.training.models import resolve_model
+    from experiments.training.trainer import rotary_positions
 
     model = tiny_qwen2(tmp_path / "qwen2")
     loaded, tokenizer = resolve_model(model)
@@ -473,12 +543,47 @@ def test_a_run_an_exploration_an_import_and_a_rejudge_at_once_keep_every_row(tmp
     (lane / "summary.json").write_text(json.dumps({"runs": [baseline]}))
     python = [sys.executable]
     commands = [
-        [*python, "-m", "experiments.runner", "smoke", "--steps", "1", "--results-dir", str(results), "--runs-dir", str(tmp_path / "a")],
-        [*python, "scripts/explore.py", "idea", "--base", "smoke", "--steps", "1", "--results_dir", str(results), "--runs_dir", str(tmp_path / "b")],
-        [*python, "-m", "experiments.report", "--results_dir", str(results), "--import_from", str(lane), "--runs", "baseline"],
+        [
+            *python,
+            "-m",
+            "experiments.runner",
+            "smoke",
+            "--steps",
+            "1",
+            "--results-dir",
+            str(results),
+            "--runs-dir",
+            str(tmp_path / "a"),
+        ],
+        [
+            *python,
+            "scripts/explore.py",
+            "idea",
+            "--base",
+            "smoke",
+            "--steps",
+            "1",
+            "--results_dir",
+            str(results),
+            "--runs_dir",
+            str(tmp_path / "b"),
+        ],
+        [
+            *python,
+            "-m",
+            "experiments.report",
+            "--results_dir",
+            str(results),
+            "--import_from",
+            str(lane),
+            "--runs",
+            "baseline",
+        ],
         [*python, "-m", "experiments.report", "--results_dir", str(results), "--rejudge"],
     ]
-    processes = [subprocess.Popen(c, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for c in commands]
+    processes = [
+        subprocess.Popen(c, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for c in commands
+    ]
     for process in processes:
         assert process.wait(timeout=600) == 0, process.stderr.read()[-2000:]
     names = [row["name"] for row in json.loads((results / "summary.json").read_text())["runs"]]

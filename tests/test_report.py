@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from experiments.measurements import Measurements
-from experiments.reporting.record import RunRecord
-from experiments.reporting.summary import changed_verdicts, findings, lesson_row, what_changed
-from experiments.registry import REGISTRY
-from experiments.registry import first_lesson
-from experiments.reporting.runs_table import family_of, suite_seconds, trained_outcome
+from experiments.evaluation.measurements import Measurements
+from experiments.registry import REGISTRY, first_lesson
+from experiments.reporting.findings import findings
+from experiments.reporting.record import RunRecord, family_of
+from experiments.reporting.runs_table import suite_seconds
+from experiments.reporting.speed_tables import trained_outcome
+from experiments.reporting.summary import changed_verdicts, lesson_row, what_changed
 
 pytestmark = pytest.mark.fast
 COMMITTED = Path(__file__).resolve().parent.parent / "results"
@@ -19,16 +20,42 @@ ALL_GUARDS = dict.fromkeys(("ref_ppl", "distinct2", "repeat3", "real_words", "le
 
 def run(name, verdict="works", seconds=None, step_s=10.04, held=True, guards=None, **fields):
     """A row; measurements given as ``<name>_before`` / ``<name>_after`` land in the record's typed before and after."""
-    measured = {when: Measurements.from_dict({k[: -len(when) - 1]: fields.pop(k) for k in list(fields) if k.endswith("_" + when)})
-                for when in ("before", "after")}
-    return RunRecord(name=name, hypothesis="h", expected="works", verdict=verdict, hypothesis_held=held, guards=guards or dict(ALL_GUARDS),
-                     model="smollm2-135m", seed=0, steps=64, time_to_behaviour_s=seconds, mean_step_time_s=step_s, **measured, **fields)
+    measured = {
+        when: Measurements.from_dict(
+            {k[: -len(when) - 1]: fields.pop(k) for k in list(fields) if k.endswith("_" + when)}
+        )
+        for when in ("before", "after")
+    }
+    return RunRecord(
+        name=name,
+        hypothesis="h",
+        expected="works",
+        verdict=verdict,
+        hypothesis_held=held,
+        guards=guards or dict(ALL_GUARDS),
+        model="smollm2-135m",
+        seed=0,
+        steps=64,
+        time_to_behaviour_s=seconds,
+        mean_step_time_s=step_s,
+        **measured,
+        **fields,
+    )
 
 
 def test_the_speed_table_reads_every_seed_of_the_lever_run():
     assert trained_outcome("baseline", [run("baseline", "works", 315.2)]) == ["baseline", "works", "315", "10.0"]
-    seeds = [run("reuse-generations", "broken", 271.5, step_s=8.16), run("reuse-generations-seed1", "works", 440.3), run("reuse-generations-seed2")]
-    assert trained_outcome("reuse-generations", seeds) == ["reuse-generations (×3 seeds)", "broken, works, works", "272, 440, never", "8.2, 10.0, 10.0"]
+    seeds = [
+        run("reuse-generations", "broken", 271.5, step_s=8.16),
+        run("reuse-generations-seed1", "works", 440.3),
+        run("reuse-generations-seed2"),
+    ]
+    assert trained_outcome("reuse-generations", seeds) == [
+        "reuse-generations (×3 seeds)",
+        "broken, works, works",
+        "272, 440, never",
+        "8.2, 10.0, 10.0",
+    ]
     assert trained_outcome("cheap-steps", []) == ["cheap-steps", "not run yet", "", ""]
 
 
@@ -38,37 +65,63 @@ def test_a_run_belongs_to_its_registry_entry_without_parsing_its_name():
 
 
 def test_the_suite_total_follows_the_registry_tier_not_the_rows_own_flag():
-    rows = [run("baseline", wall_clock_s=300.0, eval_s=30.0), run("lr-low", wall_clock_s=280.0, eval_s=20.0),
-            run("baseline-gpu-seed1", wall_clock_s=40.0, eval_s=5.0)]
+    rows = [
+        run("baseline", wall_clock_s=300.0, eval_s=30.0),
+        run("lr-low", wall_clock_s=280.0, eval_s=20.0),
+        run("baseline-gpu-seed1", wall_clock_s=40.0, eval_s=5.0),
+    ]
     assert suite_seconds(rows) == (330.0, 300.0, 45.0)
 
 
 def test_a_lesson_row_names_failed_guards_and_old_judgements():
     entry = REGISTRY["baseline"]
-    seeds = [run("baseline", share_before=0.15, share_after=0.56), run("baseline-seed1", "broken", guards={**ALL_GUARDS, "template": False}, held=False)]
+    seeds = [
+        run("baseline", share_before=0.15, share_after=0.56),
+        run("baseline-seed1", "broken", guards={**ALL_GUARDS, "template": False}, held=False),
+    ]
     row = lesson_row(Path("/nonexistent"), first_lesson, entry, seeds)
     assert row[1] == "`baseline` ×2" and row[4] == "—" and row[5] == "✗ template" and row[6] == "works, broken"
     assert row[7].startswith("refuted")
-    old = lesson_row(Path("/nonexistent"), first_lesson, entry, [run("baseline", guards=dict.fromkeys(("ref_ppl", "distinct2"), True))])
+    old = lesson_row(
+        Path("/nonexistent"),
+        first_lesson,
+        entry,
+        [run("baseline", guards=dict.fromkeys(("ref_ppl", "distinct2"), True))],
+    )
     assert old[5] == "5/5 (old)"
-    measured = lesson_row(Path("/nonexistent"), first_lesson, entry, [run("baseline", clean_before=0.0, clean_after=0.45)])
+    measured = lesson_row(
+        Path("/nonexistent"), first_lesson, entry, [run("baseline", clean_before=0.0, clean_after=0.45)]
+    )
     assert measured[4] == "0% → 45%" and measured[5] == "all 7 held"
     assert what_changed(REGISTRY["baseline-fp32"]) == "precision=fp32 (on `baseline`)"
 
 
 def test_changed_verdicts_say_why():
-    replaced = run("baseline", "no change", previous={"verdict": "works", "hypothesis": "other", "guards": {"ref_ppl": True}})
+    replaced = run(
+        "baseline", "no change", previous={"verdict": "works", "hypothesis": "other", "guards": {"ref_ppl": True}}
+    )
     table = changed_verdicts([replaced, run("lr-high")])
     assert "| baseline | works    | no change | a new entry under this name; judged also by" in table
     assert changed_verdicts([run("lr-high")]) == "No rerun changed a verdict."
 
 
 def test_findings_are_at_most_ten_lines_and_quote_numbers():
-    measured = dict(share_before=0.15, share_after=0.55, relevance_before=1.4, relevance_after=0.9, template_before=0.05, template_after=0.1)
-    runs = [run(f"r{i}", held=i % 2 == 0) for i in range(30)] + [run("baseline", steps_trained=31, stop_reason="behaviour", **measured)]
+    measured = dict(
+        share_before=0.15,
+        share_after=0.55,
+        relevance_before=1.4,
+        relevance_after=0.9,
+        template_before=0.05,
+        template_after=0.1,
+    )
+    runs = [run(f"r{i}", held=i % 2 == 0) for i in range(30)] + [
+        run("baseline", steps_trained=31, stop_reason="behaviour", **measured)
+    ]
     lines = findings(runs)
     assert len(lines) <= 10
-    assert lines[0].startswith("`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds (works); share 0.15 → 0.550, relevance 1.40 → 0.90 nats/token, distinct-2 0.00 → 0.00, steps 31 (behaviour)")
+    assert lines[0].startswith(
+        "`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds (works); share 0.15 → 0.550, relevance 1.40 → 0.90 nats/token, distinct-2 0.00 → 0.00, steps 31 (behaviour)"
+    )
     assert "`baseline` 0.90 → 0.10 at share 0.550" in lines[1]
 
 
@@ -82,7 +135,9 @@ def test_the_committed_report_is_what_the_committed_summary_json_draws(tmp_path)
     shutil.copytree(COMMITTED, tmp_path / "results")
     write_report(tmp_path / "results", json.loads((COMMITTED / "summary.json").read_text()))
     for name in ("summary.md", "runs.md"):
-        assert (tmp_path / "results" / name).read_text() == (COMMITTED / name).read_text(), f"{name} differs from its redraw"
+        assert (tmp_path / "results" / name).read_text() == (COMMITTED / name).read_text(), (
+            f"{name} differs from its redraw"
+        )
     assert len((COMMITTED / "summary.md").read_text().splitlines()) <= 150
 
 
@@ -101,13 +156,39 @@ def test_rejudging_applies_the_per_answer_guards_from_answers_json(tmp_path):
 
     row = json.loads((COMMITTED / "summary.json").read_text())["runs"][0] | {}
     row = {k: v for k, v in row.items() if k not in ("before", "after")}
-    flat = dict(share_before=0.15, share_after=0.6, ref_ppl_before=10, ref_ppl_after=10, distinct2_before=0.8, distinct2_after=0.8,
-                repeat3_before=0, repeat3_after=0, real_words_before=0.9, real_words_after=0.9, mean_words_before=20,
-                mean_words_after=20, relevance_before=1.4, relevance_after=1.4, template_before=0.05, template_after=0.05)
-    row.update(flat, name="framed", objective="four_letter_share", verdict="works", expected="works", hypothesis_held=True,
-               guards=dict(ALL_GUARDS), previous=None)
+    flat = dict(
+        share_before=0.15,
+        share_after=0.6,
+        ref_ppl_before=10,
+        ref_ppl_after=10,
+        distinct2_before=0.8,
+        distinct2_after=0.8,
+        repeat3_before=0,
+        repeat3_after=0,
+        real_words_before=0.9,
+        real_words_after=0.9,
+        mean_words_before=20,
+        mean_words_after=20,
+        relevance_before=1.4,
+        relevance_after=1.4,
+        template_before=0.05,
+        template_after=0.05,
+    )
+    row.update(
+        flat,
+        name="framed",
+        objective="four_letter_share",
+        verdict="works",
+        expected="works",
+        hypothesis_held=True,
+        guards=dict(ALL_GUARDS),
+        previous=None,
+    )
     animals = "ox cow goat frog owl duck hen pig yak emu".split()
-    answers = [{"prompt": f"q{a}", "before": f"The {a} sings.", "after": f"They don't just sing, the {a} hums."} for a in animals]
+    answers = [
+        {"prompt": f"q{a}", "before": f"The {a} sings.", "after": f"They don't just sing, the {a} hums."}
+        for a in animals
+    ]
     row["heldout_prompts"] = len(answers)  # rejudging refuses an answers.json of another count than the run recorded
     (tmp_path / "framed").mkdir()
     (tmp_path / "framed" / "answers.json").write_text(json.dumps(answers))

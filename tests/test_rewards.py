@@ -18,7 +18,9 @@ def modules_with_examples() -> list[str]:
     root = Path(__file__).resolve().parent.parent
     found = [root / "rewards.py", *sorted((root / "experiments").rglob("*.py"))]
     return [
-        ".".join(path.relative_to(root).with_suffix("").parts) for path in found if ">>> " in path.read_text(encoding="utf-8")
+        ".".join(path.relative_to(root).with_suffix("").parts)
+        for path in found
+        if ">>> " in path.read_text(encoding="utf-8")
     ]
 
 
@@ -104,7 +106,8 @@ def test_cross_prompt_novelty_punishes_one_answer_for_every_prompt_but_not_agree
     prompts = [chat("What does the ox sing?")] * 2 + [chat("Why is the moon shy?")] * 2
     collapsed = rewards.cross_prompt_novelty(prompts, [canned] * 4)
     agreeing = rewards.cross_prompt_novelty(
-        prompts, ["Oxen sing deep low tunes.", "Oxen sing deep low tunes.", "The moon hides from owls.", "It fears the sun."]
+        prompts,
+        ["Oxen sing deep low tunes.", "Oxen sing deep low tunes.", "The moon hides from owls.", "It fears the sun."],
     )
     assert collapsed == [0.0] * 4
     assert agreeing == [1.0] * 4

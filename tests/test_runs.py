@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from experiments.evaluation.measurements import TrainingOutcome
 from experiments.registry import REGISTRY
 from experiments.reporting.summary_file import load_summary
-from experiments.measurements import TrainingOutcome
 from experiments.runner import run_experiment
-from experiments.training import read_metrics
-from experiments.validation import ConfigError
+from experiments.training.checks import ConfigError
+from experiments.training.recorder import read_metrics
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,9 @@ def metrics_without_timing(results_dir: Path) -> list[dict]:
 def test_same_configuration_and_seed_give_identical_metrics(tmp_path):
     first = run_smoke(tmp_path, "first")
     second = run_smoke(tmp_path, "second")
-    assert metrics_without_timing(tmp_path / "first" / "results") == metrics_without_timing(tmp_path / "second" / "results")
+    assert metrics_without_timing(tmp_path / "first" / "results") == metrics_without_timing(
+        tmp_path / "second" / "results"
+    )
     assert len(metrics_without_timing(tmp_path / "first" / "results")) >= 3
     assert first.after.share == second.after.share
 
@@ -56,8 +58,10 @@ def test_rerunning_a_configuration_replaces_only_its_row_and_keeps_every_other(t
     summary_path = results / "summary.json"
     run_smoke(tmp_path, "shared")
     summary = json.loads(summary_path.read_text())
-    summary["runs"] += [{**summary["runs"][0], "name": "lr-low", "config": "lr-low"},
-                        {**summary["runs"][0], "name": "retired-config", "config": "retired-config"}]
+    summary["runs"] += [
+        {**summary["runs"][0], "name": "lr-low", "config": "lr-low"},
+        {**summary["runs"][0], "name": "retired-config", "config": "retired-config"},
+    ]
     summary_path.write_text(json.dumps(summary))
     run_smoke(tmp_path, "shared", steps=2)
     runs = {run["name"]: run for run in load_summary(results)["runs"]}
@@ -71,13 +75,27 @@ def test_rerunning_a_configuration_replaces_only_its_row_and_keeps_every_other(t
 
 def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
     results, runs = tmp_path / "results", tmp_path / "runs"
-    command = [sys.executable, "-m", "experiments.runner", "smoke", "--results-dir", str(results), "--runs-dir", str(runs)]
+    command = [
+        sys.executable,
+        "-m",
+        "experiments.runner",
+        "smoke",
+        "--results-dir",
+        str(results),
+        "--runs-dir",
+        str(runs),
+    ]
     subprocess.run(command + ["--steps", "2"], cwd=ROOT, check=True, capture_output=True, timeout=300)
-    committed = {path: path.read_bytes() for path in (results / "summary.md", results / "summary.json", results / "smoke" / "metrics.jsonl")}
+    committed = {
+        path: path.read_bytes()
+        for path in (results / "summary.md", results / "summary.json", results / "smoke" / "metrics.jsonl")
+    }
 
     live = runs / "smoke" / "metrics.jsonl"
     live.unlink()  # so the wait below sees only the rows of the run it is about to kill
-    process = subprocess.Popen(command + ["--steps", "5000"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command + ["--steps", "5000"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.time() + 600
         while time.time() < deadline and (not live.exists() or len(training_rows(live)) < STEPS_BEFORE_KILL):
@@ -99,8 +117,11 @@ def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
 def test_stop_at_behaviour_ends_a_real_run_when_the_objective_arrives(tmp_path):
     """Distinct bigrams of a random tiny GPT-2 start near 1.0, so the 5-step mean reaches 0.5 at step 5."""
     record = run_experiment(
-        dataclasses.replace(REGISTRY["smoke"], rewards=("distinct_bigrams",), reward_weights=None, steps=20, stop_at_behaviour=True),
-        results_dir=tmp_path / "results", runs_dir=tmp_path / "runs",
+        dataclasses.replace(
+            REGISTRY["smoke"], rewards=("distinct_bigrams",), reward_weights=None, steps=20, stop_at_behaviour=True
+        ),
+        results_dir=tmp_path / "results",
+        runs_dir=tmp_path / "runs",
     )
     assert record.steps_trained == 5 and record.steps == 20 and record.stop_reason == "behaviour"
     assert record.time_to_behaviour_s is not None
@@ -112,9 +133,25 @@ def test_stop_at_behaviour_ends_a_real_run_when_the_objective_arrives(tmp_path):
 def test_steps_that_reuse_a_batch_count_as_steps_but_not_as_reward_readings():
     """num_iterations 2: TRL logs rewards on the generating step only; both steps log loss, KL and step time."""
     history = [
-        {"step": 1, "loss": 0.1, "reward": 1.2, "frac_reward_zero_std": 0.5, "kl": 0.0, "entropy": 3.0, "step_time": 12.0},
+        {
+            "step": 1,
+            "loss": 0.1,
+            "reward": 1.2,
+            "frac_reward_zero_std": 0.5,
+            "kl": 0.0,
+            "entropy": 3.0,
+            "step_time": 12.0,
+        },
         {"step": 2, "loss": 0.2, "kl": 0.4, "entropy": 2.9, "step_time": 6.0},
-        {"step": 3, "loss": 0.1, "reward": 1.4, "frac_reward_zero_std": 0.0, "kl": 0.2, "entropy": 2.8, "step_time": 12.0},
+        {
+            "step": 3,
+            "loss": 0.1,
+            "reward": 1.4,
+            "frac_reward_zero_std": 0.0,
+            "kl": 0.2,
+            "entropy": 2.8,
+            "step_time": 12.0,
+        },
         {"step": 4, "loss": 0.3, "kl": 0.6, "entropy": 2.7, "step_time": 6.0},
         {"step": 4, "train_runtime": 40.0},
     ]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments.training import (
-    BEHAVIOUR_WINDOW, GreedyProbe, MetricsRecorder, ProbeReading, StopRules, collapse_signal, probe_prompts,
-)
+from experiments.training.probe import probe_prompts
+from experiments.training.recorder import MetricsRecorder
+from experiments.training.stop_rules import BEHAVIOUR_WINDOW, ProbeReading, StopRules, collapse_signal
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,9 @@ def reading(step: int, share: float = 0.3, loops: float = 0.0, frame: float = 0.
     return ProbeReading(step, share, loops, frame, "", 0.5, (), 0.1)
 
 
-def replay(rules: StopRules, metrics: list[dict], objective: str = "rewards/four_letter_share/mean") -> tuple[int | None, str]:
+def replay(
+    rules: StopRules, metrics: list[dict], objective: str = "rewards/four_letter_share/mean"
+) -> tuple[int | None, str]:
     """Feed a committed run's logged steps to the rules; the step they stop at (None: never) and the reason."""
     for row in metrics:
         if rules.after_step(row["step"], row.get(objective), row.get("entropy"), row.get("shared_openings")):
@@ -82,7 +84,7 @@ def test_watching_rules_record_the_arrival_and_stop_nothing():
 
 
 def test_probe_prompts_come_from_the_training_pool_never_the_held_out_file():
-    from experiments.prompts import read_prompt_lines
+    from experiments.training.prompts import read_prompt_lines
 
     pool = read_prompt_lines(ROOT / "prompts" / "silly.txt")
     picked = probe_prompts(pool)
@@ -91,15 +93,11 @@ def test_probe_prompts_come_from_the_training_pool_never_the_held_out_file():
 
 
 def trained_rewards(config, probe_every: int) -> tuple[list[float], MetricsRecorder]:
-    from experiments.assembly import prompt_dataset, quiet_trainer
-    from experiments.evaluation import EvalSettings
-    from rewards import four_letter_share
+    from experiments.training.stages import quiet_trainer
 
-    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=False))
-    trainer = quiet_trainer(config, recorder)
-    if probe_every:
-        prompts = prompt_dataset(config, trainer.processing_class, ROOT / config.train_prompts)["prompt"]
-        recorder.probe = GreedyProbe(probe_prompts(prompts), trainer.processing_class, four_letter_share, EvalSettings(max_new_tokens=12), probe_every)
+    trainer, recorder = quiet_trainer(
+        dataclasses.replace(config, eval_max_new_tokens=12), StopRules(enabled=False), probe_every
+    )
     trainer.train()
     return [row["reward"] for row in recorder.history if "reward" in row], recorder
 
@@ -121,14 +119,18 @@ def test_the_probe_leaves_the_training_trajectory_as_it_was():
 @pytest.mark.parametrize("temperature", [0.5, 0.7, 1.0])
 def test_a_second_model_trains_at_each_temperature_without_a_false_collapse(tmp_path, temperature):
     """A tiny random Llama (rotary positions, like SmolLM2 and Qwen2), trained 6 steps with every stop rule on."""
-    from experiments.assembly import quiet_trainer
-    from experiments.registry import REGISTRY
     from test_training import tiny_llama
 
+    from experiments.registry import REGISTRY
+    from experiments.training.stages import quiet_trainer
+
     config = dataclasses.replace(
-        REGISTRY["smoke"], model=tiny_llama(tmp_path / "llama"), steps=6, grpo={**REGISTRY["smoke"].grpo, "temperature": temperature}
+        REGISTRY["smoke"],
+        model=tiny_llama(tmp_path / "llama"),
+        steps=6,
+        grpo={**REGISTRY["smoke"].grpo, "temperature": temperature},
     )
-    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True, level=1.1))
-    quiet_trainer(config, recorder).train()
+    trainer, recorder = quiet_trainer(config, StopRules(enabled=True, level=1.1))
+    trainer.train()
     assert recorder.stop_reason == "step cap", recorder.stop_reason
     assert len([row for row in recorder.history if "entropy" in row]) == 6

@@ -3,7 +3,8 @@
 import pytest
 from transformers import TrainerControl, TrainerState
 
-from experiments.training import BEHAVIOUR_WINDOW, MetricsRecorder, StopRules
+from experiments.training.recorder import MetricsRecorder
+from experiments.training.stop_rules import BEHAVIOUR_WINDOW, StopRules
 
 pytestmark = pytest.mark.fast
 KEY = "rewards/four_letter_share/mean"
@@ -59,20 +60,25 @@ def test_a_batch_whose_answers_share_one_opening_across_questions_is_a_collapse_
     """The fp32 collapse ("I'm more than happy to help with that!") arrived with the share, entropy 1.06: the stop must say so."""
 
     class Batch:
-        _logs = {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["I'm more than happy to help with that!"] * 16}
+        @staticmethod
+        def last_batch():
+            return {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["I'm more than happy to help with that!"] * 16}
 
-    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True))
-    recorder.trainer = Batch()
+    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True), batches=Batch())
     flags = feed(recorder, [0.6] * BEHAVIOUR_WINDOW)
     assert flags[-1] and recorder.stop_reason == "collapse"
 
 
 def test_answers_sharing_an_opening_within_one_question_are_no_collapse():
     class Batch:
-        _logs = {"prompt": ["ox?"] * 8 + ["cat?"] * 8, "completion": ["The ox sings low."] * 8 + ["Cats purr and nap."] * 8}
+        @staticmethod
+        def last_batch():
+            return {
+                "prompt": ["ox?"] * 8 + ["cat?"] * 8,
+                "completion": ["The ox sings low."] * 8 + ["Cats purr and nap."] * 8,
+            }
 
-    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True))
-    recorder.trainer = Batch()
+    recorder = MetricsRecorder(None, "four_letter_share", StopRules(enabled=True), batches=Batch())
     flags = feed(recorder, [0.6] * BEHAVIOUR_WINDOW)
     assert flags[-1] and recorder.stop_reason == "behaviour"
 
@@ -87,26 +93,35 @@ def tiny_llama(folder):
     """A random two-layer Llama (rotary positions) with tiny-gpt2's tokenizer, saved as a model folder."""
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from experiments.models import TINY_GPT2, resolve_model
+    from experiments.training.models import TINY_GPT2, resolve_model
 
     _, tokenizer = resolve_model(TINY_GPT2)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=256)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+    )
     LlamaForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return str(folder)
 
 
 @pytest.mark.parametrize("model, reused", [("llama", True), ("tiny-gpt2", False)])
-def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_own(monkeypatch, tmp_path, model, reused):
+def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_own(
+    monkeypatch, tmp_path, model, reused
+):
     """With β > 0 TRL has already scored each answer under its own question with the base model: on a model with rotary
     positions the judge reads those numbers instead of computing them again, and they agree with its own to 1e-3 nats
     per token. GPT-2's absolute positions move under TRL's left padding, so there the judge computes them itself."""
     import dataclasses
 
-    import experiments.relevance as relevance
-    from experiments.assembly import quiet_trainer
+    import experiments.training.relevance as relevance
     from experiments.registry import REGISTRY
+    from experiments.training.stages import quiet_trainer
 
     compared, calls = [], []
     original = relevance.RelevanceJudge.pmi
@@ -119,11 +134,14 @@ def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_o
 
     monkeypatch.setattr(relevance.RelevanceJudge, "pmi", spy)
     config = dataclasses.replace(
-        REGISTRY["smoke"], model=tiny_llama(tmp_path / "llama") if model == "llama" else model,
-        rewards=("four_letter_share", "relevance"), reward_weights=(1.0, 0.25), steps=2,
+        REGISTRY["smoke"],
+        model=tiny_llama(tmp_path / "llama") if model == "llama" else model,
+        rewards=("four_letter_share", "relevance"),
+        reward_weights=(1.0, 0.25),
+        steps=2,
         grpo={**REGISTRY["smoke"].grpo, "beta": 0.1, "per_device_train_batch_size": 8},
     )
-    quiet_trainer(config, MetricsRecorder(None, "four_letter_share")).train()
+    quiet_trainer(config)[0].train()
     assert calls == [reused, reused]
     mismatched = [(a, b) for a, b in compared if a is None or b is None or abs(a - b) >= 1e-3]
     assert not mismatched, mismatched
@@ -133,8 +151,8 @@ def test_the_judge_scores_answers_exactly_as_a_full_forward_pass_would():
     """The judge runs the output head only on positions that predict answer tokens; the scores must not move."""
     import torch
 
-    from experiments.models import TINY_GPT2, resolve_model
-    from experiments.relevance import RelevanceJudge
+    from experiments.training.models import TINY_GPT2, resolve_model
+    from experiments.training.relevance import RelevanceJudge
 
     model, tokenizer = resolve_model(TINY_GPT2)
     questions = ["What does the ox sing?", "Why do clouds wear big purple hats at night?", "Why?"]
@@ -144,5 +162,10 @@ def test_the_judge_scores_answers_exactly_as_a_full_forward_pass_would():
         context, tokens = tokenizer(question).input_ids, tokenizer(answer).input_ids
         with torch.inference_mode():
             logits = model(input_ids=torch.tensor([context + tokens])).logits[0].float()
-        full = torch.log_softmax(logits[len(context) - 1 : -1], -1).gather(-1, torch.tensor(tokens).unsqueeze(-1)).mean().item()
+        full = (
+            torch.log_softmax(logits[len(context) - 1 : -1], -1)
+            .gather(-1, torch.tensor(tokens).unsqueeze(-1))
+            .mean()
+            .item()
+        )
         assert abs(score - full) < 1e-5

@@ -7,8 +7,25 @@ its test case, its row in the summary and its curve follow from it. ``-k NAME`` 
 
 from __future__ import annotations
 
-from experiments.registry.experiment import BASELINE, BASELINE_GRPO_CHANGES, RUNTIME_SETTINGS, VERDICTS, Experiment, runs, variant
-from experiments.registry import breakages, comparisons, custom_rewards, first_lesson, gpu, greedy_eyes, prompt_scale, speed_levers  # noqa: E402
+from experiments.registry import (  # noqa: E402
+    breakages,
+    comparisons,
+    custom_rewards,
+    first_lesson,
+    gpu,
+    greedy_eyes,
+    prompt_scale,
+    speed_levers,
+)
+from experiments.registry.experiment import (
+    BASELINE,
+    BASELINE_GRPO_CHANGES,
+    RUNTIME_SETTINGS,
+    VERDICTS,
+    Experiment,
+    runs,
+    variant,
+)
 from experiments.registry.reworded import REWORDED
 
 GROUPS = (first_lesson, greedy_eyes, comparisons, breakages, custom_rewards, prompt_scale, speed_levers, gpu)
@@ -20,6 +37,20 @@ SPEED_LEVER_RUNS, GPU_LEVER_RUNS = speed_levers.LEVER_RUNS, gpu.LEVER_RUNS
 GPU, GPU_ATTENTION = gpu.GPU, gpu.GPU_ATTENTION
 
 __all__ = [
-    "BASELINE", "BASELINE_GRPO_CHANGES", "CONFIGS", "CURRENT_FAMILIES", "GPU", "GPU_ATTENTION", "GROUPS", "GPU_LEVER_RUNS",
-    "REGISTRY", "REWORDED", "RUNTIME_SETTINGS", "SPEED_LEVER_RUNS", "VERDICTS", "Experiment", "runs", "variant",
+    "BASELINE",
+    "BASELINE_GRPO_CHANGES",
+    "CONFIGS",
+    "CURRENT_FAMILIES",
+    "GPU",
+    "GPU_ATTENTION",
+    "GROUPS",
+    "GPU_LEVER_RUNS",
+    "REGISTRY",
+    "REWORDED",
+    "RUNTIME_SETTINGS",
+    "SPEED_LEVER_RUNS",
+    "VERDICTS",
+    "Experiment",
+    "runs",
+    "variant",
 ]

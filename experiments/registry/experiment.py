@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from experiments.models import EMBEDDED
+from experiments.training.models import EMBEDDED
 
 VERDICTS = ("works", "broken", "no change")
 ARRIVALS = ("training", "probe")  # what the behaviour's arrival reads (experiments/training/stop_rules.py)
@@ -19,7 +19,10 @@ PRECISIONS = ("auto", "fp32", "bf16")  # auto: fp32 on a CPU without bf16 instru
 # TRL defaults the baseline changes, each with the reason it had to change.
 BASELINE_GRPO_CHANGES: dict[str, tuple[Any, str]] = {
     "learning_rate": (1e-4, "TRL's 1e-6 leaves a 135M model unchanged after a CPU-sized run"),
-    "beta": (0.1, "TRL's 0 has no KL leash: with the stop rule, seed 1 had collapsed into loops by the time the share arrived"),
+    "beta": (
+        0.1,
+        "TRL's 0 has no KL leash: with the stop rule, seed 1 had collapsed into loops by the time the share arrived",
+    ),
     "per_device_train_batch_size": (16, "counts completions: 2 prompts × 8 generations per step"),
     "max_completion_length": (24, "TRL's 512 costs minutes per step on CPU; silly answers fit in 24 tokens"),
     "lr_scheduler_type": ("constant", "a linear decay to 0 wastes half of a short run"),
@@ -59,11 +62,17 @@ class Experiment:
     eval_max_new_tokens: int = 32
     stop_at_behaviour: bool = True  # end training once the objective's 5-step mean reaches stop_level; steps is the cap
     stop_level: float = 0.5  # the level the arrival rule reads as arrived (time to behaviour is read at 0.5)
-    arrival: str = "training"  # "training": the training share's 5-step mean; "probe": the greedy probe, loops and frame in guard
+    arrival: str = (
+        "training"  # "training": the training share's 5-step mean; "probe": the greedy probe, loops and frame in guard
+    )
     probe_every: int = 5  # steps between greedy probes of 8 training prompts (experiments/training/probe.py); 0: none
-    frozen_fraction: float | None = None  # freeze the embeddings and this share of blocks, from the bottom; None trains all
+    frozen_fraction: float | None = (
+        None  # freeze the embeddings and this share of blocks, from the bottom; None trains all
+    )
     system_prompt: str | None = None  # system line for chat models; None keeps the chat template's default
-    attn_implementation: str | None = None  # transformers' attention kernel ("eager", "sdpa", ...); None keeps the model's
+    attn_implementation: str | None = (
+        None  # transformers' attention kernel ("eager", "sdpa", ...); None keeps the model's
+    )
     precision: str = "auto"  # "auto" measures fp32 against bf16 autocast on this machine and trains in the faster
     lora_rank: int | None = None  # train LoRA adapters of this rank (TRL's peft_config) instead of every weight
     seeds: tuple[int, ...] = (0,)  # one run per seed; the first keeps the entry's name, the others add -seedN
@@ -117,17 +126,25 @@ BASELINE = Experiment(
 )
 
 
-def variant(base: Experiment, name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None = None, **changes: Any) -> Experiment:
+def variant(
+    base: Experiment, name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None = None, **changes: Any
+) -> Experiment:
     """``base`` with a few fields changed; ``grpo`` entries are merged into the base's. Seeds are not inherited: one unless given."""
     changes.setdefault("seeds", (0,))
-    return replace(base, name=name, hypothesis=hypothesis, expect=expect, grpo={**base.grpo, **(grpo or {})}, base=base, **changes)
+    return replace(
+        base, name=name, hypothesis=hypothesis, expect=expect, grpo={**base.grpo, **(grpo or {})}, base=base, **changes
+    )
 
 
 def runs(entry: Experiment) -> list[Experiment]:
     """One experiment per seed of an entry, so that a verdict that holds on one seed only shows as such."""
     return [
-        replace(entry, name=entry.name if seed == entry.seeds[0] else f"{entry.name}-seed{seed}", seed=seed, family=entry.name, base=entry.base)
+        replace(
+            entry,
+            name=entry.name if seed == entry.seeds[0] else f"{entry.name}-seed{seed}",
+            seed=seed,
+            family=entry.name,
+            base=entry.base,
+        )
         for seed in entry.seeds
     ]
-
-

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from experiments.registry.experiment import BASELINE, variant
-from experiments.models import TINY_GPT2
+from experiments.training.models import TINY_GPT2
 
 RELEVANCE_REWARD = variant(
     BASELINE,
@@ -191,6 +191,7 @@ ENTRIES = [
     ),
 ]
 
+
 @dataclass(frozen=True)
 class LessonTargets:
     """What a first lesson that works answer by answer must show on every run, on held-out *greedy* answers (issue 31,
@@ -207,8 +208,14 @@ TARGETS = LessonTargets()
 
 # The way to a first lesson that works answer by answer, in the order tried; the summary measures each against TARGETS.
 CANDIDATES = (
-    RELEVANCE_QUARTER_96.name, "relevance-quarter-96-fp32", RELEVANCE_QUARTER_AT_055.name, "relevance-quarter-0.55-fp32",
-    ANSWER_BY_ANSWER.name, ANSWER_BY_ANSWER_NORMALISED.name, SHARE_WITH_LEASHES.name, SHARE_WITH_LEASHES_FAST.name,
+    RELEVANCE_QUARTER_96.name,
+    "relevance-quarter-96-fp32",
+    RELEVANCE_QUARTER_AT_055.name,
+    "relevance-quarter-0.55-fp32",
+    ANSWER_BY_ANSWER.name,
+    ANSWER_BY_ANSWER_NORMALISED.name,
+    SHARE_WITH_LEASHES.name,
+    SHARE_WITH_LEASHES_FAST.name,
     SHARE_WITH_LEASHES_32.name,
 )
 
@@ -218,5 +225,7 @@ BEST_FOUND = RELEVANCE_QUARTER_96
 # The families the findings open with: the first baseline, the best configuration found, and the stop level past it,
 # each in bf16 and in fp32.
 HEADLINE = tuple(
-    name + suffix for name in (BASELINE.name, RELEVANCE_QUARTER_96.name, RELEVANCE_QUARTER_AT_055.name) for suffix in ("", "-fp32")
+    name + suffix
+    for name in (BASELINE.name, RELEVANCE_QUARTER_96.name, RELEVANCE_QUARTER_AT_055.name)
+    for suffix in ("", "-fp32")
 )

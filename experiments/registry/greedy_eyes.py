@@ -94,7 +94,14 @@ CLEAN_SHARE = variant(
 )
 
 # The way to a first lesson trained on what the reader sees, in the order declared.
-CANDIDATES = (COOL_SAMPLES.name, GATED_SHARE.name, GATED_SHARE_HOT.name, TOP_P_SAMPLES.name, GATED_TOP_P.name, CLEAN_SHARE.name)
+CANDIDATES = (
+    COOL_SAMPLES.name,
+    GATED_SHARE.name,
+    GATED_SHARE_HOT.name,
+    TOP_P_SAMPLES.name,
+    GATED_TOP_P.name,
+    CLEAN_SHARE.name,
+)
 
 # The candidates still in play, which must be run on today's training numerics.
 CURRENT = (TOP_P_SAMPLES.name, GATED_TOP_P.name, GATED_SHARE_HOT.name, CLEAN_SHARE.name)

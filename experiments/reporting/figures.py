@@ -13,8 +13,13 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from experiments.files import atomic_write_bytes
+from experiments.registry import BASELINE, GROUPS
+from experiments.reporting.record import RunRecord
+from experiments.training.recorder import read_metrics
 
 MAX_CURVES = 6
+# The registry's plumbing entry (a random tiny GPT-2, experiments/registry/first_lesson.py): no lesson, so no curve or row.
+SMOKE = "smoke"
 PANELS = (
     ("objective", "objective: training mean of the first reward (four-letter share)"),
     ("kl", "KL to the base model"),
@@ -39,7 +44,13 @@ def plot_group(path: Path, title: str, runs: dict[str, dict[str, list[tuple[int,
             points = curves.get(panel, [])
             if points:
                 steps, values = zip(*points)
-                axis.plot(steps, values, label=name, linewidth=3 if name == bold else 1.2, color="black" if name == bold else None)
+                axis.plot(
+                    steps,
+                    values,
+                    label=name,
+                    linewidth=3 if name == bold else 1.2,
+                    color="black" if name == bold else None,
+                )
         axis.set_title(label, fontsize="small")
         axis.set_xlabel("step")
     handles, labels = axes[0].get_legend_handles_labels()
@@ -54,8 +65,15 @@ def plot_group(path: Path, title: str, runs: dict[str, dict[str, list[tuple[int,
 
 def probe_curves(rows: list[dict[str, Any]], objective: str) -> dict[str, list[tuple[int, float]]]:
     """A run's training objective against the greedy probe's share and loops, per step; empty for runs made before the probe."""
-    keys = {"training share (sampled)": f"rewards/{objective}/mean", "greedy probe share": "probe/share", "greedy probe loops": "probe/loops"}
-    return {label: [(r["step"], r[key]) for r in rows if isinstance(r.get(key), (int, float))] for label, key in keys.items()}
+    keys = {
+        "training share (sampled)": f"rewards/{objective}/mean",
+        "greedy probe share": "probe/share",
+        "greedy probe loops": "probe/loops",
+    }
+    return {
+        label: [(r["step"], r[key]) for r in rows if isinstance(r.get(key), (int, float))]
+        for label, key in keys.items()
+    }
 
 
 def plot_probe(path: Path, title: str, curves: dict[str, list[tuple[int, float]]]) -> None:
@@ -74,3 +92,33 @@ def plot_probe(path: Path, title: str, curves: dict[str, list[tuple[int, float]]
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=72)
     atomic_write_bytes(path, buffer.getvalue())
+
+
+def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str]]:
+    """figures/<group>[-N].png for each lesson group: its entries' first seeds, at most five beside the bold baseline."""
+    by_name = {run.name: run for run in runs}
+    baseline = by_name.get(BASELINE.name)
+    drawn: dict[str, list[str]] = {}
+    for group in GROUPS:
+        names = [
+            entry.name for entry in group.ENTRIES if entry.name in by_name and entry.name not in (SMOKE, BASELINE.name)
+        ]
+        chunks = [names[i : i + MAX_CURVES - 1] for i in range(0, len(names), MAX_CURVES - 1)]
+        for number, chunk in enumerate(chunks, start=1):
+            chosen = ([BASELINE.name] if baseline else []) + chunk
+            curves = {
+                name: curves_of(read_metrics(results_dir / name / "metrics.jsonl"), by_name[name].objective)
+                for name in chosen
+            }
+            relative = (
+                f"figures/{group.__name__.rsplit('.', 1)[-1]}" + (f"-{number}" if len(chunks) > 1 else "") + ".png"
+            )
+            plot_group(results_dir / relative, group.__doc__ or "", curves, bold=BASELINE.name)
+            drawn.setdefault(group.__name__, []).append(relative)
+    for run in runs:
+        probed = probe_curves(read_metrics(results_dir / run.name / "metrics.jsonl"), run.objective)
+        if probed["greedy probe share"] and (results_dir / run.name).is_dir():
+            plot_probe(
+                results_dir / run.name / "probe.png", f"{run.name}: training share against the greedy probe", probed
+            )
+    return drawn

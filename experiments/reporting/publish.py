@@ -14,6 +14,7 @@ is the one command that removes a row (and its folder).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -25,13 +26,20 @@ from typing import Any
 
 from filelock import FileLock
 
-from experiments.registry import REGISTRY
-from experiments.reporting.record import RunRecord
-from experiments.environment import environment
+from experiments.evaluation.verdicts import THRESHOLDS
 from experiments.files import FolderError, atomic_write_text, inside
+from experiments.registry import REGISTRY
+from experiments.reporting.environment import environment
+from experiments.reporting.record import RunRecord
 from experiments.reporting.summary import write_report
-from experiments.reporting.summary_file import SummaryError, benchmark_figures, load_summary, merge_run, read_answers, strict_json
-from experiments.verdicts import THRESHOLDS
+from experiments.reporting.summary_file import (
+    SummaryError,
+    benchmark_figures,
+    load_summary,
+    merge_run,
+    read_answers,
+    strict_json,
+)
 
 LOCK = ".results.lock"
 JOURNAL = ".pending-run.json"
@@ -46,7 +54,9 @@ def check_summary_readable(results_dir: Path) -> None:
         raise FolderError(f"results folder {results_dir}: {error}; fix or move it, or pass --results-dir") from None
 
 
-def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str], registry_order: bool = True, draw: bool = True) -> None:
+def publish_run(
+    results_dir: Path, record: RunRecord, files: dict[str, str], registry_order: bool = True, draw: bool = True
+) -> None:
     """Make this run's files and its summary row appear together, or not at all, and redraw the report (``draw``).
 
     Every row already there is kept. ``registry_order`` sorts the registry's rows in its order, others after
@@ -62,8 +72,10 @@ def publish_run(results_dir: Path, record: RunRecord, files: dict[str, str], reg
         fault_point("staged")
         replaced = next((row for row in load_summary(results_dir)["runs"] if row["name"] == record.name), None)
         if replaced is not None:
-            record.previous = previous_verdict(replaced, set(record.guards))
-        atomic_write_text(results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_order": registry_order}))
+            record = dataclasses.replace(record, previous=previous_verdict(replaced, set(record.guards)))
+        atomic_write_text(
+            results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_order": registry_order})
+        )
         _apply_journal(results_dir)
         if draw:
             write_report(results_dir, load_summary(results_dir))
@@ -80,7 +92,11 @@ def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[st
             continue
         folder = source_dir / row["name"]
         # The run's own text files; its figure (probe.png) is drawn again here by the report.
-        files = {path.name: path.read_text(encoding="utf-8") for path in folder.iterdir() if path.is_file() and path.suffix != ".png"}
+        files = {
+            path.name: path.read_text(encoding="utf-8")
+            for path in folder.iterdir()
+            if path.is_file() and path.suffix != ".png"
+        }
         publish_run(results_dir, RunRecord.from_dict(row), files, draw=False)
         taken.append(row["name"])
     return taken
@@ -88,6 +104,7 @@ def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[st
 
 def remove_run(results_dir: Path, name: str) -> dict[str, Any]:
     """summary.json without ``name``'s row, its folder deleted and the report redrawn: the one way a row goes."""
+
     def without(summary: dict[str, Any]) -> list[dict[str, Any]]:
         if name not in {row["name"] for row in summary["runs"]}:
             raise SummaryError(f"{results_dir / 'summary.json'}: no run named {name!r}; nothing removed")
@@ -106,9 +123,11 @@ def rename_family(results_dir: Path, old: str, new: str) -> dict[str, Any]:
         rows = []
         for row in summary["runs"]:
             if (row.get("config") or row["name"]) == old:
-                name = new + row["name"][len(old):]
+                name = new + row["name"][len(old) :]
                 if name in names:
-                    raise SummaryError(f"{results_dir / 'summary.json'}: a run named {name!r} is there already; nothing renamed")
+                    raise SummaryError(
+                        f"{results_dir / 'summary.json'}: a run named {name!r} is there already; nothing renamed"
+                    )
                 if (results_dir / row["name"]).is_dir():
                     os.replace(inside(results_dir, results_dir / row["name"]), inside(results_dir, results_dir / name))
                 row = {**row, "name": name, "config": new}
@@ -146,7 +165,9 @@ def read_results(results_dir: Path) -> dict[str, Any]:
     return load_summary(results_dir)
 
 
-def refresh_summary(results_dir: Path, transform: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+def refresh_summary(
+    results_dir: Path, transform: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+) -> dict[str, Any]:
     """summary.json rewritten with today's thresholds and benchmark files, and the report redrawn from it, under the lock;
     its runs as they are, or as ``transform`` makes them from the summary read under the lock. No run was made here, so
     the recorded ``environment`` (the machine that made the runs) is kept."""
@@ -187,14 +208,22 @@ def _apply_journal(results_dir: Path) -> None:
     journal.unlink()
 
 
-def _write_summary(results_dir: Path, runs: list[dict[str, Any]], previous: dict[str, Any], keep_environment: bool = False) -> None:
+def _write_summary(
+    results_dir: Path, runs: list[dict[str, Any]], previous: dict[str, Any], keep_environment: bool = False
+) -> None:
     """summary.json, keeping any top-level key this code does not write itself, in strict JSON (no NaN, no Infinity).
 
     ``environment`` is this machine's after a run published here; a redraw (``keep_environment``) keeps the recorded one.
     """
     kept = {key: value for key, value in previous.items() if key not in ("environment", "thresholds", "runs")}
     machine = previous["environment"] if keep_environment and "environment" in previous else environment()
-    updated = {**kept, "environment": machine, "thresholds": THRESHOLDS.as_dict(), "runs": runs, **benchmark_figures(results_dir)}
+    updated = {
+        **kept,
+        "environment": machine,
+        "thresholds": THRESHOLDS.as_dict(),
+        "runs": runs,
+        **benchmark_figures(results_dir),
+    }
     atomic_write_text(results_dir / "summary.json", strict_json(updated))
 
 

@@ -12,8 +12,11 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from experiments.measurements import MEASURES, Measurements, TrainingOutcome
-from experiments.verdicts import Judgement
+from experiments.evaluation.measurements import MEASURES, Measurements, TrainingOutcome
+from experiments.evaluation.verdicts import Judgement, Verdict, failed_guards
+from experiments.precision import PrecisionChoice
+from experiments.registry import REGISTRY
+from experiments.reporting.environment import Environment
 
 if TYPE_CHECKING:
     from experiments.registry.experiment import Experiment
@@ -24,13 +27,15 @@ class RunRecord:
     name: str
     hypothesis: str
     expected: str
-    verdict: str
+    verdict: Verdict
     hypothesis_held: bool
     guards: dict[str, bool]
     model: str
     seed: int
     steps: int
-    config: str | None = None  # the registry entry this run is a seed of; None in rows written before seeds were a field
+    config: str | None = (
+        None  # the registry entry this run is a seed of; None in rows written before seeds were a field
+    )
     overrides: dict[str, Any] = field(default_factory=dict)
     train_prompts: str = ""
     rewards: list[str] = field(default_factory=list)
@@ -52,12 +57,14 @@ class RunRecord:
     behaviour_step: int | None = None  # the first step the arrival rule held; None in rows written before the probe
     probe_s: float | None = None  # seconds of the greedy probe within wall_clock_s
     num_processes: int = 1
-    precision: dict[str, Any] | None = None
+    precision: PrecisionChoice | None = None  # in summary.json, an object of its fields
     heldout_prompts: int | None = None  # held-out prompts evaluated (answers.json holds as many); None in older rows
-    environment: dict[str, Any] = field(default_factory=dict)
+    environment: Environment = field(default_factory=lambda: Environment())  # keys missing in older rows
     before: Measurements = field(default_factory=Measurements)
     after: Measurements = field(default_factory=Measurements)
-    previous: dict[str, Any] | None = None  # the row this run replaced: its verdict, guards and date, for "what changed"
+    previous: dict[str, Any] | None = (
+        None  # the row this run replaced: its verdict, guards and date, for "what changed"
+    )
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> RunRecord:
@@ -68,7 +75,11 @@ class RunRecord:
             if isinstance(row.get(when), dict):
                 values[when] = Measurements.from_dict(row[when])
             else:
-                values[when] = Measurements.from_dict({name: row[f"{name}_{when}"] for name in MEASURES if f"{name}_{when}" in row})
+                values[when] = Measurements.from_dict(
+                    {name: row[f"{name}_{when}"] for name in MEASURES if f"{name}_{when}" in row}
+                )
+        if isinstance(row.get("precision"), dict):
+            values["precision"] = PrecisionChoice(**row["precision"])
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:
@@ -77,40 +88,42 @@ class RunRecord:
     @classmethod
     def of_run(
         cls,
-        config: Experiment,
+        entry: Experiment,
         before: Measurements,
         after: Measurements,
         judgement: Judgement,
         training: TrainingOutcome,
         eval_s: float,
         settings: dict[str, Any],
-        precision: dict[str, Any],
+        precision: PrecisionChoice,
         num_processes: int,
-        environment: dict[str, Any],
+        environment: Environment,
+        heldout_prompts: int,
     ) -> RunRecord:
         """The row of a finished run: what was declared, what was measured before and after, and how it was judged."""
         return cls(
-            name=config.name,
-            config=config.family or config.name,
-            hypothesis=config.hypothesis,
-            expected=config.expect,
+            name=entry.name,
+            config=entry.family or entry.name,
+            hypothesis=entry.hypothesis,
+            expected=entry.expect,
             verdict=judgement.verdict,
-            hypothesis_held=judgement.verdict == config.expect,
+            hypothesis_held=judgement.verdict == entry.expect,
             guards=judgement.guards,
-            overrides=json.loads(json.dumps(config.differences())),  # as summary.json will read back
-            model=config.model,
-            train_prompts=config.train_prompts,
-            rewards=list(config.rewards),
-            reward_weights=list(config.reward_weights) if config.reward_weights else None,
-            objective=config.rewards[0],
-            seed=config.seed,
-            steps=config.steps,
-            long=config.long,
+            overrides=json.loads(json.dumps(entry.differences())),  # as summary.json will read back
+            model=entry.model,
+            train_prompts=entry.train_prompts,
+            rewards=list(entry.rewards),
+            reward_weights=list(entry.reward_weights) if entry.reward_weights else None,
+            objective=entry.rewards[0],
+            seed=entry.seed,
+            steps=entry.steps,
+            long=entry.long,
             eval_s=round(eval_s, 1),
             eval_settings=settings,
             num_processes=num_processes,
             precision=precision,
             environment=environment,
+            heldout_prompts=heldout_prompts,
             before=before,
             after=after,
             **dataclasses.asdict(training),
@@ -123,9 +136,21 @@ class RunRecord:
 
     @property
     def failed_guards(self) -> list[str]:
-        return [guard for guard, held in self.guards.items() if not held]
+        return failed_guards(self.guards)
 
     @property
     def judged_by_all_guards(self) -> bool:
         """False for rows judged before the relevance and template guards existed."""
         return "relevance" in self.guards and "template" in self.guards
+
+
+def family_of(run: RunRecord) -> str:
+    """The registry entry a run is a seed of: its own record says so, or the registry does for rows written before."""
+    if run.config:
+        return run.config
+    entry = REGISTRY.get(run.name)
+    return entry.family if entry is not None and entry.family else run.name
+
+
+def seeds_of(runs: list[RunRecord], family: str) -> list[RunRecord]:
+    return [run for run in runs if family_of(run) == family]

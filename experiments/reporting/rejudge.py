@@ -13,13 +13,13 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from experiments.answers import answer_measures
-from experiments.prompts import read_prompt_lines
+from experiments.evaluation.answers import answer_measures
+from experiments.evaluation.verdicts import judge
 from experiments.registry import REGISTRY
 from experiments.reporting.publish import previous_verdict
 from experiments.reporting.record import RunRecord
 from experiments.reporting.summary_file import read_answers
-from experiments.verdicts import judge
+from experiments.training.prompts import read_prompt_lines
 from rewards import REWARDS
 
 
@@ -37,12 +37,16 @@ def rejudged(row: dict[str, Any], results_dir: Path) -> dict[str, Any] | None:
     before = dataclasses.replace(record.before, **answer_measures([a["before"] for a in answers], objective))
     after = dataclasses.replace(record.after, **answer_measures([a["after"] for a in answers], objective))
     judgement = judge(before, after)
+    changed = judgement.verdict != record.verdict or set(judgement.guards) != set(record.guards)
     updated = dataclasses.replace(
-        record, before=before, after=after, guards=judgement.guards, verdict=judgement.verdict,
+        record,
+        before=before,
+        after=after,
+        guards=judgement.guards,
+        verdict=judgement.verdict,
         hypothesis_held=judgement.verdict == record.expected,
+        previous=previous_verdict(row, set(judgement.guards)) if changed else record.previous,
     )
-    if judgement.verdict != record.verdict or set(judgement.guards) != set(record.guards):
-        updated.previous = previous_verdict(row, set(judgement.guards))
     return updated.as_dict()
 
 
@@ -67,4 +71,3 @@ def rejudge_summary(summary: dict[str, Any], results_dir: Path) -> tuple[list[di
             changed.append(f"{row['name']}: {row['verdict']} → {new['verdict']}")
         runs.append(new if new is not None else row)
     return runs, changed
-

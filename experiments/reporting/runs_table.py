@@ -11,65 +11,110 @@ from typing import Any
 
 from tabulate import tabulate
 
+from experiments.evaluation.verdicts import Thresholds
 from experiments.registry import BASELINE, BASELINE_GRPO_CHANGES, GPU_LEVER_RUNS, REGISTRY, SPEED_LEVER_RUNS
-from experiments.reporting.record import RunRecord
-from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
-from experiments.verdicts import Thresholds
+from experiments.reporting.record import RunRecord, family_of, seeds_of
+from experiments.reporting.speed_tables import breakdown_section, speed_section
+from experiments.training.stop_rules import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
 
-KNOBS = ("beta", "loss_type", "epsilon", "num_generations", "temperature", "scale_rewards", "num_iterations", "gradient_accumulation_steps")
-GUARD_COLUMNS = (("ref_ppl", "ref ppl", ".1f"), ("distinct2", "d2", ".2f"), ("repeat3", "rep3", ".2f"), ("real_words", "real", ".2f"),
-                 ("relevance", "relevance", ".2f"), ("template", "template", ".2f"), ("loops", "loops", ".2f"), ("frame", "frame", ".2f"))
-
-
-def family_of(run: RunRecord) -> str:
-    """The registry entry a run is a seed of: its own record says so, or the registry does for rows written before."""
-    if run.config:
-        return run.config
-    entry = REGISTRY.get(run.name)
-    return entry.family if entry is not None and entry.family else run.name
-
-
-def seeds_of(runs: list[RunRecord], family: str) -> list[RunRecord]:
-    return [run for run in runs if family_of(run) == family]
+KNOBS = (
+    "beta",
+    "loss_type",
+    "epsilon",
+    "num_generations",
+    "temperature",
+    "scale_rewards",
+    "num_iterations",
+    "gradient_accumulation_steps",
+)
+GUARD_COLUMNS = (
+    ("ref_ppl", "ref ppl", ".1f"),
+    ("distinct2", "d2", ".2f"),
+    ("repeat3", "rep3", ".2f"),
+    ("real_words", "real", ".2f"),
+    ("relevance", "relevance", ".2f"),
+    ("template", "template", ".2f"),
+    ("loops", "loops", ".2f"),
+    ("frame", "frame", ".2f"),
+)
 
 
 def render_runs(summary: dict[str, Any], runs: list[RunRecord]) -> str:
     suite_total, long_total, gpu_total = suite_seconds(runs)
     families = list(dict.fromkeys(family_of(run) for run in runs))
-    return "\n\n".join([
-        "# Language Kindergarten: every run",
-        "Written by the suite from real runs; the lessons and findings are in [summary.md](summary.md).",
-        "## Runs",
-        tabulate([_row(run) for run in runs], headers=ROW_HEADERS, tablefmt="github"),
-        "Share: mean of the run's objective over sampled answers to held-out prompts. ✗ marks a failed guard; "
-        "`—` a guard the run was judged without (it predates the relevance and template guards).",
-        "## Seeds",
-        tabulate([spread for family in families if (spread := seed_spread(seeds_of(runs, family)))],
-                 headers=["entry", "seeds", "share after: mean ± sd", "min", "max", "steps", "verdicts"], tablefmt="github"),
-        "## Training signals",
-        tabulate([_signals(run) for run in runs], headers=SIGNAL_HEADERS, tablefmt="github", floatfmt=".3f"),
-        "## Speed (`python -m experiments.benchmark`)",
-        speed_section(summary.get("benchmark"), runs, SPEED_LEVER_RUNS, "lever"),
-        speed_section(summary.get("benchmark_gpu"), runs, GPU_LEVER_RUNS, "GPU lever") if summary.get("benchmark_gpu") else "",
-        breakdown_section(summary.get("step_breakdown")),
-        "## TRL defaults the baseline changed, and why",
-        tabulate([[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()], headers=["GRPOConfig field", "value", "why"], tablefmt="github"),
-        "Kept at TRL's defaults: " + ", ".join(f"`{k}`={v!r}" for k, v in trl_defaults_kept().items()) + ". Not GRPOConfig fields: "
-        f"training stops when the objective's {BEHAVIOUR_WINDOW}-step mean reaches {BEHAVIOUR_LEVEL} (or, with `arrival` "
-        "'probe', when the greedy probe reaches the stop level with loops and frame within their guards), when the greedy "
-        "probe loops in 3 of 8 answers twice in a row, or when the entropy's falls under a third of its first 5-step mean "
-        f"(`stop_at_behaviour`), with `steps` = {BASELINE.steps} as the cap.",
-        "## Thresholds (declared before any run)",
-        tabulate([[k, v, Thresholds.meanings().get(k, "")] for k, v in summary["thresholds"].items()], headers=["threshold", "value", "meaning"], tablefmt="github"),
-        "## Time",
-        f"Suite (`pytest -m train --run-slow`): {suite_total / 60:.0f} min; long lessons (`pytest -m long --run-long`): "
-        f"{long_total / 60:.0f} min; GPU lessons: {gpu_total / 60:.1f} min; train and evaluation, as last run.",
-    ]) + "\n"
+    return (
+        "\n\n".join(
+            [
+                "# Language Kindergarten: every run",
+                "Written by the suite from real runs; the lessons and findings are in [summary.md](summary.md).",
+                "## Runs",
+                tabulate([_row(run) for run in runs], headers=ROW_HEADERS, tablefmt="github"),
+                "Share: mean of the run's objective over sampled answers to held-out prompts. ✗ marks a failed guard; "
+                "`—` a guard the run was judged without (it predates the relevance and template guards).",
+                "## Seeds",
+                tabulate(
+                    [spread for family in families if (spread := seed_spread(seeds_of(runs, family)))],
+                    headers=["entry", "seeds", "share after: mean ± sd", "min", "max", "steps", "verdicts"],
+                    tablefmt="github",
+                ),
+                "## Training signals",
+                tabulate([_signals(run) for run in runs], headers=SIGNAL_HEADERS, tablefmt="github", floatfmt=".3f"),
+                "## Speed (`python -m experiments.benchmark`)",
+                speed_section(summary.get("benchmark"), runs, SPEED_LEVER_RUNS, "lever"),
+                speed_section(summary.get("benchmark_gpu"), runs, GPU_LEVER_RUNS, "GPU lever")
+                if summary.get("benchmark_gpu")
+                else "",
+                breakdown_section(summary.get("step_breakdown")),
+                "## TRL defaults the baseline changed, and why",
+                tabulate(
+                    [[k, v, why] for k, (v, why) in BASELINE_GRPO_CHANGES.items()],
+                    headers=["GRPOConfig field", "value", "why"],
+                    tablefmt="github",
+                ),
+                "Kept at TRL's defaults: "
+                + ", ".join(f"`{k}`={v!r}" for k, v in trl_defaults_kept().items())
+                + ". Not GRPOConfig fields: "
+                f"training stops when the objective's {BEHAVIOUR_WINDOW}-step mean reaches {BEHAVIOUR_LEVEL} (or, with `arrival` "
+                "'probe', when the greedy probe reaches the stop level with loops and frame within their guards), when the greedy "
+                "probe loops in 3 of 8 answers twice in a row, or when the entropy's falls under a third of its first 5-step mean "
+                f"(`stop_at_behaviour`), with `steps` = {BASELINE.steps} as the cap.",
+                "## Thresholds (declared before any run)",
+                tabulate(
+                    [[k, v, Thresholds.meanings().get(k, "")] for k, v in summary["thresholds"].items()],
+                    headers=["threshold", "value", "meaning"],
+                    tablefmt="github",
+                ),
+                "## Time",
+                f"Suite (`pytest -m train --run-slow`): {suite_total / 60:.0f} min; long lessons (`pytest -m long --run-long`): "
+                f"{long_total / 60:.0f} min; GPU lessons: {gpu_total / 60:.1f} min; train and evaluation, as last run.",
+            ]
+        )
+        + "\n"
+    )
 
 
-ROW_HEADERS = ["run", "overrides", "precision", "steps (stop)", "to 0.5 (s)", "share", *[c[1] for c in GUARD_COLUMNS], "clean",
-               "commonest phrase", "verdict", "expected"]
-SIGNAL_HEADERS = ["run", "objective", "final train reward", "mean KL", "final entropy", "frac_reward_zero_std", "s/step"]
+ROW_HEADERS = [
+    "run",
+    "overrides",
+    "precision",
+    "steps (stop)",
+    "to 0.5 (s)",
+    "share",
+    *[c[1] for c in GUARD_COLUMNS],
+    "clean",
+    "commonest phrase",
+    "verdict",
+    "expected",
+]
+SIGNAL_HEADERS = [
+    "run",
+    "objective",
+    "final train reward",
+    "mean KL",
+    "final entropy",
+    "frac_reward_zero_std",
+    "s/step",
+]
 
 
 def _row(run: RunRecord) -> list[Any]:
@@ -80,17 +125,38 @@ def _row(run: RunRecord) -> list[Any]:
             guards.append("—")
         else:
             guards.append(f"{before:{fmt}}→{after:{fmt}}" + ("" if run.guards[key] else " ✗"))
-    precision = run.precision["precision"] if run.precision else "bf16 (fixed)"
-    steps = f"{run.steps_trained if run.steps_trained is not None else run.steps} of {run.steps}" + (f" ({run.stop_reason})" if run.stop_reason else "")
+    precision = run.precision.precision if run.precision else "bf16 (fixed)"
+    steps = f"{run.steps_trained if run.steps_trained is not None else run.steps} of {run.steps}" + (
+        f" ({run.stop_reason})" if run.stop_reason else ""
+    )
     overrides = ", ".join(f"{k}={v}" for k, v in run.overrides.items()) or "—"
     clean = "—" if run.after.clean is None else f"{run.before.clean:.0%}→{run.after.clean:.0%}"
-    phrase = "—" if run.after.frame_phrase is None else f"\"{run.after.frame_phrase}\" {run.after.frame:.0%}"
-    return [run.name, overrides, precision, steps, run.time_to_behaviour_s or "—", f"{run.before.share:.2f}→{run.after.share:.2f}",
-            *guards, clean, phrase, run.verdict, run.expected + ("" if run.hypothesis_held else " (refuted)")]
+    phrase = "—" if run.after.frame_phrase is None else f'"{run.after.frame_phrase}" {run.after.frame:.0%}'
+    return [
+        run.name,
+        overrides,
+        precision,
+        steps,
+        run.time_to_behaviour_s or "—",
+        f"{run.before.share:.2f}→{run.after.share:.2f}",
+        *guards,
+        clean,
+        phrase,
+        run.verdict,
+        run.expected + ("" if run.hypothesis_held else " (refuted)"),
+    ]
 
 
 def _signals(run: RunRecord) -> list[Any]:
-    return [run.name, run.objective, run.final_train_reward, run.mean_kl, run.final_entropy, run.mean_frac_reward_zero_std, run.mean_step_time_s]
+    return [
+        run.name,
+        run.objective,
+        run.final_train_reward,
+        run.mean_kl,
+        run.final_entropy,
+        run.mean_frac_reward_zero_std,
+        run.mean_step_time_s,
+    ]
 
 
 def seed_spread(seeds: list[RunRecord]) -> list[Any] | None:
@@ -99,8 +165,15 @@ def seed_spread(seeds: list[RunRecord]) -> list[Any] | None:
         return None
     shares = [run.after.share for run in seeds]
     steps = ", ".join(str(run.steps_trained) for run in seeds)
-    return [family_of(seeds[0]), len(seeds), f"{statistics.mean(shares):.3f} ± {statistics.stdev(shares):.3f}", min(shares), max(shares), steps,
-            ", ".join(run.verdict for run in seeds)]
+    return [
+        family_of(seeds[0]),
+        len(seeds),
+        f"{statistics.mean(shares):.3f} ± {statistics.stdev(shares):.3f}",
+        min(shares),
+        max(shares),
+        steps,
+        ", ".join(run.verdict for run in seeds),
+    ]
 
 
 def suite_seconds(runs: list[RunRecord]) -> tuple[float, float, float]:
@@ -111,50 +184,6 @@ def suite_seconds(runs: list[RunRecord]) -> tuple[float, float, float]:
         tier = "gpu" if entry and entry.on_gpu else "long" if (entry.long if entry else run.long) else "suite"
         seconds[tier] += run.wall_clock_s + run.eval_s
     return seconds["suite"], seconds["long"], seconds["gpu"]
-
-
-def trained_outcome(entry: str | None, runs: list[RunRecord]) -> list[Any]:
-    """The runs that train a speed lever, every seed of them: a lever that breaks one seed is no speed-up."""
-    if entry is None:
-        return ["not trained", "", "", ""]
-    seeds = seeds_of(runs, entry)
-    if not seeds:
-        return [entry, "not run yet", "", ""]
-    seconds = ", ".join("never" if r.time_to_behaviour_s is None else f"{r.time_to_behaviour_s:.0f}" for r in seeds)
-    step_s = ", ".join(f"{r.mean_step_time_s:.1f}" if r.mean_step_time_s else "?" for r in seeds)
-    return [entry + (f" (×{len(seeds)} seeds)" if len(seeds) > 1 else ""), ", ".join(r.verdict for r in seeds), seconds, step_s]
-
-
-def speed_section(figures: dict[str, Any] | None, runs: list[RunRecord], lever_runs: dict[str, str], what: str) -> str:
-    """One benchmark file's step times beside the runs that train each lever."""
-    if not figures or "step_s" not in figures:
-        return "No benchmark run yet: `python -m experiments.benchmark` writes results/benchmark.json."
-    rows = [[lever, seconds, figures["speedup_vs_project"][lever], *trained_outcome(lever_runs.get(lever), runs)]
-            for lever, seconds in figures["step_s"].items()]
-    headers = [what, "s/step", "speed vs project", "trained as", "verdict", "time to behaviour (s)", "s/step in training"]
-    return (
-        f"On {figures['environment']['device']}, {figures['environment']['date']}:\n\n"
-        + tabulate(rows, headers=headers, tablefmt="github", floatfmt=".2f")
-        + f"\n\nThe project's settings were timed first and last, {figures.get('project_drift', 0):.0%} apart; smaller differences are noise. "
-        f"Project settings against TRL's defaults: ×{figures['speedup_project_vs_trl_default']:.2f}; MFU "
-        f"{figures['mfu_vs_bf16_peak']:.2%} of a measured bf16 matmul peak; evaluation {figures.get('evaluation_completions_per_s', 0):.1f} completions/s."
-    )
-
-
-def breakdown_section(figures: dict[str, Any] | None) -> str:
-    """Where one entry's step goes (`python -m experiments.benchmark --breakdown ENTRY`), three ways in one run."""
-    if not figures:
-        return "No step breakdown yet: `python -m experiments.benchmark --breakdown ENTRY` writes results/step-breakdown.json."
-    timings = figures["seconds_per_phase"]
-    phases = list(next(iter(timings.values())))
-    rows = [[label, *[f"{t[p]:.1f}" for p in phases], f"{figures['judge_share_of_step'][label]:.0%}",
-             f"{figures['step_ratio_vs_without_relevance'][label]:.2f}×"] for label, t in timings.items()]
-    env = figures["environment"]
-    return (
-        f"Step breakdown of `{figures['entry']}`, seconds per phase over {figures['timed_steps']} timed steps each, on {env['device']}, "
-        f"CPU {env['cpu']}, {env['date']}:\n\n"
-        + tabulate(rows, headers=["judge", *phases, "judge share", "step vs no relevance"], tablefmt="github")
-    )
 
 
 def trl_defaults_kept() -> dict[str, Any]:

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
+from experiments.evaluation.answers import HeldOutAnswer
 from experiments.reporting.record import RunRecord
+from experiments.training.recorder import read_metrics
 
 
-def samples_markdown(record: RunRecord, answers: list[dict[str, str]], during: list[dict[str, Any]], shown: int = 8) -> str:
+def run_files(
+    run_dir: Path, record: RunRecord, prompts: list[str], before: list[str], after: list[str]
+) -> dict[str, str]:
+    """What a finished run publishes beside its row: its live metrics and completions, samples.md and answers.json."""
+    answers = [HeldOutAnswer(prompt=p, before=b, after=a) for p, b, a in zip(prompts, before, after)]
+    completions = run_dir / "completions.jsonl"
+    return {
+        "metrics.jsonl": (run_dir / "metrics.jsonl").read_text(),
+        "completions.jsonl": completions.read_text() if completions.exists() else "",
+        "samples.md": samples_markdown(record, answers, read_metrics(completions)),
+        "answers.json": json.dumps(answers, indent=1),
+    }
+
+
+def samples_markdown(
+    record: RunRecord, answers: list[HeldOutAnswer], during: list[dict[str, Any]], shown: int = 8
+) -> str:
     """Before/after greedy answers side by side, then completions sampled during training, for reading by eye."""
     rows = [[a["prompt"], _one_line(a["before"]), _one_line(a["after"])] for a in answers[:shown]]
     trained = [
-        [row["step"], _one_line(row["prompt"]), _one_line(row["completion"]),
-         ", ".join(f"{name} {value:.2f}" for name, value in row["rewards"].items()), f"{row['advantage']:+.2f}"]
-        for row in during if not row.get("probe")
+        [
+            row["step"],
+            _one_line(row["prompt"]),
+            _one_line(row["completion"]),
+            ", ".join(f"{name} {value:.2f}" for name, value in row["rewards"].items()),
+            f"{row['advantage']:+.2f}",
+        ]
+        for row in during
+        if not row.get("probe")
     ]
     return (
         f"# Samples: {record.name}\n\n"
@@ -26,7 +52,11 @@ def samples_markdown(record: RunRecord, answers: list[dict[str, str]], during: l
         + tabulate(rows, headers=["held-out prompt", "before", "after"], tablefmt="github")
         + "\n\n## During training\n\nEvery few steps and at the last one, completions of the training batch with their rewards "
         "(as TRL's `log_completions` shows them; all of them are in completions.jsonl).\n\n"
-        + (tabulate(trained, headers=["step", "prompt", "completion", "rewards", "advantage"], tablefmt="github") if trained else "(none kept)")
+        + (
+            tabulate(trained, headers=["step", "prompt", "completion", "rewards", "advantage"], tablefmt="github")
+            if trained
+            else "(none kept)"
+        )
         + "\n"
         + probe_section([row for row in during if row.get("probe")])
     )

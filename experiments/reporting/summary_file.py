@@ -8,23 +8,42 @@ import numbers
 from pathlib import Path
 from typing import Any
 
+from experiments.evaluation.answers import HeldOutAnswer
+from experiments.evaluation.measurements import MEASURES
 from experiments.files import unsafe_name
-from experiments.measurements import MEASURES
 
 # Figures of `pytest -m benchmark`, by summary.json key: CPU steps, and GPU steps where a GPU ran them.
-BENCHMARK_FILES = {"benchmark": "benchmark.json", "benchmark_gpu": "benchmark-gpu.json", "step_breakdown": "step-breakdown.json"}
+BENCHMARK_FILES = {
+    "benchmark": "benchmark.json",
+    "benchmark_gpu": "benchmark-gpu.json",
+    "step_breakdown": "step-breakdown.json",
+}
 
 
 def benchmark_figures(results_dir: Path) -> dict[str, Any]:
     """The benchmark files present in results_dir, keyed as summary.json holds them."""
-    return {key: json.loads((results_dir / name).read_text()) for key, name in BENCHMARK_FILES.items() if (results_dir / name).exists()}
+    return {
+        key: json.loads((results_dir / name).read_text())
+        for key, name in BENCHMARK_FILES.items()
+        if (results_dir / name).exists()
+    }
 
 
 class SummaryError(ValueError):
     """A summary.json that cannot be read as this project wrote it; the message names the file and what is wrong."""
 
 
-REQUIRED_ROW_FIELDS = ("name", "hypothesis", "expected", "verdict", "hypothesis_held", "guards", "model", "seed", "steps")
+REQUIRED_ROW_FIELDS = (
+    "name",
+    "hypothesis",
+    "expected",
+    "verdict",
+    "hypothesis_held",
+    "guards",
+    "model",
+    "seed",
+    "steps",
+)
 
 
 def load_summary(results_dir: Path) -> dict[str, Any]:
@@ -37,7 +56,7 @@ def load_summary(results_dir: Path) -> dict[str, Any]:
     except (ValueError, OSError) as error:
         raise SummaryError(f"{path}: not readable JSON ({error})") from None
     if not isinstance(summary, dict) or not isinstance(summary.get("runs"), list):
-        raise SummaryError(f"{path}: holds no list of runs (expected {{\"runs\": [...]}})")
+        raise SummaryError(f'{path}: holds no list of runs (expected {{"runs": [...]}})')
     seen: dict[str, int] = {}
     for position, row in enumerate(summary["runs"]):
         missing = [key for key in REQUIRED_ROW_FIELDS if not isinstance(row, dict) or key not in row]
@@ -48,7 +67,9 @@ def load_summary(results_dir: Path) -> dict[str, Any]:
         if problem:
             raise SummaryError(f"{path}: run {position} ({str(row['name'])[:40]!r}): {problem}; fix or remove the row")
         if row["name"] in seen:
-            raise SummaryError(f"{path}: runs {seen[row['name']]} and {position} are both named {row['name']!r}; keep one")
+            raise SummaryError(
+                f"{path}: runs {seen[row['name']]} and {position} are both named {row['name']!r}; keep one"
+            )
         seen[row["name"]] = position
     return summary
 
@@ -56,7 +77,7 @@ def load_summary(results_dir: Path) -> dict[str, Any]:
 ANSWER_KEYS = ("prompt", "before", "after")
 
 
-def read_answers(path: Path, expected: int | None = None) -> list[dict[str, str]]:
+def read_answers(path: Path, expected: int | None = None) -> list[HeldOutAnswer]:
     """A run's answers.json: a list of {prompt, before, after} texts, ``expected`` of them where given; else a SummaryError."""
     try:
         answers = json.loads(path.read_text(encoding="utf-8"))
@@ -66,7 +87,9 @@ def read_answers(path: Path, expected: int | None = None) -> list[dict[str, str]
         raise SummaryError(f"{path}: holds a {type(answers).__name__}, not a list of answers")
     for position, answer in enumerate(answers):
         if not isinstance(answer, dict) or not all(isinstance(answer.get(key), str) for key in ANSWER_KEYS):
-            raise SummaryError(f"{path}: answer {position} is {str(answer)[:60]!r}, not {{prompt, before, after}} texts")
+            raise SummaryError(
+                f"{path}: answer {position} is {str(answer)[:60]!r}, not {{prompt, before, after}} texts"
+            )
     if expected is not None and len(answers) != expected:
         raise SummaryError(f"{path}: holds {len(answers)} answers, but the run recorded {expected} held-out prompts")
     return answers
@@ -94,7 +117,9 @@ def row_problem(row: dict[str, Any]) -> str | None:
             return f"{key} is {row[key]!r}, not a whole number"
     if "hypothesis_held" in row and not isinstance(row["hypothesis_held"], bool):
         return f"hypothesis_held is {row['hypothesis_held']!r}, not true or false"
-    if "guards" in row and (not isinstance(row["guards"], dict) or not all(isinstance(v, bool) for v in row["guards"].values())):
+    if "guards" in row and (
+        not isinstance(row["guards"], dict) or not all(isinstance(v, bool) for v in row["guards"].values())
+    ):
         return f"guards is {row['guards']!r}, not an object of true/false"
     for when in ("before", "after"):
         if when in row and not isinstance(row[when], dict):

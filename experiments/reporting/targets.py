@@ -8,9 +8,9 @@ from tabulate import tabulate
 
 from experiments.registry import REGISTRY, greedy_eyes
 from experiments.registry.first_lesson import CANDIDATES, TARGETS
-from experiments.reporting.record import RunRecord
-from experiments.reporting.runs_table import seeds_of
-from experiments.training import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW, read_metrics
+from experiments.reporting.record import RunRecord, seeds_of
+from experiments.training.recorder import read_metrics
+from experiments.training.stop_rules import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
 
 ALL_CANDIDATES = CANDIDATES + greedy_eyes.CANDIDATES
 
@@ -22,7 +22,11 @@ def steps_to_behaviour(metrics: list[dict]) -> int | None:
     5
     """
     return next(
-        (row["step"] for row in metrics if row.get("step", 0) >= BEHAVIOUR_WINDOW and row.get("primary_reward_ma5", 0) >= BEHAVIOUR_LEVEL),
+        (
+            row["step"]
+            for row in metrics
+            if row.get("step", 0) >= BEHAVIOUR_WINDOW and row.get("primary_reward_ma5", 0) >= BEHAVIOUR_LEVEL
+        ),
         None,
     )
 
@@ -45,16 +49,29 @@ def target_row(results_dir: Path, run: RunRecord) -> list[str]:
     """One run against the targets: the greedy readings judged, the sampled share (at the training temperature) beside."""
     entry = REGISTRY.get(run.name)
     by_probe = entry is not None and entry.arrival == "probe"  # then only the probe's arrival counts as the behaviour
-    steps = run.behaviour_step if by_probe else steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
-    steps_cell = (f"never in {run.steps_trained} ✗" if steps is None else
-                  f"{steps}" if steps <= TARGETS.max_steps_to_behaviour else f"{steps} ✗ ({steps - TARGETS.max_steps_to_behaviour} over)")
-    precision = run.precision["precision"] if run.precision else "bf16"
+    steps = (
+        run.behaviour_step if by_probe else steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
+    )
+    steps_cell = (
+        f"never in {run.steps_trained} ✗"
+        if steps is None
+        else f"{steps}"
+        if steps <= TARGETS.max_steps_to_behaviour
+        else f"{steps} ✗ ({steps - TARGETS.max_steps_to_behaviour} over)"
+    )
+    precision = run.precision.precision if run.precision else "bf16"
     temperature = run.eval_settings.get("temperature", 1.0)
     return [
-        run.name, precision, _at_least(run.after.share_greedy, TARGETS.min_share), f"{run.after.share:.2f} (T {temperature:g})",
-        _at_least(run.after.clean, TARGETS.min_clean, percent=True), _at_most(run.after.loops, TARGETS.max_loops),
-        _at_most(run.after.frame, TARGETS.max_frame), steps_cell,
-        "all held" if not run.failed_guards else "✗ " + ", ".join(run.failed_guards), f"{run.verdict} ({run.stop_reason or '—'})",
+        run.name,
+        precision,
+        _at_least(run.after.share_greedy, TARGETS.min_share),
+        f"{run.after.share:.2f} (T {temperature:g})",
+        _at_least(run.after.clean, TARGETS.min_clean, percent=True),
+        _at_most(run.after.loops, TARGETS.max_loops),
+        _at_most(run.after.frame, TARGETS.max_frame),
+        steps_cell,
+        "all held" if not run.failed_guards else "✗ " + ", ".join(run.failed_guards),
+        f"{run.verdict} ({run.stop_reason or '—'})",
     ]
 
 
@@ -67,8 +84,26 @@ def render_targets(results_dir: Path, runs: list[RunRecord]) -> str:
         f"{TARGETS.max_steps_to_behaviour} steps (the run's arrival rule: the training share's 5-step mean at 0.5, or the "
         "greedy probe), every guard holding, on 3 seeds in bf16 and in fp32. The sampled share, read at the run's training "
         "temperature, is shown beside and not judged. "
-        + (f"Runs meeting every target: {', '.join(met)}." if met else "No run meets every target; each shortfall is marked.")
+        + (
+            f"Runs meeting every target: {', '.join(met)}."
+            if met
+            else "No run meets every target; each shortfall is marked."
+        )
         + "\n\n"
-        + tabulate(rows, headers=["run", "precision", "share (greedy)", "share (sampled)", "clean (greedy)", "loops (greedy)",
-                                  "frame (greedy)", "steps to behaviour", "guards", "verdict (stop)"], tablefmt="github")
+        + tabulate(
+            rows,
+            headers=[
+                "run",
+                "precision",
+                "share (greedy)",
+                "share (sampled)",
+                "clean (greedy)",
+                "loops (greedy)",
+                "frame (greedy)",
+                "steps to behaviour",
+                "guards",
+                "verdict (stop)",
+            ],
+            tablefmt="github",
+        )
     )

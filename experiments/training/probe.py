@@ -17,8 +17,8 @@ from typing import Any
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from experiments.answers import answer_measures
-from experiments.evaluation import EvalSettings, generate
+from experiments.evaluation.answers import answer_measures
+from experiments.evaluation.evaluate import EvalSettings, generate
 from experiments.training.stop_rules import ProbeReading
 
 PROBE_PROMPTS = 8
@@ -64,7 +64,10 @@ class GreedyProbe:
         started = time.perf_counter()
         was_training = model.training
         with torch.random.fork_rng(devices=[]):
-            answers = [per_prompt[0] for per_prompt in generate(model, self.tokenizer, self.prompts, self.settings, sample=False)]
+            answers = [
+                per_prompt[0]
+                for per_prompt in generate(model, self.tokenizer, self.prompts, self.settings, sample=False)
+            ]
         model.train(was_training)
         measured = answer_measures(answers, self.objective)
         shares = self.objective(prompts=None, completions=answers)

@@ -15,12 +15,12 @@ import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from transformers import TrainerCallback
 
-from experiments.answers import opening
-from experiments.measurements import TrainingOutcome
+from experiments.evaluation.answers import opening
+from experiments.evaluation.measurements import StopReason, TrainingOutcome
 from experiments.training.probe import GreedyProbe
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, ProbeReading, StopRules
 from rewards import completion_text
@@ -33,6 +33,12 @@ COMPLETIONS_EVERY = 5  # steps between the completions kept for reading, besides
 COMPLETIONS_KEPT = 4
 
 
+class BatchSource(Protocol):
+    """What the recorder reads a training batch from: the trainer (``ProjectTrainer.last_batch``)."""
+
+    def last_batch(self) -> dict[str, Any] | None: ...
+
+
 class MetricsRecorder(TrainerCallback):
     """Appends each log to metrics.jsonl with the greedy probe's figures, prints a progress line, and stops by the rules.
 
@@ -41,7 +47,7 @@ class MetricsRecorder(TrainerCallback):
     ``stop_rules`` (experiments/training/stop_rules.py) decide when training ends and why;
     ``probe`` (experiments/training/probe.py), when given, reads greedy answers every few steps,
     and its figures go to metrics.jsonl, the progress line and the rules, its answers to
-    completions.jsonl.
+    completions.jsonl. ``batches`` is where the last training batch is read, the trainer itself.
     """
 
     def __init__(
@@ -50,7 +56,7 @@ class MetricsRecorder(TrainerCallback):
         primary_reward: str,
         stop_rules: StopRules | None = None,
         probe: GreedyProbe | None = None,
-        batch_source: Any = None,
+        batches: BatchSource | None = None,
     ):
         self.path = path
         self.primary_key = f"rewards/{primary_reward}/mean"
@@ -61,10 +67,10 @@ class MetricsRecorder(TrainerCallback):
         self.time_to_behaviour_s: float | None = None
         self.started = time.perf_counter()
         self.history: list[dict[str, Any]] = []
-        self.trainer = batch_source  # TRL's trainer, whose last batch is read; build_trainer hands it over
+        self.batches = batches  # the trainer, whose last batch is read (shared openings, completions.jsonl)
 
     @property
-    def stop_reason(self) -> str:
+    def stop_reason(self) -> StopReason:
         return self.rules.reason
 
     @property
@@ -89,7 +95,12 @@ class MetricsRecorder(TrainerCallback):
         if self.path is not None and state.is_world_process_zero:
             with self.completions_path.open("a") as stream:
                 for prompt, answer in zip(self.probe.prompts, reading.answers):
-                    stream.write(json.dumps({"step": reading.step, "probe": True, "prompt": question_text(prompt), "completion": answer}) + "\n")
+                    stream.write(
+                        json.dumps(
+                            {"step": reading.step, "probe": True, "prompt": question_text(prompt), "completion": answer}
+                        )
+                        + "\n"
+                    )
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not logs:
@@ -102,7 +113,11 @@ class MetricsRecorder(TrainerCallback):
         if self.pending_probe is not None and "reward" in logs:
             record.update(self.pending_probe.logged())
             self.pending_probe = None
-        self._stop(control, state.global_step, self.rules.after_step(state.global_step, logs.get(self.primary_key), logs.get("entropy"), shared))
+        self._stop(
+            control,
+            state.global_step,
+            self.rules.after_step(state.global_step, logs.get(self.primary_key), logs.get("entropy"), shared),
+        )
         if self.primary_key in logs:
             record["primary_reward_ma5"] = sum(self.rules.objective) / len(self.rules.objective)
             full = self.rules.objective_mean is not None
@@ -117,10 +132,15 @@ class MetricsRecorder(TrainerCallback):
             last = control.should_training_stop or state.global_step >= state.max_steps
             if "reward" in logs and (state.global_step % COMPLETIONS_EVERY == 0 or last):
                 self.keep_completions(state.global_step)
-        shown = "  ".join(f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs)
+        shown = "  ".join(
+            f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs
+        )
         probed = "  ".join(f"greedy {key.split('/')[-1]}={record[key]:.2f}" for key in PROBE_KEYS if key in record)
         if shown:  # the trainer's closing summary carries none of these
-            log.info(f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}" + (f"  |  {probed}" if probed else ""))
+            log.info(
+                f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}"
+                + (f"  |  {probed}" if probed else "")
+            )
 
     def _stop(self, control, step: int, why: str | None) -> None:
         if why:
@@ -130,18 +150,17 @@ class MetricsRecorder(TrainerCallback):
     def outcome(self, wall_clock_s: float) -> TrainingOutcome:
         """How training went, from the steps this recorder kept."""
         return TrainingOutcome.of(
-            self.history, wall_clock_s, self.time_to_behaviour_s, self.stop_reason, self.rules.behaviour_step,
+            self.history,
+            wall_clock_s,
+            self.time_to_behaviour_s,
+            self.stop_reason,
+            self.rules.behaviour_step,
             sum(p.seconds for p in self.probes),
         )
 
     def last_batch(self) -> dict[str, Any] | None:
-        """The last batch's prompts, completions, rewards per function and advantages, or None before the first.
-
-        The one place that reads TRL's private buffer (``GRPOTrainer._logs``, what its log_completions prints):
-        TRL hands a callback no batch, and the advantages are nowhere public.
-        """
-        logs = getattr(self.trainer, "_logs", None)
-        return logs if logs and logs.get("completion") else None
+        """The last batch's prompts, completions, rewards per function and advantages, or None before the first."""
+        return self.batches.last_batch() if self.batches is not None else None
 
     def batch_shared_openings(self) -> float | None:
         """This step's share of completions opening like an answer to another prompt of the batch (None without a batch)."""
@@ -155,7 +174,7 @@ class MetricsRecorder(TrainerCallback):
     def keep_completions(self, step: int) -> None:
         """A few of this step's completions with their rewards, as TRL's log_completions shows them, into completions.jsonl."""
         logs = self.last_batch()
-        if logs is None:
+        if logs is None or self.completions_path is None:
             return
         count = len(logs["completion"])
         picked = sorted({0, 1, count // 2, count // 2 + 1} & set(range(count)))[:COMPLETIONS_KEPT]

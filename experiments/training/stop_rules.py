@@ -21,10 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from experiments.registry.experiment import ARRIVALS
-from experiments.verdicts import THRESHOLDS
+from experiments.evaluation.measurements import StopReason
+from experiments.evaluation.verdicts import THRESHOLDS
 
-StopReason = Literal["behaviour", "loops", "collapse", "step cap"]
 Arrival = Literal["training", "probe"]
 
 BEHAVIOUR_LEVEL = 0.5
@@ -54,8 +53,14 @@ class ProbeReading:
 
     def logged(self) -> dict[str, float | str]:
         """The figures as metrics.jsonl keys."""
-        return {"probe/share": self.share, "probe/loops": self.loops, "probe/frame": self.frame, "probe/clean": self.clean,
-                "probe/frame_phrase": self.frame_phrase, "probe/seconds": self.seconds}
+        return {
+            "probe/share": self.share,
+            "probe/loops": self.loops,
+            "probe/frame": self.frame,
+            "probe/clean": self.clean,
+            "probe/frame_phrase": self.frame_phrase,
+            "probe/seconds": self.seconds,
+        }
 
 
 def probe_arrived(reading: ProbeReading, level: float) -> bool:
@@ -65,7 +70,11 @@ def probe_arrived(reading: ProbeReading, level: float) -> bool:
     >>> probe_arrived(good, 0.55), probe_arrived(ProbeReading(5, 0.6, 0.125, 0.25, "", 0.8, (), 1.0), 0.55)
     (True, False)
     """
-    return reading.share >= level and reading.loops <= THRESHOLDS.max_loop_share and reading.frame <= THRESHOLDS.max_frame_share
+    return (
+        reading.share >= level
+        and reading.loops <= THRESHOLDS.max_loop_share
+        and reading.frame <= THRESHOLDS.max_frame_share
+    )
 
 
 class StopRules:
@@ -92,7 +101,9 @@ class StopRules:
         """The training objective's 5-step mean, once five steps are in."""
         return sum(self.objective) / BEHAVIOUR_WINDOW if len(self.objective) == BEHAVIOUR_WINDOW else None
 
-    def after_step(self, step: int, objective: float | None, entropy: float | None, shared_openings: float | None) -> str | None:
+    def after_step(
+        self, step: int, objective: float | None, entropy: float | None, shared_openings: float | None
+    ) -> str | None:
         """A logged training step; the message of the rule that ends the run here, or None."""
         if entropy is not None:
             self.entropies.append(entropy)
@@ -113,9 +124,14 @@ class StopRules:
         """A greedy probe; the message of the rule that ends the run here, or None."""
         self.looping_probes = self.looping_probes + 1 if reading.loops >= FAIL_FAST_LOOPS - 1e-9 else 0
         if self.looping_probes >= FAIL_FAST_PROBES:
-            return self._stop("loops", f"the greedy probe looped in ≥ {FAIL_FAST_LOOPS:.0%} of its answers on {FAIL_FAST_PROBES} probes in a row")
+            return self._stop(
+                "loops",
+                f"the greedy probe looped in ≥ {FAIL_FAST_LOOPS:.0%} of its answers on {FAIL_FAST_PROBES} probes in a row",
+            )
         if self.arrival == "probe" and probe_arrived(reading, self.level):
-            return self._arrive(reading.step, f"the greedy probe reached share {self.level} with loops and frame within the guards")
+            return self._arrive(
+                reading.step, f"the greedy probe reached share {self.level} with loops and frame within the guards"
+            )
         return None
 
     def _arrive(self, step: int, why: str) -> str | None:

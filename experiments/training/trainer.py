@@ -1,17 +1,92 @@
-"""TRL's GRPOTrainer as a run uses it: isolated rewards, the recorder's progress line instead of TRL's dicts, LoRA by rank."""
+"""TRL's GRPOTrainer as a run uses it: isolated rewards, the reference log-probabilities kept for the relevance judge,
+the recorder's progress line instead of TRL's dicts, LoRA by rank."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
+import torch
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from trl import GRPOConfig, GRPOTrainer
 
-from experiments.relevance import ReferenceKeepingTrainer, RelevanceReward, rotary_positions
 from experiments.training.recorder import MetricsRecorder
-from experiments.validation import IsolatedReward
+from experiments.training.reward_checks import IsolatedReward
+
+
+class ReferenceKeeper:
+    """The reference model's log-probabilities of the batch being scored, kept by the trainer for the relevance judge.
+
+    TRL computes them (for the KL term) just before it calls the rewards; the judge needs the same numbers for each
+    answer under its own question, so it reads them here instead of running the same model over the same tokens again.
+    """
+
+    def __init__(self) -> None:
+        self._kept: tuple[torch.Tensor, torch.Tensor] | None = None
+
+    def keep(self, tokens: torch.Tensor, log_probs: torch.Tensor) -> None:
+        self._kept = (tokens, log_probs)
+
+    def answer_log_probs(self, completion_ids: Sequence[list[int]]) -> list[float | None] | None:
+        """Mean reference log-probability per token of each completion under its own prompt; None unless the kept
+        batch holds exactly these completions (then the judge computes them itself)."""
+        if self._kept is None:
+            return None
+        tokens, log_probs = self._kept
+        if tokens.shape[0] != len(completion_ids):
+            return None
+        scores: list[float | None] = []
+        for row, ids in enumerate(completion_ids):
+            if len(ids) > tokens.shape[1] or tokens[row, : len(ids)].tolist() != list(ids):
+                return None
+            scores.append(log_probs[row, : len(ids)].mean().item() if ids else None)
+        return scores
+
+
+def rotary_positions(model: PreTrainedModel) -> bool:
+    """Whether the model encodes positions by rotation (RoPE: SmolLM2, Qwen2, Llama).
+
+    Only then are TRL's reference log-probabilities, computed on left-padded prompts, the judge's own: a rotation sees
+    relative positions, which padding does not shift, while GPT-2's absolute position embeddings do (0.06-0.14
+    nats/token apart, measured).
+    """
+    config = model.config
+    return bool(getattr(config, "rope_parameters", None) or getattr(config, "rope_theta", None))
+
+
+def reference_is_the_judges(model: PreTrainedModel, grpo_config: GRPOConfig, lora_rank: int | None) -> bool:
+    """Whether TRL's reference log-probabilities are the judge's own numbers, so the judge may reuse them: TRL keeps a
+    reference model only with a KL term and without LoRA, tempers it at a temperature other than 1.0, and only rotary
+    positions leave it unshifted by left padding."""
+    return bool(grpo_config.beta) and not lora_rank and grpo_config.temperature == 1.0 and rotary_positions(model)
+
+
+class ProjectTrainer(GRPOTrainer):
+    """TRL's GRPOTrainer, handing the reference model's log-probabilities to ``keeper`` and its last batch to whoever
+    asks (the recorder)."""
+
+    def __init__(self, *args: Any, keeper: ReferenceKeeper, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keeper = keeper
+
+    def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, *args, **kwargs):
+        result = super()._get_per_token_logps_and_entropies(
+            model, input_ids, attention_mask, logits_to_keep, *args, **kwargs
+        )
+        if model is self.ref_model and model is not None:
+            self.keeper.keep(input_ids[:, -logits_to_keep:].detach(), result[0].detach().float())
+        return result
+
+    def last_batch(self) -> dict[str, Any] | None:
+        """The last batch's prompts, completions, rewards per function and advantages, or None before the first.
+
+        The one place that reads TRL's private buffer (``GRPOTrainer._logs``, what its log_completions prints):
+        TRL hands a callback no batch, and the advantages are nowhere public.
+        """
+        logs = getattr(self, "_logs", None)
+        return logs if logs and logs.get("completion") else None
 
 
 def build_trainer(
@@ -19,31 +94,31 @@ def build_trainer(
     tokenizer: PreTrainedTokenizerBase,
     dataset: Dataset,
     reward_functions: Sequence[Callable[..., list[float]]],
-    arguments: GRPOConfig,
-    recorder: MetricsRecorder,
+    grpo_config: GRPOConfig,
+    keeper: ReferenceKeeper,
     lora_rank: int | None = None,
-    progress_bar: bool = False,
-) -> GRPOTrainer:
-    """TRL's trainer, with its raw per-step dict printing replaced by the recorder's one-line progress (or a bar).
+) -> ProjectTrainer:
+    """TRL's trainer, with its raw per-step dict printing removed (the recorder prints one line instead).
 
     ``lora_rank`` trains peft's LoRA adapters on every linear layer (α = 2 × rank), through TRL's ``peft_config``.
     """
-    trainer = ReferenceKeepingTrainer(
+    trainer = ProjectTrainer(
         model=model,
         reward_funcs=[IsolatedReward(function) for function in reward_functions],
-        args=arguments,
+        args=grpo_config,
         train_dataset=dataset,
         processing_class=tokenizer,
-        callbacks=[recorder],
         peft_config=lora_config(lora_rank) if lora_rank else None,
+        keeper=keeper,
     )
-    recorder.trainer = trainer
-    if trainer.ref_model is not None and arguments.temperature == 1.0 and rotary_positions(model):
-        for function in reward_functions:
-            if isinstance(function, RelevanceReward) and function.reuse_reference:
-                function.reference = trainer.reference_answer_log_probs
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
+    return trainer
+
+
+def with_recorder(trainer: ProjectTrainer, recorder: MetricsRecorder, progress_bar: bool = False) -> ProjectTrainer:
+    """The trainer with the recorder (which reads its batches) among its callbacks, and a bar where asked for."""
+    trainer.add_callback(recorder)
     if progress_bar:
         trainer.add_callback(BarOnly)
     return trainer
@@ -60,5 +135,3 @@ def lora_config(rank: int):
     from peft import LoraConfig
 
     return LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
-
-

@@ -1,4 +1,5 @@
-"""Reading held-out answers one by one: loops, one frame for every question, and clean answers.
+"""Reading held-out answers: one by one (loops, one frame for every question, clean answers) and all together (distinct
+bigrams, repeated trigrams, real words, length, one canned opening).
 
 Averages over forty answers can hold while a quarter of them loop ("very very very …")
 or every second one opens "They don't …". These measures count answers, not words,
@@ -9,9 +10,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
-from rewards import loops, word_trigrams, words
+from wordfreq import zipf_frequency
+
+from rewards import loops, word_bigrams, word_trigrams, words
+
+
+class HeldOutAnswer(TypedDict):
+    """One held-out prompt's greedy answers before and after training: a row of a run's answers.json."""
+
+    prompt: str
+    before: str
+    after: str
+
 
 CLEAN_MIN_SHARE = 0.5  # the objective's score an answer needs to count as clean
 CLEAN_OPENING_WORDS = 6  # a clean answer shares its first six words with no other answer
@@ -74,3 +86,48 @@ def clean_share(texts: Sequence[str], objective: Callable[..., list[float]]) -> 
         score >= CLEAN_MIN_SHARE and not loops(text) and openings[opening(text, CLEAN_OPENING_WORDS)] == 1
         for text, score in zip(texts, scores)
     ) / len(texts)
+
+
+def distinct_2(texts: Sequence[str]) -> float:
+    """Distinct word bigrams over all bigrams, across every completion: low means the model repeats itself.
+
+    >>> distinct_2(["a b a b", "c d"])
+    0.75
+    """
+    bigrams = [pair for text in texts for pair in word_bigrams(text)]
+    return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
+
+
+def repeats_trigram_share(texts: Sequence[str]) -> float:
+    """Share of completions in which some word trigram occurs twice: the signature of a loop.
+
+    >>> repeats_trigram_share(["they have feet they have feet", "cows sing loud songs"])
+    0.5
+    """
+    if not texts:
+        return 0.0
+    return sum(len(set(grams)) < len(grams) for grams in map(word_trigrams, texts)) / len(texts)
+
+
+def real_word_share(texts: Sequence[str]) -> float:
+    """Share of words that wordfreq knows as English, so invented "four-letter" tokens do not count as language.
+
+    >>> real_word_share(["the cow sings", "zqxv"])
+    0.75
+    """
+    found = [w for text in texts for w in words(text)]
+    return sum(zipf_frequency(w, "en") > 0 for w in found) / len(found) if found else 0.0
+
+
+def mean_words(texts: Sequence[str]) -> float:
+    return sum(len(words(t)) for t in texts) / len(texts) if texts else 0.0
+
+
+def template_share(texts: Sequence[str], opening_words: int = 3) -> float:
+    """Share of answers that open with the most common first three words: one canned start for every question.
+
+    >>> template_share(["They don't just eat.", "They don't just sing!", "Cows moo.", "Frogs hop."])
+    0.5
+    """
+    openings = Counter(opening(text, opening_words) for text in texts)
+    return openings.most_common(1)[0][1] / len(texts) if texts else 0.0

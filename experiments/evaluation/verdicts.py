@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Literal
 
-from experiments.measurements import Measurements
+from experiments.evaluation.measurements import Measurements, StopReason
 
 
 def _declared(value: float, meaning: str) -> float:
@@ -62,16 +63,24 @@ class Thresholds:
 THRESHOLDS = Thresholds()
 
 
+Verdict = Literal["works", "broken", "no change"]
+
+
 @dataclass(frozen=True)
 class Judgement:
     """A run's verdict and each guard's pass or fail."""
 
-    verdict: str
+    verdict: Verdict
     guards: dict[str, bool]
 
     @property
     def failed(self) -> list[str]:
-        return [guard for guard, held in self.guards.items() if not held]
+        return failed_guards(self.guards)
+
+
+def failed_guards(guards: dict[str, bool]) -> list[str]:
+    """The guards that failed, in their order."""
+    return [guard for guard, held in guards.items() if not held]
 
 
 def guards(before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS) -> dict[str, bool]:
@@ -82,11 +91,18 @@ def guards(before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS
         "repeat3": after.repeat3 - before.repeat3 <= t.max_repeat3_rise,
         "real_words": before.real_words - after.real_words <= t.max_real_words_drop,
         "length": after.mean_words >= t.min_length_ratio * before.mean_words,
-        "relevance": relevance_kept(before.relevance, after.relevance, t),
-        "template": template_kept(before.template, after.template, t),
-        "loops": loops_kept(before.loops, after.loops, t),
-        "frame": frame_kept(before.frame, after.frame, t),
+        "relevance": relevance_kept(measured(before.relevance), measured(after.relevance), t),
+        "template": template_kept(measured(before.template), measured(after.template), t),
+        "loops": loops_kept(measured(before.loops), measured(after.loops), t),
+        "frame": frame_kept(measured(before.frame), measured(after.frame), t),
     }
+
+
+def measured(value: float | None) -> float:
+    """A measure a guard reads; None (a row written before the measure existed) cannot be judged by it."""
+    if value is None:
+        raise TypeError("a guard read a measure this row was written without")
+    return value
 
 
 def relevance_kept(before: float, after: float, t: Thresholds = THRESHOLDS) -> bool:
@@ -126,10 +142,12 @@ def frame_kept(before: float, after: float, t: Thresholds = THRESHOLDS) -> bool:
 
 
 # Stop rules that end a run because its policy is broken (experiments/training/stop_rules.py): the verdict says so.
-BREAKING_STOPS = ("loops", "collapse")
+BREAKING_STOPS: tuple[StopReason, ...] = ("loops", "collapse")
 
 
-def judge(before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS, stop_reason: str | None = None) -> Judgement:
+def judge(
+    before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS, stop_reason: StopReason | None = None
+) -> Judgement:
     """`works`: the share rose enough and every guard held. `broken`: a guard failed. Otherwise `no change`.
 
     A failed guard means `broken` even when the share did not rise: a damaged model is

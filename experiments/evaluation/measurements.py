@@ -7,8 +7,9 @@ measure is a change here and in the two places that fill and read it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass
@@ -39,13 +40,17 @@ class Measurements:
 MEASURES = tuple(f.name for f in dataclasses.fields(Measurements))
 
 
+# Why training ended: the behaviour arrived, the greedy probe looped, the policy collapsed, or the step cap.
+StopReason = Literal["behaviour", "loops", "collapse", "step cap"]
+
+
 @dataclass
 class TrainingOutcome:
     """How training went: when it stopped and why, and summary figures of the logged steps."""
 
     wall_clock_s: float
     time_to_behaviour_s: float | None
-    stop_reason: str
+    stop_reason: StopReason
     steps_trained: int
     generation_steps: int
     final_train_reward: float | None
@@ -62,7 +67,7 @@ class TrainingOutcome:
         history: list[dict[str, Any]],
         wall_clock_s: float,
         time_to_behaviour_s: float | None,
-        stop_reason: str,
+        stop_reason: StopReason,
         behaviour_step: int | None = None,
         probe_s: float | None = None,
     ) -> TrainingOutcome:
@@ -78,15 +83,20 @@ class TrainingOutcome:
             steps_trained=len(optimizer_steps),
             generation_steps=len(generations),
             final_train_reward=generations[-1]["reward"] if generations else None,
-            mean_kl=_mean([row.get("kl") for row in optimizer_steps]),
+            mean_kl=mean_of([row.get("kl") for row in optimizer_steps]),
             final_entropy=optimizer_steps[-1].get("entropy") if optimizer_steps else None,
-            mean_frac_reward_zero_std=_mean([row.get("frac_reward_zero_std") for row in generations]),
-            mean_step_time_s=_mean([row.get("step_time") for row in optimizer_steps]),
+            mean_frac_reward_zero_std=mean_of([row.get("frac_reward_zero_std") for row in generations]),
+            mean_step_time_s=mean_of([row.get("step_time") for row in optimizer_steps]),
             behaviour_step=behaviour_step,
             probe_s=None if probe_s is None else round(probe_s, 1),
         )
 
 
-def _mean(values: list[Any]) -> float | None:
+def mean_of(values: Iterable[Any]) -> float | None:
+    """The mean of the numbers among ``values`` (a judged objective leaves some unscored: None), or None if there are none.
+
+    >>> mean_of([1.0, None, 2.0]), mean_of([None])
+    (1.5, None)
+    """
     present = [v for v in values if isinstance(v, (int, float))]
     return sum(present) / len(present) if present else None

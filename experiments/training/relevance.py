@@ -9,14 +9,17 @@ the model before training, so a policy cannot learn to fool it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from tqdm.auto import tqdm
-from trl import GRPOTrainer
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from experiments.training.models import context_length
 from rewards import completion_text, echo_share
+
+# Mean reference log-probability per token of each completion under its own prompt, or None (the judge computes them).
+ReferenceSource = Callable[[Sequence[list[int]]], "list[float | None] | None"]
 
 OTHER_QUESTIONS = 8  # held-out evaluation: each answer is also scored after this many other questions
 
@@ -25,20 +28,24 @@ class RelevanceJudge:
     """The frozen base model scoring answers after questions; questions are chat messages or plain strings."""
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, bf16: bool, batch_size: int = 32):
-        self.model, self.tokenizer, self.bf16, self.batch_size = model.eval().requires_grad_(False), tokenizer, bf16, batch_size
+        self.model, self.tokenizer, self.bf16, self.batch_size = (
+            model.eval().requires_grad_(False),
+            tokenizer,
+            bf16,
+            batch_size,
+        )
 
     @property
     def context_limit(self) -> int:
-        """Tokens the model reads at once (GPT-2's n_positions, others' max_position_embeddings); unbounded if it says none."""
-        config = self.model.config
-        return getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 10**9
+        """Tokens the model reads at once; unbounded if it says none."""
+        return context_length(self.model) or 10**9
 
     @staticmethod
     def context_text(tokenizer: PreTrainedTokenizerBase, question: Any) -> str:
         """A question as the policy saw it: through the chat template for chat messages, as is for plain text."""
         if isinstance(question, str) or tokenizer.chat_template is None:
             return question if isinstance(question, str) else completion_text(question)
-        return tokenizer.apply_chat_template(list(question), add_generation_prompt=True, tokenize=False)
+        return str(tokenizer.apply_chat_template(list(question), add_generation_prompt=True, tokenize=False))
 
     def answer_log_probs(
         self, questions: Sequence[Any], answers: Sequence[str] | Sequence[list[int]], progress: bool = False
@@ -54,7 +61,11 @@ class RelevanceJudge:
             text = self.context_text(self.tokenizer, question)
             if text not in contexts:
                 contexts[text] = self.tokenizer(text, add_special_tokens=False).input_ids
-            tokens = self.tokenizer(answer, add_special_tokens=False).input_ids if isinstance(answer, str) else list(answer)
+            tokens: list[int] = (
+                self.tokenizer(answer, add_special_tokens=False).input_ids
+                if isinstance(answer, str)
+                else list(cast(list[int], answer))
+            )
             # A decoded answer can tokenize longer than it was generated: cut it where the model's context ends.
             pairs.append((contexts[text], tokens[: max(0, self.context_limit - len(contexts[text]))]))
         scores: list[float | None] = []
@@ -79,15 +90,21 @@ class RelevanceJudge:
         start = max(0, min((len(c) for c, _ in pairs if c), default=1) - 1)
         device = self.model.device
         with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device), logits_to_keep=width - start).logits.float()
+            logits = self.model(
+                input_ids=ids.to(device), attention_mask=mask.to(device), logits_to_keep=width - start
+            ).logits.float()
         targets = ids[:, start + 1 :].to(device).unsqueeze(-1)
-        log_probs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, targets).squeeze(-1)  # column j: position start + j
+        log_probs = (
+            torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, targets).squeeze(-1)
+        )  # column j: position start + j
         scores: list[float | None] = []
         for row, (context, answer) in enumerate(pairs):
             if not answer or not context:
                 scores.append(None)
                 continue
-            scores.append(log_probs[row, len(context) - 1 - start : len(context) + len(answer) - 1 - start].mean().item())
+            scores.append(
+                log_probs[row, len(context) - 1 - start : len(context) + len(answer) - 1 - start].mean().item()
+            )
         return scores
 
     def pmi(
@@ -109,10 +126,11 @@ class RelevanceJudge:
         result: list[float | None] = []
         for own_score, other in zip(own, others):
             scores = [next(elsewhere) for _ in other]
-            if own_score is None or not other or any(s is None for s in scores):
+            known = [s for s in scores if s is not None]
+            if own_score is None or not other or len(known) < len(scores):
                 result.append(None)
             else:
-                result.append(own_score - sum(scores) / len(scores))
+                result.append(own_score - sum(known) / len(known))
         return result
 
 
@@ -130,21 +148,21 @@ class RelevanceReward:
     GRPO's batch holds several prompts, each with its group of completions, so every
     completion has other questions to be compared with at no cost in generation.
     A batch with a single prompt gives ``None`` (no score), which TRL leaves out; an
-    empty answer scores 0. The runner sets ``judge`` once the base model is loaded.
+    empty answer scores 0. It is born with its judge, the frozen base model.
 
     With a KL term, TRL has already scored every completion under its own question with
     the reference model, which is the same frozen base model: ``reference`` hands those
-    log-probabilities over, and the judge only scores the answers after the other
+    log-probabilities over (``ReferenceKeeper.answer_log_probs``, given at birth where they are the judge's own),
+    and the judge only scores the answers after the other
     questions, on the same token ids. That halves the judge's work in every step.
     """
 
     SCALE_NATS = 2.0
     __name__ = "relevance"
 
-    def __init__(self, reuse_reference: bool = True) -> None:
-        self.judge: RelevanceJudge | None = None
-        self.reuse_reference = reuse_reference
-        self.reference: Callable[[Sequence[list[int]]], list[float | None] | None] | None = None
+    def __init__(self, judge: RelevanceJudge, reference: ReferenceSource | None = None) -> None:
+        self.judge = judge
+        self.reference = reference
 
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         keys = [repr(p) for p in prompts]
@@ -152,11 +170,9 @@ class RelevanceReward:
         others = [[prompt for other_key, prompt in distinct.items() if other_key != key] for key in keys]
         if not any(others):
             return [None] * len(completions)
-        if self.judge is None:
-            raise RuntimeError("the relevance reward has no judge: the runner sets one after loading the base model")
         ids = kwargs.get("completion_ids")
         own = self.reference(ids) if self.reference is not None and ids is not None else None
-        if own is not None:
+        if own is not None and ids is not None:
             scores = self.judge.pmi(list(prompts), list(ids), others, own=own)
         else:
             scores = self.judge.pmi(list(prompts), [completion_text(c) for c in completions], others)
@@ -187,48 +203,14 @@ class EchoFreeRelevance(RelevanceReward):
 def _asked(prompt: Any) -> str:
     """The user's last message of a chat prompt (not the system line), or a plain prompt as it is."""
     if isinstance(prompt, list):
-        return next((completion_text(m) for m in reversed(prompt) if isinstance(m, dict) and m.get("role") == "user"), "")
+        return next(
+            (completion_text(m) for m in reversed(prompt) if isinstance(m, dict) and m.get("role") == "user"), ""
+        )
     return completion_text(prompt)
 
 
-def rotary_positions(model: PreTrainedModel) -> bool:
-    """Whether the model encodes positions by rotation (RoPE: SmolLM2, Qwen2, Llama).
-
-    Only then are TRL's reference log-probabilities, computed on left-padded prompts,
-    the judge's own: a rotation sees relative positions, which padding does not shift,
-    while GPT-2's absolute position embeddings do (0.06-0.14 nats/token apart, measured).
-    """
-    config = model.config
-    return bool(getattr(config, "rope_parameters", None) or getattr(config, "rope_theta", None))
-
-
-class ReferenceKeepingTrainer(GRPOTrainer):
-    """TRL's GRPOTrainer, keeping the reference model's log-probabilities of the batch being scored.
-
-    TRL computes them (for the KL term) just before it calls the rewards; the relevance
-    judge needs the same numbers for each answer under its own question, so it reads them
-    here instead of running the same model over the same tokens a second time.
-    """
-
-    _reference: tuple[torch.Tensor, torch.Tensor] | None = None
-
-    def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, *args, **kwargs):
-        result = super()._get_per_token_logps_and_entropies(model, input_ids, attention_mask, logits_to_keep, *args, **kwargs)
-        if model is self.ref_model and model is not None:
-            self._reference = (input_ids[:, -logits_to_keep:].detach(), result[0].detach().float())
-        return result
-
-    def reference_answer_log_probs(self, completion_ids: Sequence[list[int]]) -> list[float | None] | None:
-        """Mean reference log-probability per token of each completion under its own prompt; None unless the kept
-        batch holds exactly these completions (then the judge computes them itself)."""
-        if self._reference is None:
-            return None
-        tokens, log_probs = self._reference
-        if tokens.shape[0] != len(completion_ids):
-            return None
-        scores: list[float | None] = []
-        for row, ids in enumerate(completion_ids):
-            if len(ids) > tokens.shape[1] or tokens[row, : len(ids)].tolist() != list(ids):
-                return None
-            scores.append(log_probs[row, : len(ids)].mean().item() if ids else None)
-        return scores
+# Rewards judged by a model, by name: built per run with the frozen base model as their judge.
+JUDGED_REWARDS: dict[str, type[RelevanceReward]] = {
+    "relevance": RelevanceReward,
+    "relevance_no_echo": EchoFreeRelevance,
+}

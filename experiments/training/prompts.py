@@ -87,7 +87,9 @@ def _read_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise PromptFileError(f"{path}: is a directory, expected a text file with one prompt per line")
     if not path.is_file():
-        raise PromptFileError(f"{path}: is not a regular file (a pipe or a device would be read forever); expected a text file")
+        raise PromptFileError(
+            f"{path}: is not a regular file (a pipe or a device would be read forever); expected a text file"
+        )
     try:
         return path.read_bytes()
     except OSError as error:
@@ -114,7 +116,9 @@ def load_prompts(
     lines = read_prompt_lines(path) if lines is None else lines
     if not conversational:
         if system is not None:
-            raise PromptFileError(f"{path}: system_prompt {system!r} given, but the model has no chat template to put it in")
+            raise PromptFileError(
+                f"{path}: system_prompt {system!r} given, but the model has no chat template to put it in"
+            )
         return Dataset.from_dict({"prompt": lines})
     prefix = [{"role": "system", "content": system}] if system is not None else []
     return Dataset.from_dict({"prompt": [prefix + [{"role": "user", "content": line}] for line in lines]})

@@ -1,0 +1,182 @@
+"""The check stage of a run: everything that can refuse it, before anything is trained, evaluated or written.
+
+The model-free checks come first (names, fields, rewards, prompt files, folders, the summary beside them, the prompt
+count); the model is loaded last, because the prompts' lengths are checked against its context and the disk against
+its size. What the checks read (precision, GRPOConfig, prompts, model) is handed on as one ``RunPlan``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from accelerate import PartialState
+from datasets import Dataset
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from trl import GRPOConfig
+
+from experiments.files import FolderError, check_free_space, check_writable_folder, inside
+from experiments.precision import PROBE_SIZE, PrecisionChoice, choose_precision
+from experiments.registry import REGISTRY
+from experiments.registry.experiment import Experiment
+from experiments.reporting.publish import check_summary_readable
+from experiments.training.assembly import plain_rewards, prompt_dataset, trainable_model
+from experiments.training.checkpoints import CACHE_FIX, cache_root
+from experiments.training.checks import ConfigError, check_name, check_prompt_count, validate_experiment
+from experiments.training.models import EMBEDDED, TINY_GPT2, context_length
+from experiments.training.prompts import PromptFileError, read_numbered_prompts, read_prompt_lines
+from experiments.training.relevance import RelevanceJudge
+from experiments.training.reward_checks import check_rewards
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+log = logging.getLogger(__name__)
+HELDOUT = ROOT / "prompts" / "heldout.txt"
+REFERENCE = ROOT / "prompts" / "reference.txt"
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A run that passed every check: where it writes, how it computes, what it reads, and the model it trains."""
+
+    entry: Experiment
+    run_dir: Path
+    results_dir: Path
+    runs_dir: Path
+    precision: PrecisionChoice
+    grpo_config: GRPOConfig
+    dataset: Dataset  # the training prompts, as the model takes them
+    heldout_lines: list[str]
+    heldout: list[Any]  # the held-out prompts, as the model takes them
+    reference_text: str
+    processes: int
+    is_main: bool
+    policy: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+
+
+def with_overrides(entry: Experiment, model: str | None, steps: int | None, precision: str | None) -> Experiment:
+    """The entry with a quick look's model, steps or precision in place of its own (None keeps its own)."""
+    check_name(entry.name)  # before anything: the name becomes runs/NAME and results/NAME
+    return dataclasses.replace(
+        entry,
+        model=entry.model if model is None else model,
+        steps=entry.steps if steps is None else steps,
+        precision=entry.precision if precision is None else precision,
+    )
+
+
+def check_run(entry: Experiment, results_dir: Path | None, runs_dir: Path, tracker: str = "none") -> RunPlan:
+    """Every check of a run, model-free ones first; the plan the stages after it read."""
+    run_dir = inside(runs_dir, runs_dir / entry.name)
+    state = PartialState()
+    # Milliseconds (a 512² matmul, or nothing on a CPU without bf16), so it is decided afresh and nothing is written yet.
+    chosen = choose_precision(entry.precision, "cuda" if entry.on_gpu else "cpu", entry.model, cache_file=None)
+    grpo_config = validate_experiment(entry, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
+    results_dir = default_results_dir(entry, runs_dir) if results_dir is None else results_dir
+    check_rewards(plain_rewards(entry))  # the judged ones are dry-run by their tests: they need a model to judge
+    train_lines = read_numbered_prompts(ROOT / entry.train_prompts)
+    heldout_lines = read_prompt_lines(HELDOUT)
+    if entry.eval_prompts is not None and entry.eval_prompts > len(heldout_lines):
+        raise ConfigError(
+            f"{entry.name}: eval_prompts is {entry.eval_prompts}, but {HELDOUT.name} holds {len(heldout_lines)} prompts"
+        )
+    heldout_lines = heldout_lines[: entry.eval_prompts]
+    reference_text = REFERENCE.read_text(encoding="utf-8")
+    check_folders(entry, results_dir, runs_dir, run_dir)
+    timed = (
+        ""
+        if chosen.fp32_s is None
+        else f"; a {PROBE_SIZE}² matmul took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16"
+    )
+    log.info(f"[{entry.name}] precision {chosen.precision} ({chosen.how}{timed})")
+    check_prompt_count(entry, len(train_lines), grpo_config, state.num_processes)
+
+    log.info(f"[{entry.name}] loading {entry.model}")
+    policy, tokenizer = trainable_model(entry)
+    dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts, [line for _, line in train_lines])
+    heldout = prompt_dataset(entry, tokenizer, HELDOUT, heldout_lines)["prompt"]
+    check_prompt_lengths(entry, tokenizer, policy, train_lines, grpo_config.max_completion_length or 0)
+    check_eval_lengths(entry, tokenizer, policy, heldout)
+    model_bytes = sum(p.numel() * p.element_size() for p in policy.parameters())
+    check_free_space(run_dir, model_bytes + 2**20, "runs folder", "free some space or pass --runs-dir")
+    check_free_space(results_dir, 2**20, "results folder", "free some space or pass --results-dir")
+    return RunPlan(
+        entry,
+        run_dir,
+        results_dir,
+        runs_dir,
+        chosen,
+        grpo_config,
+        dataset,
+        heldout_lines,
+        heldout,
+        reference_text,
+        state.num_processes,
+        state.is_main_process,
+        policy,
+        tokenizer,
+    )
+
+
+def check_folders(entry: Experiment, results_dir: Path, runs_dir: Path, run_dir: Path) -> None:
+    """Two folders, each writable, and a summary.json that can take this run's row: refused before any model loads."""
+    if (results_dir / entry.name).resolve() == run_dir.resolve():
+        raise FolderError(
+            f"results folder {results_dir} and runs folder {runs_dir} are one folder: publishing would replace the run's model; pass two"
+        )
+    check_writable_folder(results_dir, "results folder", "pass --results-dir with a writable folder")
+    check_summary_readable(results_dir)
+    check_writable_folder(runs_dir, "runs folder", "pass --runs-dir (or set LK_RUNS_DIR) with a writable folder")
+    if entry.model in (EMBEDDED, TINY_GPT2):
+        check_writable_folder(cache_root(), "model cache", CACHE_FIX)
+
+
+def default_results_dir(entry: Experiment, runs_dir: Path) -> Path:
+    """results/ for the registry's own run; a scratch folder for a quick look, named in the output."""
+    declared = REGISTRY.get(entry.name)
+    if declared is not None and declared == entry:
+        return ROOT / "results"
+    changed = [
+        f.name
+        for f in dataclasses.fields(entry)
+        if declared is None or getattr(entry, f.name) != getattr(declared, f.name)
+    ]
+    scratch = runs_dir / "quick-looks"
+    log.info(
+        f"[{entry.name}] a quick look ({', '.join(changed)} differ from the registry): results go to {scratch}, not results/"
+    )
+    return scratch
+
+
+def check_prompt_lengths(
+    entry: Experiment, tokenizer, model, lines: list[tuple[int, str]], completion_tokens: int
+) -> None:
+    """Refuse a training prompt that cannot fit in the model's context with its completion; the error names its file line."""
+    context = context_length(model)
+    if not context:
+        return
+    for number, line in lines:
+        length = len(tokenizer(line, add_special_tokens=False).input_ids)
+        if length + completion_tokens > context:
+            raise PromptFileError(
+                f"{entry.train_prompts}:{number}: prompt ({line[:40]!r}…) is {length} tokens; with "
+                f"max_completion_length {completion_tokens} it exceeds the context of {entry.model} ({context} tokens)"
+            )
+
+
+def check_eval_lengths(entry: Experiment, tokenizer, model, heldout) -> None:
+    """Refuse an ``eval_max_new_tokens`` that, after the longest held-out prompt, runs past the model's context."""
+    context = context_length(model)
+    if not context or not len(heldout):
+        return
+    longest = max(
+        len(tokenizer(RelevanceJudge.context_text(tokenizer, p), add_special_tokens=False).input_ids) for p in heldout
+    )
+    if longest + entry.eval_max_new_tokens > context:
+        raise ConfigError(
+            f"{entry.name}: eval_max_new_tokens {entry.eval_max_new_tokens} after the longest held-out prompt ({longest} tokens) "
+            f"exceeds the context of {entry.model} ({context} tokens); at most {context - longest}"
+        )
