@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from experiments.registry.experiment import BASELINE, variant
+from experiments.registry.experiment import FIRST_BASELINE, variant
 from experiments.training.models import TINY_GPT2
 
 RELEVANCE_REWARD = variant(
-    BASELINE,
+    FIRST_BASELINE,
     "relevance-reward",
     "adding a relevance reward (each answer's PMI with its own question against the batch's other question, judged by "
     "the frozen base model) to the v1 baseline's two terms (1:1:1) keeps answers answering their questions while the "
@@ -127,7 +127,7 @@ SHARE_WITH_LEASHES_32 = variant(
 
 ENTRIES = [
     variant(
-        BASELINE,
+        FIRST_BASELINE,
         "smoke",
         "3 steps on a random tiny GPT-2 run the whole pipeline in seconds: every file written, the record complete, "
         "a verdict given (plumbing, not behaviour: a random model predicts none)",
@@ -140,7 +140,7 @@ ENTRIES = [
         precision="fp32",  # a two-layer model times the same either way: no measurement can choose, so it is fixed
         grpo={"max_completion_length": 8, "num_generations": 4, "per_device_train_batch_size": 4},
     ),
-    BASELINE,
+    FIRST_BASELINE,
     RELEVANCE_REWARD,
     RELEVANCE_QUARTER,
     RELEVANCE_QUARTER_96,
@@ -169,7 +169,7 @@ ENTRIES = [
     SHARE_WITH_LEASHES_FAST,
     SHARE_WITH_LEASHES_32,
     variant(
-        BASELINE,
+        FIRST_BASELINE,
         "long-baseline",
         "the first baseline trained a fixed 72 steps, with no stop rule, reaches share ≥ 0.5 on every seed with its "
         "guards intact",
@@ -180,7 +180,7 @@ ENTRIES = [
         long=True,
     ),
     variant(
-        BASELINE,
+        FIRST_BASELINE,
         "stop-at-behaviour",
         "long-baseline, stopped at the first step whose training share (5-step mean) reaches 0.5, ends every seed "
         "with held-out share ≥ 0.5 before the language breaks (declared after long-baseline seed 0 overshot to ref ppl ×1.59)",
@@ -226,6 +226,6 @@ BEST_FOUND = RELEVANCE_QUARTER_96
 # each in bf16 and in fp32.
 HEADLINE = tuple(
     name + suffix
-    for name in (BASELINE.name, RELEVANCE_QUARTER_96.name, RELEVANCE_QUARTER_AT_055.name)
+    for name in (FIRST_BASELINE.name, RELEVANCE_QUARTER_96.name, RELEVANCE_QUARTER_AT_055.name)
     for suffix in ("", "-fp32")
 )

@@ -1,6 +1,6 @@
 """GPU lessons: the same data with use_cpu off, skipped where CUDA is absent"""
 
-from experiments.registry.experiment import BASELINE, variant
+from experiments.registry.experiment import FIRST_BASELINE, variant
 
 GPU = {"use_cpu": False}  # precision is auto, which on CUDA is bf16 autocast
 # On CUDA, SDPA's backward through the fully masked rows of left-padded prompts gave NaN: in the first H100
@@ -9,8 +9,8 @@ GPU_ATTENTION = "eager"
 
 ENTRIES = [
     variant(
-        BASELINE,
-        "baseline-gpu",
+        FIRST_BASELINE,
+        "first-baseline-gpu",
         "the baseline on one CUDA GPU, nothing changed but use_cpu and eager attention: a step takes under 2 s, so the "
         "share arrives within 300 s on every seed, and it works on every seed like the CPU baseline",
         "works",
@@ -19,7 +19,7 @@ ENTRIES = [
         grpo=GPU,
     ),
     variant(
-        BASELINE,
+        FIRST_BASELINE,
         "gpu-large-groups",
         "GPU-sized groups, 16 completions for each of 4 prompts (64 a step), give steadier advantages: the share "
         "arrives in fewer steps than baseline-gpu's on seed 0, and it works",
@@ -29,4 +29,4 @@ ENTRIES = [
     ),
 ]
 
-LEVER_RUNS: dict[str, str] = {"project": "baseline-gpu", "large_groups": "gpu-large-groups"}
+LEVER_RUNS: dict[str, str] = {"project": "first-baseline-gpu", "large_groups": "gpu-large-groups"}

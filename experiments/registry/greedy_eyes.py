@@ -103,7 +103,42 @@ CANDIDATES = (
     CLEAN_SHARE.name,
 )
 
-# The candidates still in play, which must be run on today's training numerics.
-CURRENT = (TOP_P_SAMPLES.name, GATED_TOP_P.name, GATED_SHARE_HOT.name, CLEAN_SHARE.name)
+# No candidate met the targets (each shortfall is in summary.md). By issue 31's fallback the baseline is the best
+# configuration found by clean answers: relevance-quarter-96, whose fp32 runs held 69%, 64% and 71% clean answers
+# (mean 68%; relevance-quarter-0.55-fp32 66%, clean-share 50%, every issue-31 candidate ≤ 50%). It keeps its own
+# arrival (the training share's 5-step mean at 0.5): its answers share one frame in 45-69%, so the probe's arrival
+# would hold it to its cap; the greedy probe's fail-fast and the relative collapse rule watch it as every run.
+BASELINE = variant(
+    RELEVANCE_QUARTER_96,
+    "baseline",
+    "the best configuration found by clean answers (relevance-quarter-96: the four-letter share, distinct bigrams and "
+    "relevance at 1:1:0.25, lr 1e-4, β 0.1, 24-token completions at temperature 1.0, stopped when the training share's "
+    "5-step mean reaches 0.5, cap 96), rerun under the greedy probe's stop rules: the share rises by ≥ 0.25 with "
+    "reference perplexity, distinct-2, real words and relevance holding, but the greedy answers still loop (more than "
+    "5%) or share one frame (more than 30%) on most seeds, as its six earlier runs did: broken by loops or frame",
+    "broken",
+    long=False,
+    seeds=(0, 1, 2),
+)
 
-ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P, CLEAN_SHARE]
+BASELINE_FP32 = variant(
+    BASELINE,
+    "baseline-fp32",
+    "the baseline in fp32 (its bf16 sibling's trajectory depends on numerics): as the baseline, broken by loops or "
+    "frame on most seeds, with clean answers near the 68% its earlier fp32 runs held",
+    "broken",
+    precision="fp32",
+    seeds=(0, 1, 2),
+)
+
+# Runs that must be made on today's training numerics (tests/test_numerics.py).
+CURRENT = (
+    TOP_P_SAMPLES.name,
+    GATED_TOP_P.name,
+    GATED_SHARE_HOT.name,
+    CLEAN_SHARE.name,
+    BASELINE.name,
+    BASELINE_FP32.name,
+)
+
+ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P, CLEAN_SHARE, BASELINE, BASELINE_FP32]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import signal
 from collections.abc import Callable, Iterator
@@ -122,7 +123,8 @@ def rename_family(results_dir: Path, old: str, new: str) -> dict[str, Any]:
         names = {row["name"] for row in summary["runs"]}
         rows = []
         for row in summary["runs"]:
-            if (row.get("config") or row["name"]) == old:
+            family = row.get("config") or re.sub(r"-seed\d+$", "", row["name"])  # older rows name no entry
+            if family == old:
                 name = new + row["name"][len(old) :]
                 if name in names:
                     raise SummaryError(
