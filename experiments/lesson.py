@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from experiments.cli import one_line_errors, parse
-from experiments.registry import REGISTRY
-from experiments.registry.first_lesson import BEST_FOUND
+from experiments.registry import BASELINE, REGISTRY
 from experiments.runner import run_experiment
 from experiments.training.checks import ConfigError
 
@@ -27,7 +26,7 @@ SHOWN = 5
 class LessonOptions:
     """``python -m experiments.lesson [--config NAME] [--precision auto|fp32|bf16] [--runs_dir runs]``."""
 
-    config: str = field(default=BEST_FOUND.name, metadata={"help": "the registry entry to train (its first seed)"})
+    config: str = field(default=BASELINE.name, metadata={"help": "the registry entry to train (its first seed)"})
     precision: str | None = field(default=None, metadata={"help": "auto (the default) measures fp32 against bf16 here"})
     runs_dir: str = "runs"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.registry import BASELINE, CONFIGS, REGISTRY, variant
+from experiments.registry import BASELINE, CONFIGS, FIRST_BASELINE, REGISTRY, VERDICTS, variant
 from experiments.training.checks import ConfigError, validate_experiment
 from experiments.training.reward_checks import RewardError, check_rewards
 from rewards import REWARDS
@@ -31,25 +31,33 @@ def test_every_registered_configuration_validates(config):
 
 def test_gpu_lessons_are_the_baseline_plus_the_gpu_override():
     gpu_lessons = [c for c in CONFIGS if c.on_gpu]
-    assert {c.name for c in gpu_lessons} >= {"baseline-gpu", "baseline-gpu-seed1", "baseline-gpu-seed2"}
-    assert REGISTRY["baseline-gpu"].differences() == {"use_cpu": False, "attn_implementation": "eager"}
-    assert REGISTRY["baseline-gpu-seed2"].seed == 2 and REGISTRY["baseline-gpu-seed2"].family == "baseline-gpu"
+    assert {c.name for c in gpu_lessons} >= {
+        "first-baseline-gpu",
+        "first-baseline-gpu-seed1",
+        "first-baseline-gpu-seed2",
+    }
+    assert REGISTRY["first-baseline-gpu"].differences() == {"use_cpu": False, "attn_implementation": "eager"}
+    assert REGISTRY["first-baseline-gpu-seed2"].seed == 2
+    assert REGISTRY["first-baseline-gpu-seed2"].family == "first-baseline-gpu"
     assert not BASELINE.on_gpu
 
 
 def test_registry_has_a_baseline_comparisons_and_unique_names():
     assert len(REGISTRY) == len(CONFIGS)
-    assert BASELINE.expect == "works"
+    assert FIRST_BASELINE.expect == "works" and BASELINE.expect in VERDICTS
+    assert len(BASELINE.seeds) == 3 and REGISTRY["baseline-fp32-seed2"].precision == "fp32" and not BASELINE.long
     assert sum(c.name.startswith("broken-") for c in CONFIGS) >= 3
 
 
 def test_variants_record_only_their_differences_from_their_own_base():
-    assert BASELINE.differences() == {} and REGISTRY["baseline-seed2"].differences() == {}
+    assert FIRST_BASELINE.differences() == {} and REGISTRY["first-baseline-seed2"].differences() == {}
+    assert BASELINE.differences() == {} and REGISTRY["baseline-seed2"].differences() == {"seed": 2}
     assert REGISTRY["relevance-quarter"].differences() == {"reward_weights": (1.0, 1.0, 0.25)}
     assert REGISTRY["relevance-quarter"].base.name == "relevance-reward" and REGISTRY[
         "relevance-quarter-96"
     ].differences() == {"steps": 96}
     assert REGISTRY["baseline-fp32"].differences() == {"precision": "fp32"}
+    assert REGISTRY["first-baseline-fp32"].differences() == {"precision": "fp32"}
     assert REGISTRY["relevance-quarter-0.55"].differences() == {"steps": 112, "stop_level": 0.55}
     assert REGISTRY["relevance-quarter-0.55-fp32-seed2"].differences() == {"seed": 2, "precision": "fp32"}
     assert REGISTRY["relevance-reward-seed1"].differences()["seed"] == 1
@@ -61,7 +69,7 @@ def test_variants_record_only_their_differences_from_their_own_base():
 
 
 def bad(expect="works", **changes):
-    return variant(BASELINE, "bad", "a typo", expect, **changes)
+    return variant(FIRST_BASELINE, "bad", "a typo", expect, **changes)
 
 
 @pytest.mark.parametrize(

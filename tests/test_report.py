@@ -68,7 +68,7 @@ def test_the_suite_total_follows_the_registry_tier_not_the_rows_own_flag():
     rows = [
         run("baseline", wall_clock_s=300.0, eval_s=30.0),
         run("lr-low", wall_clock_s=280.0, eval_s=20.0),
-        run("baseline-gpu-seed1", wall_clock_s=40.0, eval_s=5.0),
+        run("first-baseline-gpu-seed1", wall_clock_s=40.0, eval_s=5.0),
     ]
     assert suite_seconds(rows) == (330.0, 300.0, 45.0)
 

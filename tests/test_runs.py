@@ -59,17 +59,17 @@ def test_rerunning_a_configuration_replaces_only_its_row_and_keeps_every_other(t
     run_smoke(tmp_path, "shared")
     summary = json.loads(summary_path.read_text())
     summary["runs"] += [
-        {**summary["runs"][0], "name": "lr-low", "config": "lr-low"},
+        {**summary["runs"][0], "name": "lr-2e-4", "config": "lr-2e-4"},
         {**summary["runs"][0], "name": "retired-config", "config": "retired-config"},
     ]
     summary_path.write_text(json.dumps(summary))
     run_smoke(tmp_path, "shared", steps=2)
     runs = {run["name"]: run for run in load_summary(results)["runs"]}
-    assert set(runs) == {"smoke", "lr-low", "retired-config"}
-    assert runs["smoke"]["steps"] == 2 and runs["lr-low"]["steps"] == 3
+    assert set(runs) == {"smoke", "lr-2e-4", "retired-config"}
+    assert runs["smoke"]["steps"] == 2 and runs["lr-2e-4"]["steps"] == 3
     for key in ("environment", "thresholds", "runs"):
         assert key in load_summary(results)
-    assert "lr-low" in (results / "summary.md").read_text()
+    assert "lr-2e-4" in (results / "summary.md").read_text()
     assert "retired-config" in (results / "runs.md").read_text()
 
 

@@ -14,6 +14,7 @@ from experiments.registry import (  # noqa: E402
     first_lesson,
     gpu,
     greedy_eyes,
+    lessons,
     prompt_scale,
     speed_levers,
 )
@@ -30,11 +31,11 @@ from experiments.registry.reworded import REWORDED
 
 # The baseline every lesson varies: the first lesson's best configuration found (experiments/registry/greedy_eyes.py).
 BASELINE = greedy_eyes.BASELINE
-GROUPS = (first_lesson, greedy_eyes, comparisons, breakages, custom_rewards, prompt_scale, speed_levers, gpu)
+GROUPS = (first_lesson, greedy_eyes, lessons, comparisons, breakages, custom_rewards, prompt_scale, speed_levers, gpu)
 CONFIGS: list[Experiment] = [run for group in GROUPS for entry in group.ENTRIES for run in runs(entry)]
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
 # The families that describe today's code: their runs must be made on the current training numerics (tests/test_numerics.py).
-CURRENT_FAMILIES: tuple[str, ...] = greedy_eyes.CURRENT
+CURRENT_FAMILIES: tuple[str, ...] = greedy_eyes.CURRENT + tuple(entry.name for entry in lessons.ENTRIES)
 SPEED_LEVER_RUNS, GPU_LEVER_RUNS = speed_levers.LEVER_RUNS, gpu.LEVER_RUNS
 GPU, GPU_ATTENTION = gpu.GPU, gpu.GPU_ATTENTION
 

@@ -218,14 +218,3 @@ CANDIDATES = (
     SHARE_WITH_LEASHES_FAST.name,
     SHARE_WITH_LEASHES_32.name,
 )
-
-# What `make lesson` trains: the entry that came nearest the first lesson's TARGETS (none meets them; see summary.md).
-BEST_FOUND = RELEVANCE_QUARTER_96
-
-# The families the findings open with: the first baseline, the best configuration found, and the stop level past it,
-# each in bf16 and in fp32.
-HEADLINE = tuple(
-    name + suffix
-    for name in (FIRST_BASELINE.name, RELEVANCE_QUARTER_96.name, RELEVANCE_QUARTER_AT_055.name)
-    for suffix in ("", "-fp32")
-)

@@ -142,3 +142,9 @@ CURRENT = (
 )
 
 ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P, CLEAN_SHARE, BASELINE, BASELINE_FP32]
+
+# The families the findings open with: the baseline, the first baseline (the lesson in failure) and the best
+# configuration's earlier runs, each in bf16 and in fp32.
+HEADLINE = tuple(
+    name + suffix for name in (BASELINE.name, "first-baseline", RELEVANCE_QUARTER_96.name) for suffix in ("", "-fp32")
+)

@@ -13,7 +13,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from experiments.files import atomic_write_bytes
-from experiments.registry import BASELINE, GROUPS
+from experiments.registry import BASELINE, FIRST_BASELINE, GROUPS
 from experiments.reporting.record import RunRecord
 from experiments.training.recorder import read_metrics
 
@@ -23,7 +23,7 @@ SMOKE = "smoke"
 PANELS = (
     ("objective", "objective: training mean of the first reward (four-letter share)"),
     ("kl", "KL to the base model"),
-    ("entropy", "entropy (nats/token): under 1.0 for 5 steps is a collapse"),
+    ("entropy", "entropy (nats/token, tempered): a collapse under a third of its start"),
 )
 
 
@@ -97,15 +97,18 @@ def plot_probe(path: Path, title: str, curves: dict[str, list[tuple[int, float]]
 def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str]]:
     """figures/<group>[-N].png for each lesson group: its entries' first seeds, at most five beside the bold baseline."""
     by_name = {run.name: run for run in runs}
-    baseline = by_name.get(BASELINE.name)
     drawn: dict[str, list[str]] = {}
     for group in GROUPS:
+        # History groups vary the first baseline: their curves are drawn against it, every other group's against today's.
+        reference = FIRST_BASELINE.name if (group.__doc__ or "").startswith("On the first baseline") else BASELINE.name
         names = [
-            entry.name for entry in group.ENTRIES if entry.name in by_name and entry.name not in (SMOKE, BASELINE.name)
+            entry.name
+            for entry in group.ENTRIES
+            if entry.name in by_name and entry.name not in (SMOKE, BASELINE.name, FIRST_BASELINE.name)
         ]
         chunks = [names[i : i + MAX_CURVES - 1] for i in range(0, len(names), MAX_CURVES - 1)]
         for number, chunk in enumerate(chunks, start=1):
-            chosen = ([BASELINE.name] if baseline else []) + chunk
+            chosen = ([reference] if reference in by_name else []) + chunk
             curves = {
                 name: curves_of(read_metrics(results_dir / name / "metrics.jsonl"), by_name[name].objective)
                 for name in chosen
@@ -113,7 +116,7 @@ def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str
             relative = (
                 f"figures/{group.__name__.rsplit('.', 1)[-1]}" + (f"-{number}" if len(chunks) > 1 else "") + ".png"
             )
-            plot_group(results_dir / relative, group.__doc__ or "", curves, bold=BASELINE.name)
+            plot_group(results_dir / relative, group.__doc__ or "", curves, bold=reference)
             drawn.setdefault(group.__name__, []).append(relative)
     for run in runs:
         probed = probe_curves(read_metrics(results_dir / run.name / "metrics.jsonl"), run.objective)

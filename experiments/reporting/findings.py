@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from experiments.precision import cpu_model
 from experiments.registry import BASELINE
-from experiments.registry.first_lesson import HEADLINE
+from experiments.registry.greedy_eyes import HEADLINE
 from experiments.reporting.environment import environment
 from experiments.reporting.record import RunRecord, family_of, seeds_of
 from experiments.training.models import TINY_GPT2

@@ -13,8 +13,8 @@ from tabulate import tabulate
 
 from experiments.evaluation.answers import HeldOutAnswer
 from experiments.files import atomic_write_text
-from experiments.registry import CONFIGS, GROUPS
-from experiments.reporting.figures import SMOKE, draw_figures
+from experiments.registry import BASELINE, CONFIGS, FIRST_BASELINE, GROUPS
+from experiments.reporting.figures import draw_figures
 from experiments.reporting.findings import findings, produced_on
 from experiments.reporting.record import RunRecord, seeds_of
 from experiments.reporting.runs_table import render_runs
@@ -85,14 +85,26 @@ def not_run(runs: list[RunRecord]) -> str:
 
 
 def entries_run(runs: list[RunRecord]) -> list[tuple[Any, Any, list[RunRecord]]]:
-    """(group, registry entry, its runs) for every entry with at least one run, in registry order; the tiny smoke run left out."""
+    """(group, registry entry, its runs) for every lesson with at least one run, in registry order: the baseline, the
+    lessons on it, and the first baseline as the lesson in failure. The first baseline's own lessons are history
+    (runs.md), and the way to the baseline is measured in the targets table."""
     rows = []
     for group in GROUPS:
         for entry in group.ENTRIES:
             seeds = seeds_of(runs, entry.name)
-            if seeds and entry.name != SMOKE:
+            if seeds and (entry.name in (BASELINE.name, FIRST_BASELINE.name) or on_the_baseline(entry)):
                 rows.append((group, entry, seeds))
     return rows
+
+
+def on_the_baseline(entry: Any) -> bool:
+    """Whether the entry varies today's baseline, directly or through another variant of it."""
+    base = entry.base
+    while base is not None:
+        if base.name == BASELINE.name:
+            return True
+        base = base.base
+    return False
 
 
 def lesson_row(results_dir: Path, group, entry, seeds: list[RunRecord]) -> list[str]:
