@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from experiments.files import FolderError, atomic_write_text
-from experiments.registry import BASELINE, REGISTRY, variant
+from experiments.registry import BASELINE, FIRST_BASELINE, REGISTRY, variant
 from experiments.reporting.summary_file import strict_json
 from experiments.runner import run_experiment
 from experiments.training.checks import ConfigError, validate_experiment
@@ -151,7 +151,7 @@ def test_a_one_prompt_file_against_a_two_prompt_step_is_refused_before_loading(t
 )
 def test_values_that_would_train_nonsense_are_refused(changes, message):
     with pytest.raises(ConfigError, match=message):
-        validate_experiment(variant(BASELINE, "bad", "refused", "works", **changes))
+        validate_experiment(variant(FIRST_BASELINE, "bad", "refused", "works", **changes))
 
 
 def test_summary_json_stays_strict_json():
@@ -174,7 +174,7 @@ def test_terminal_escapes_are_removed_whole(tmp_path):
     "arguments, message",
     [
         (["--num_generations", "many"], "error: --num_generations: expected a whole number, got 'many'"),
-        (["--reward_weights", "1.0"], "error: x: reward_weights has 1 entries but rewards has 2"),
+        (["--reward_weights", "1.0"], "error: x: reward_weights has 1 entries but rewards has 3"),
         (["--reward_weights", "nan,1.0"], "error: --reward_weights: expected a finite number, got 'nan'"),
         (["--beta", "nan"], "error: --beta: expected a finite number, got 'nan'"),
         (

@@ -537,9 +537,9 @@ def test_a_run_an_exploration_an_import_and_a_rejudge_at_once_keep_every_row(tmp
     results.mkdir()
     (results / "summary.json").write_text(json.dumps({"runs": [smoke_row("earlier")]}))
     committed = json.loads((COMMITTED / "summary.json").read_text())
-    baseline = next(row for row in committed["runs"] if row["name"] == "baseline")
-    (lane / "baseline").mkdir(parents=True)
-    (lane / "baseline" / "samples.md").write_text("# Samples: baseline\n")
+    baseline = next(row for row in committed["runs"] if row["name"] == "first-baseline")
+    (lane / "first-baseline").mkdir(parents=True)
+    (lane / "first-baseline" / "samples.md").write_text("# Samples: first-baseline\n")
     (lane / "summary.json").write_text(json.dumps({"runs": [baseline]}))
     python = [sys.executable]
     commands = [
@@ -577,7 +577,7 @@ def test_a_run_an_exploration_an_import_and_a_rejudge_at_once_keep_every_row(tmp
             "--import_from",
             str(lane),
             "--runs",
-            "baseline",
+            "first-baseline",
         ],
         [*python, "-m", "experiments.report", "--results_dir", str(results), "--rejudge"],
     ]
@@ -587,6 +587,6 @@ def test_a_run_an_exploration_an_import_and_a_rejudge_at_once_keep_every_row(tmp
     for process in processes:
         assert process.wait(timeout=600) == 0, process.stderr.read()[-2000:]
     names = [row["name"] for row in json.loads((results / "summary.json").read_text())["runs"]]
-    assert sorted(names) == ["baseline", "earlier", "idea", "smoke"]
+    assert sorted(names) == ["earlier", "first-baseline", "idea", "smoke"]
     table = (results / "runs.md").read_text()
     assert all(f"{name}" in table for name in names)
