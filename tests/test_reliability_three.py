@@ -258,7 +258,15 @@ def misbehaving(kind: str):
             return [0.5] * len(completions)
         if kind == "raises":
             raise RuntimeError("the judge fell over")
-        value = {"none": None, "nan": float("nan"), "inf": float("inf"), "text": "high", "huge": 10**400}.get(kind, 0.5)
+        values = {
+            "none": None,
+            "nan": float("nan"),
+            "inf": float("inf"),
+            "text": "high",
+            "huge": 10**400,
+            "1e308": 1e308,
+        }
+        value = values.get(kind, 0.5)
         return [value] * (len(completions) - (kind == "short"))
 
     reward.__name__ = f"bad_{kind}"
@@ -273,6 +281,7 @@ def misbehaving(kind: str):
         ("inf", "returned inf at step 2"),
         ("text", "returned a non-number 'high' at step 2"),
         ("huge", "returned an integer too large for a float at step 2"),
+        ("1e308", "returned 1e\\+308 at step 2 .*: beyond ±1e\\+06"),
         ("raises", "raised RuntimeError at step 2: the judge fell over"),
         ("short", "returned list of length 3 for 4 completions at step 2"),
     ],

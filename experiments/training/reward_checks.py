@@ -18,6 +18,9 @@ from transformers import TrainerState
 
 from experiments.training.relevance import RelevanceReward
 
+# Rewards here lie in [0, 1]; any reward past a million turns TRL's weighted sums and group statistics into inf.
+MAX_REWARD = 1e6
+
 
 class RewardError(ValueError):
     """A reward function that misbehaves on sample completions; the message names it."""
@@ -147,3 +150,8 @@ def _check_scores(name: str, scores: Any, completions: Sequence[Any], at: str = 
             ) from None
         if not finite:
             raise RewardError(f"reward {name} returned {score!r}{at} for completion {shown}")
+        if abs(float(score)) > MAX_REWARD:
+            raise RewardError(
+                f"reward {name} returned {score!r}{at} for completion {shown}: beyond ±{MAX_REWARD:g}, the weighted "
+                "sums and the group's spread overflow; scale it down"
+            )
