@@ -126,11 +126,17 @@ def four_letter_share(prompts: Sequence[Any], completions: Sequence[Any], **kwar
     [0.6666666666666666, 0.0, 0.6666666666666666]
     """
 
-    def score(text: str) -> float:
-        found = words(text)
-        return sum(letter_count(w) == 4 for w in found) / len(found) if found else 0.0
+    return _per_completion(completions, four_letter_fraction)
 
-    return _per_completion(completions, score)
+
+def four_letter_fraction(text: str) -> float:
+    """The four-letter share of one text, which every four-letter reward scores from.
+
+    >>> four_letter_fraction("Cows sing loudly"), four_letter_fraction("")
+    (0.6666666666666666, 0.0)
+    """
+    found = words(text)
+    return sum(letter_count(w) == 4 for w in found) / len(found) if found else 0.0
 
 
 @reward
@@ -179,9 +185,7 @@ def four_letter_unrepeated(prompts: Sequence[Any], completions: Sequence[Any], *
     def score(text: str) -> float:
         if loops(text):
             return 0.0
-        found = words(text)
-        share = sum(letter_count(w) == 4 for w in found) / len(found) if found else 0.0
-        return share * (1.0 - repeated_trigram_share(text))
+        return four_letter_fraction(text) * (1.0 - repeated_trigram_share(text))
 
     return _per_completion(completions, score)
 
