@@ -8,10 +8,11 @@ import pytest
 from experiments.evaluation.measurements import Measurements
 from experiments.registry import REGISTRY, first_lesson
 from experiments.reporting.findings import findings
+from experiments.reporting.lessons_table import lesson_row, what_changed
 from experiments.reporting.record import RunRecord, family_of
 from experiments.reporting.runs_table import suite_seconds
 from experiments.reporting.speed_tables import trained_outcome
-from experiments.reporting.summary import changed_verdicts, lesson_row, what_changed
+from experiments.reporting.summary import changed_verdicts
 
 pytestmark = pytest.mark.fast
 COMMITTED = Path(__file__).resolve().parent.parent / "results"
@@ -79,7 +80,7 @@ def test_a_lesson_row_names_failed_guards_and_old_judgements():
         run("baseline", share_before=0.15, share_after=0.56),
         run("baseline-seed1", "broken", guards={**ALL_GUARDS, "template": False}, held=False),
     ]
-    row = lesson_row(Path("/nonexistent"), first_lesson, entry, seeds)
+    row = lesson_row(Path("/nonexistent"), first_lesson, entry, seeds, [])
     assert row[1] == "`baseline` ×2" and row[4] == "—" and row[5] == "✗ template" and row[6] == "works, broken"
     assert row[7].startswith("refuted")
     old = lesson_row(
@@ -87,10 +88,11 @@ def test_a_lesson_row_names_failed_guards_and_old_judgements():
         first_lesson,
         entry,
         [run("baseline", guards=dict.fromkeys(("ref_ppl", "distinct2"), True))],
+        [],
     )
     assert old[5] == "5/5 (old)"
     measured = lesson_row(
-        Path("/nonexistent"), first_lesson, entry, [run("baseline", clean_before=0.0, clean_after=0.45)]
+        Path("/nonexistent"), first_lesson, entry, [run("baseline", clean_before=0.0, clean_after=0.45)], []
     )
     assert measured[4] == "0% → 45%" and measured[5] == "all 7 held"
     assert what_changed(REGISTRY["baseline-fp32"]) == "precision=fp32 (on `baseline`)"

@@ -25,21 +25,37 @@ PANELS = (
     ("kl", "KL to the base model"),
     ("entropy", "entropy (nats/token, tempered): a collapse under a third of its start"),
 )
+# Lessons on today's baseline also show what the reader sees during training: the greedy probe's share and loops.
+PROBE_PANELS = (
+    ("objective", "training share (sampled completions)"),
+    ("probe_share", "greedy probe: share"),
+    ("probe_loops", "greedy probe: answers that loop"),
+    ("kl", "KL to the base model"),
+)
+KEYS = {"kl": "kl", "entropy": "entropy", "probe_share": "probe/share", "probe_loops": "probe/loops"}
 
 
 def curves_of(rows: list[dict[str, Any]], objective: str) -> dict[str, list[tuple[int, float]]]:
     """Each panel's (step, value) points from a run's metrics rows; rewards only on the steps that generate."""
-    keys = {"objective": f"rewards/{objective}/mean", "kl": "kl", "entropy": "entropy"}
-    return {panel: [(r["step"], r[key]) for r in rows if r.get(key) is not None] for panel, key in keys.items()}
+    keys = {"objective": f"rewards/{objective}/mean", **KEYS}
+    return {
+        panel: [(r["step"], r[key]) for r in rows if isinstance(r.get(key), (int, float))] for panel, key in keys.items()
+    }
 
 
-def plot_group(path: Path, title: str, runs: dict[str, dict[str, list[tuple[int, float]]]], bold: str) -> None:
-    """Draw up to ``MAX_CURVES`` runs side by side in three panels; ``bold`` names the baseline."""
+def plot_group(
+    path: Path,
+    title: str,
+    runs: dict[str, dict[str, list[tuple[int, float]]]],
+    bold: str,
+    panels: tuple[tuple[str, str], ...] = PANELS,
+) -> None:
+    """Draw up to ``MAX_CURVES`` runs side by side, one panel each of ``panels``; ``bold`` names the baseline."""
     if len(runs) > MAX_CURVES:
         raise ValueError(f"{title}: {len(runs)} curves in one figure; split the group into figures of {MAX_CURVES}")
-    figure = Figure(figsize=(15, 4.2))  # no pyplot: the caller's matplotlib backend is left as it was
-    axes = figure.subplots(1, len(PANELS))
-    for axis, (panel, label) in zip(axes, PANELS):
+    figure = Figure(figsize=(5 * len(panels), 4.2))  # no pyplot: the caller's matplotlib backend is left as it was
+    axes = figure.subplots(1, len(panels))
+    for axis, (panel, label) in zip(axes, panels):
         for name, curves in runs.items():
             points = curves.get(panel, [])
             if points:
@@ -100,7 +116,8 @@ def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str
     drawn: dict[str, list[str]] = {}
     for group in GROUPS:
         # History groups vary the first baseline: their curves are drawn against it, every other group's against today's.
-        reference = FIRST_BASELINE.name if (group.__doc__ or "").startswith("On the first baseline") else BASELINE.name
+        history = (group.__doc__ or "").startswith("On the first baseline")
+        reference = FIRST_BASELINE.name if history else BASELINE.name
         names = [
             entry.name
             for entry in group.ENTRIES
@@ -116,7 +133,8 @@ def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str
             relative = (
                 f"figures/{group.__name__.rsplit('.', 1)[-1]}" + (f"-{number}" if len(chunks) > 1 else "") + ".png"
             )
-            plot_group(results_dir / relative, group.__doc__ or "", curves, bold=reference)
+            panels = PANELS if history else PROBE_PANELS
+            plot_group(results_dir / relative, group.__doc__ or "", curves, bold=reference, panels=panels)
             drawn.setdefault(group.__name__, []).append(relative)
     for run in runs:
         probed = probe_curves(read_metrics(results_dir / run.name / "metrics.jsonl"), run.objective)
