@@ -11,8 +11,9 @@ from pathlib import Path
 
 from experiments.cli import one_line_errors, parse
 from experiments.files import FolderError, check_writable_folder
+from experiments.reporting.curation import import_runs, remove_run, rename_family
 from experiments.reporting.findings import machine_differences
-from experiments.reporting.publish import import_runs, refresh_summary, remove_run, rename_family
+from experiments.reporting.publish import refresh_summary
 from experiments.reporting.record import RunRecord
 from experiments.reporting.rejudge import rejudge_summary
 from experiments.training.checks import check_name

@@ -7,6 +7,7 @@ process writes files.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -99,7 +100,7 @@ def record_of(
         judgement,
         trained.outcome,
         eval_s,
-        built.task.settings.as_dict(),
+        dataclasses.asdict(built.task.settings),
         plan.precision,
         plan.processes,
         environment(trained.model.device),

@@ -201,7 +201,7 @@ def test_rejudging_applies_the_per_answer_guards_from_answers_json(tmp_path):
 
 
 def test_runs_from_another_results_folder_are_imported_with_their_files_only_under_their_declared_hypothesis(tmp_path):
-    from experiments.reporting.publish import import_runs
+    from experiments.reporting.curation import import_runs
     from experiments.reporting.summary_file import load_summary
 
     committed = json.loads((COMMITTED / "summary.json").read_text())

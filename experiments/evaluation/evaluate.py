@@ -153,7 +153,15 @@ def evaluate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, task: E
 
     Relevance is judged by ``task.judge``, the frozen model before training, on the greedy answers.
     """
-    prompts, objective, settings = task.prompts, task.objective, task.settings
+    sampled, greedy = answers_of(model, tokenizer, task)
+    return Evaluation(measured(model, tokenizer, task, sampled, greedy), greedy, sampled)
+
+
+def answers_of(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, task: EvalTask
+) -> tuple[list[list[str]], list[str]]:
+    """The sampled answers (``samples_per_prompt`` per held-out prompt) and the one greedy answer to each."""
+    prompts, settings = task.prompts, task.settings
     precision = "bf16" if settings.bf16 else "fp32"
     log.info(
         f"  sampling {settings.samples_per_prompt} answers to each of {len(prompts)} held-out prompts ({precision})"
@@ -164,22 +172,33 @@ def evaluate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, task: E
         per_prompt[0]
         for per_prompt in generate(model, tokenizer, prompts, settings, sample=False, label="greedy answers")
     ]
-    flat = [text for per_prompt in sampled for text in per_prompt]
-    measured = Measurements(
+    return sampled, greedy
+
+
+def measured(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    task: EvalTask,
+    sampled: list[list[str]],
+    greedy: list[str],
+) -> Measurements:
+    """Every measure: share, distinct-2, repetition, real words and length on the sampled answers; relevance, template
+    and the per-answer measures on the greedy ones; the reference perplexity on the reference prose."""
+    objective, flat = task.objective, [text for per_prompt in sampled for text in per_prompt]
+    return Measurements(
         share=mean_of(objective(prompts=None, completions=flat)) or 0.0,
         share_greedy=mean_of(objective(prompts=None, completions=greedy)) or 0.0,
         ref_ppl=_logged(
-            "  reference perplexity", reference_perplexity, model, tokenizer, task.reference_text, settings
+            "  reference perplexity", reference_perplexity, model, tokenizer, task.reference_text, task.settings
         ),
         distinct2=distinct_2(flat),
         repeat3=repeats_trigram_share(flat),
         real_words=real_word_share(flat),
         mean_words=mean_words(flat),
-        relevance=_logged("  relevance, judged by the base model", heldout_relevance, task.judge, prompts, greedy),
+        relevance=_logged("  relevance, judged by the base model", heldout_relevance, task.judge, task.prompts, greedy),
         template=template_share(greedy),
         **answer_measures(greedy, objective),
     )
-    return Evaluation(measured, greedy, sampled)
 
 
 def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:

@@ -25,7 +25,7 @@ PANELS = (
     ("kl", "KL to the base model"),
     ("entropy", "entropy (nats/token, tempered): a collapse under a third of its start"),
 )
-# Lessons on today's baseline also show what the reader sees during training: the greedy probe's share and loops.
+# Lessons on today's baseline, where probed, also show what the reader sees during training: the greedy probe's share and loops.
 PROBE_PANELS = (
     ("objective", "training share (sampled completions)"),
     ("probe_share", "greedy probe: share"),
@@ -39,7 +39,8 @@ def curves_of(rows: list[dict[str, Any]], objective: str) -> dict[str, list[tupl
     """Each panel's (step, value) points from a run's metrics rows; rewards only on the steps that generate."""
     keys = {"objective": f"rewards/{objective}/mean", **KEYS}
     return {
-        panel: [(r["step"], r[key]) for r in rows if isinstance(r.get(key), (int, float))] for panel, key in keys.items()
+        panel: [(r["step"], r[key]) for r in rows if isinstance(r.get(key), (int, float))]
+        for panel, key in keys.items()
     }
 
 
@@ -133,7 +134,8 @@ def draw_figures(results_dir: Path, runs: list[RunRecord]) -> dict[str, list[str
             relative = (
                 f"figures/{group.__name__.rsplit('.', 1)[-1]}" + (f"-{number}" if len(chunks) > 1 else "") + ".png"
             )
-            panels = PANELS if history else PROBE_PANELS
+            with_probe = not history and any(curves[name]["probe_share"] for name in chunk)
+            panels = PROBE_PANELS if with_probe else PANELS
             plot_group(results_dir / relative, group.__doc__ or "", curves, bold=reference, panels=panels)
             drawn.setdefault(group.__name__, []).append(relative)
     for run in runs:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import shutil
 import signal
 from collections.abc import Callable, Iterator
@@ -64,79 +63,37 @@ def publish_run(
     them as published; an exploration folder keeps the order its runs were published in.
     """
     with _locked(results_dir):
-        _apply_journal(results_dir)
-        staging = inside(results_dir, _staging(results_dir, record.name))
-        inside(results_dir, results_dir / record.name)
-        shutil.rmtree(staging, ignore_errors=True)
-        for name, text in files.items():
-            atomic_write_text(staging / name, text)
-        fault_point("staged")
-        replaced = next((row for row in load_summary(results_dir)["runs"] if row["name"] == record.name), None)
-        if replaced is not None:
-            record = dataclasses.replace(record, previous=previous_verdict(replaced, set(record.guards)))
-        atomic_write_text(
-            results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_order": registry_order})
-        )
-        _apply_journal(results_dir)
+        _apply_journal(results_dir)  # a run killed halfway is finished first
+        _stage(results_dir, record.name, files)
+        _commit(results_dir, _with_previous(results_dir, record), registry_order)
         if draw:
             write_report(results_dir, load_summary(results_dir))
 
 
-def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[str]:
-    """Publish runs that a registry run wrote into another results folder (a second lane, another checkout) into
-    ``results_dir``: the row as recorded and the run's files, each through ``publish_run``. Only runs of the registry,
-    under their declared hypothesis, are taken; the names taken are returned."""
-    taken = []
-    for row in load_summary(source_dir)["runs"]:
-        entry = REGISTRY.get(row["name"])
-        if row["name"] not in names or entry is None or entry.hypothesis != row["hypothesis"]:
-            continue
-        folder = source_dir / row["name"]
-        # The run's own text files; its figure (probe.png) is drawn again here by the report.
-        files = {
-            path.name: path.read_text(encoding="utf-8")
-            for path in folder.iterdir()
-            if path.is_file() and path.suffix != ".png"
-        }
-        publish_run(results_dir, RunRecord.from_dict(row), files, draw=False)
-        taken.append(row["name"])
-    return taken
+def _stage(results_dir: Path, name: str, files: dict[str, str]) -> None:
+    """The run's files, written into the hidden staging folder beside its results folder."""
+    staging = inside(results_dir, _staging(results_dir, name))
+    inside(results_dir, results_dir / name)
+    shutil.rmtree(staging, ignore_errors=True)
+    for file_name, text in files.items():
+        atomic_write_text(staging / file_name, text)
+    fault_point("staged")
 
 
-def remove_run(results_dir: Path, name: str) -> dict[str, Any]:
-    """summary.json without ``name``'s row, its folder deleted and the report redrawn: the one way a row goes."""
-
-    def without(summary: dict[str, Any]) -> list[dict[str, Any]]:
-        if name not in {row["name"] for row in summary["runs"]}:
-            raise SummaryError(f"{results_dir / 'summary.json'}: no run named {name!r}; nothing removed")
-        shutil.rmtree(inside(results_dir, results_dir / name), ignore_errors=True)
-        return [row for row in summary["runs"] if row["name"] != name]
-
-    return refresh_summary(results_dir, without)
+def _with_previous(results_dir: Path, record: RunRecord) -> RunRecord:
+    """The record, carrying the verdict and guards of the row it replaces (for "what changed")."""
+    replaced = next((row for row in load_summary(results_dir)["runs"] if row["name"] == record.name), None)
+    if replaced is None:
+        return record
+    return dataclasses.replace(record, previous=previous_verdict(replaced, set(record.guards)))
 
 
-def rename_family(results_dir: Path, old: str, new: str) -> dict[str, Any]:
-    """Every run of entry ``old`` (``old``, ``old-seedN``) renamed to entry ``new``, rows and folders, under the lock:
-    for an entry whose name a new entry takes, while its runs stay as history. Nothing else in a row changes."""
-
-    def renamed(summary: dict[str, Any]) -> list[dict[str, Any]]:
-        names = {row["name"] for row in summary["runs"]}
-        rows = []
-        for row in summary["runs"]:
-            family = row.get("config") or re.sub(r"-seed\d+$", "", row["name"])  # older rows name no entry
-            if family == old:
-                name = new + row["name"][len(old) :]
-                if name in names:
-                    raise SummaryError(
-                        f"{results_dir / 'summary.json'}: a run named {name!r} is there already; nothing renamed"
-                    )
-                if (results_dir / row["name"]).is_dir():
-                    os.replace(inside(results_dir, results_dir / row["name"]), inside(results_dir, results_dir / name))
-                row = {**row, "name": name, "config": new}
-            rows.append(row)
-        return rows
-
-    return refresh_summary(results_dir, renamed)
+def _commit(results_dir: Path, record: RunRecord, registry_order: bool) -> None:
+    """Write the journal (the commit point), then apply it: the staged folder swapped in, the row merged."""
+    atomic_write_text(
+        results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_order": registry_order})
+    )
+    _apply_journal(results_dir)
 
 
 def previous_verdict(replaced: dict[str, Any], guards: set[str]) -> dict[str, Any]:

@@ -22,15 +22,15 @@ def run_files(
     return {
         "metrics.jsonl": (run_dir / "metrics.jsonl").read_text(),
         "completions.jsonl": completions.read_text() if completions.exists() else "",
-        "samples.md": samples_markdown(record, answers, read_metrics(completions)),
+        "samples.md": samples_markdown(record, answers, completions),
         "answers.json": json.dumps(answers, indent=1),
     }
 
 
-def samples_markdown(
-    record: RunRecord, answers: list[HeldOutAnswer], during: list[dict[str, Any]], shown: int = 8
-) -> str:
-    """Before/after greedy answers side by side, then completions sampled during training, for reading by eye."""
+def samples_markdown(record: RunRecord, answers: list[HeldOutAnswer], completions: Path, shown: int = 8) -> str:
+    """Before/after greedy answers side by side, then completions sampled during training (completions.jsonl), for
+    reading by eye."""
+    during = read_metrics(completions)
     rows = [[a["prompt"], _one_line(a["before"]), _one_line(a["after"])] for a in answers[:shown]]
     trained = [
         [

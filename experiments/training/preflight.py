@@ -59,7 +59,6 @@ class RunPlan:
 
 def with_overrides(entry: Experiment, model: str | None, steps: int | None, precision: str | None) -> Experiment:
     """The entry with a quick look's model, steps or precision in place of its own (None keeps its own)."""
-    check_name(entry.name)  # before anything: the name becomes runs/NAME and results/NAME
     return dataclasses.replace(
         entry,
         model=entry.model if model is None else model,
@@ -70,8 +69,29 @@ def with_overrides(entry: Experiment, model: str | None, steps: int | None, prec
 
 def check_run(entry: Experiment, results_dir: Path | None, runs_dir: Path, tracker: str = "none") -> RunPlan:
     """Every check of a run, model-free ones first; the plan the stages after it read."""
+    declared = check_declared(entry, results_dir, runs_dir, tracker)
+    return check_loaded(declared)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What the model-free checks read: the run's folders, precision, GRPOConfig and prompt lines."""
+
+    entry: Experiment
+    run_dir: Path
+    results_dir: Path
+    runs_dir: Path
+    precision: PrecisionChoice
+    grpo_config: GRPOConfig
+    train_lines: list[tuple[int, str]]
+    heldout_lines: list[str]
+    reference_text: str
+
+
+def check_declared(entry: Experiment, results_dir: Path | None, runs_dir: Path, tracker: str) -> Declared:
+    """The checks that need no model: name, fields, rewards, prompt files, folders, the summary, the prompt count."""
+    check_name(entry.name)  # before anything: the name becomes runs/NAME and results/NAME
     run_dir = inside(runs_dir, runs_dir / entry.name)
-    state = PartialState()
     # Milliseconds (a 512² matmul, or nothing on a CPU without bf16), so it is decided afresh and nothing is written yet.
     chosen = choose_precision(entry.precision, "cuda" if entry.on_gpu else "cpu", entry.model, cache_file=None)
     grpo_config = validate_experiment(entry, output_dir=run_dir / "trainer", bf16=chosen.bf16, tracker=tracker)
@@ -83,8 +103,6 @@ def check_run(entry: Experiment, results_dir: Path | None, runs_dir: Path, track
         raise ConfigError(
             f"{entry.name}: eval_prompts is {entry.eval_prompts}, but {HELDOUT.name} holds {len(heldout_lines)} prompts"
         )
-    heldout_lines = heldout_lines[: entry.eval_prompts]
-    reference_text = REFERENCE.read_text(encoding="utf-8")
     check_folders(entry, results_dir, runs_dir, run_dir)
     timed = (
         ""
@@ -92,28 +110,44 @@ def check_run(entry: Experiment, results_dir: Path | None, runs_dir: Path, track
         else f"; a {PROBE_SIZE}² matmul took {chosen.fp32_s} s in fp32, {chosen.bf16_s} s in bf16"
     )
     log.info(f"[{entry.name}] precision {chosen.precision} ({chosen.how}{timed})")
-    check_prompt_count(entry, len(train_lines), grpo_config, state.num_processes)
-
-    log.info(f"[{entry.name}] loading {entry.model}")
-    policy, tokenizer = trainable_model(entry)
-    dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts, [line for _, line in train_lines])
-    heldout = prompt_dataset(entry, tokenizer, HELDOUT, heldout_lines)["prompt"]
-    check_prompt_lengths(entry, tokenizer, policy, train_lines, grpo_config.max_completion_length or 0)
-    check_eval_lengths(entry, tokenizer, policy, heldout)
-    model_bytes = sum(p.numel() * p.element_size() for p in policy.parameters())
-    check_free_space(run_dir, model_bytes + 2**20, "runs folder", "free some space or pass --runs-dir")
-    check_free_space(results_dir, 2**20, "results folder", "free some space or pass --results-dir")
-    return RunPlan(
+    check_prompt_count(entry, len(train_lines), grpo_config, PartialState().num_processes)
+    return Declared(
         entry,
         run_dir,
         results_dir,
         runs_dir,
         chosen,
         grpo_config,
+        train_lines,
+        heldout_lines[: entry.eval_prompts],
+        REFERENCE.read_text(encoding="utf-8"),
+    )
+
+
+def check_loaded(declared: Declared) -> RunPlan:
+    """The checks that need the model: prompt and answer lengths against its context, and disk for its copy."""
+    entry, train_lines = declared.entry, declared.train_lines
+    log.info(f"[{entry.name}] loading {entry.model}")
+    policy, tokenizer = trainable_model(entry)
+    dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts, [line for _, line in train_lines])
+    heldout = prompt_dataset(entry, tokenizer, HELDOUT, declared.heldout_lines)["prompt"]
+    check_prompt_lengths(entry, tokenizer, policy, train_lines, declared.grpo_config.max_completion_length or 0)
+    check_eval_lengths(entry, tokenizer, policy, heldout)
+    model_bytes = sum(p.numel() * p.element_size() for p in policy.parameters())
+    check_free_space(declared.run_dir, model_bytes + 2**20, "runs folder", "free some space or pass --runs-dir")
+    check_free_space(declared.results_dir, 2**20, "results folder", "free some space or pass --results-dir")
+    state = PartialState()
+    return RunPlan(
+        entry,
+        declared.run_dir,
+        declared.results_dir,
+        declared.runs_dir,
+        declared.precision,
+        declared.grpo_config,
         dataset,
-        heldout_lines,
+        declared.heldout_lines,
         heldout,
-        reference_text,
+        declared.reference_text,
         state.num_processes,
         state.is_main_process,
         policy,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from transformers import PreTrainedModel
+from datasets import Dataset
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from trl import GRPOConfig
 
 from experiments.evaluation.evaluate import EvalSettings, EvalTask
 from experiments.evaluation.measurements import TrainingOutcome
@@ -18,7 +22,7 @@ from experiments.training.checks import validate_experiment
 from experiments.training.preflight import RunPlan
 from experiments.training.probe import GreedyProbe, probe_prompts
 from experiments.training.recorder import MetricsRecorder
-from experiments.training.relevance import JUDGED_REWARDS
+from experiments.training.relevance import JUDGED_REWARDS, RelevanceJudge
 from experiments.training.reward_checks import IsolatedReward
 from experiments.training.stop_rules import Arrival, StopRules
 from experiments.training.trainer import (
@@ -56,14 +60,39 @@ def eval_settings(entry: Experiment, bf16: bool) -> EvalSettings:
 
 def build_run(plan: RunPlan) -> Built:
     """The build stage: the frozen base-model judge, the rewards whole, and the evaluation task."""
-    entry, bf16 = plan.entry, plan.precision.bf16
-    judge = base_model_judge(entry, bf16, plan.policy.device)
+    bf16 = bool(plan.grpo_config.bf16)
+    judge, rewards, keeper = judged_rewards(plan.entry, plan.policy, plan.grpo_config, evaluated=True)
+    assert judge is not None  # evaluated: the held-out relevance is judged by it
+    return Built(rewards, keeper, evaluation_task(plan, rewards, judge, bf16))
+
+
+def judged_rewards(
+    entry: Experiment,
+    policy: PreTrainedModel,
+    grpo_config: GRPOConfig,
+    reuse_reference: bool = True,
+    evaluated: bool = False,
+) -> tuple[RelevanceJudge | None, list[Reward], ReferenceKeeper]:
+    """The rewards, each whole: the judged ones born with the frozen base-model judge and, where the trainer's
+    reference model is the judge's own, the reference log-probabilities it keeps.
+
+    The judge is None where no reward needs it and the run is not ``evaluated`` (whose relevance it judges);
+    ``reuse_reference`` False makes the judge compute both terms of the relevance reward itself.
+    """
+    judge = (
+        base_model_judge(entry, bool(grpo_config.bf16), policy.device)
+        if evaluated or any(name in JUDGED_REWARDS for name in entry.rewards)
+        else None
+    )
     keeper = ReferenceKeeper()
-    reuse = reference_is_the_judges(plan.policy, plan.grpo_config, entry.lora_rank)
-    rewards = reward_functions(entry, judge, keeper.answer_log_probs if reuse else None)
-    objective = IsolatedReward(rewards[0])  # its scores on held-out and probe answers are checked as in training
-    task = EvalTask(plan.heldout, plan.reference_text, objective, eval_settings(entry, bf16), judge)
-    return Built(rewards, keeper, task)
+    reuse = reuse_reference and reference_is_the_judges(policy, grpo_config, entry.lora_rank)
+    return judge, reward_functions(entry, judge, keeper.answer_log_probs if reuse else None), keeper
+
+
+def evaluation_task(plan: RunPlan, rewards: list[Reward], judge: RelevanceJudge, bf16: bool) -> EvalTask:
+    """What both held-out evaluations read; the objective is checked on their answers as in training."""
+    objective = IsolatedReward(rewards[0])
+    return EvalTask(plan.heldout, plan.reference_text, objective, eval_settings(plan.entry, bf16), judge)
 
 
 @dataclass(frozen=True)
@@ -76,33 +105,79 @@ class Trained:
 
 def train(plan: RunPlan, built: Built, progress_bar: bool = False) -> Trained:
     """The train stage: the trainer with its recorder, greedy probe and stop rules, trained; the model saved (main process)."""
-    entry, tokenizer = plan.entry, plan.tokenizer
-    probe = None
-    if entry.probe_every:
-        probe = GreedyProbe(
-            probe_prompts(plan.dataset["prompt"]),
-            tokenizer,
-            built.task.objective,
-            built.task.settings,
-            entry.probe_every,
-        )
-    trainer = build_trainer(
-        plan.policy, tokenizer, plan.dataset, built.rewards, plan.grpo_config, built.keeper, entry.lora_rank
+    entry = plan.entry
+    watch = watch_of(plan, built)
+    trainer, recorder = watched_trainer(
+        entry,
+        plan.policy,
+        plan.tokenizer,
+        plan.dataset,
+        plan.grpo_config,
+        built.rewards,
+        built.keeper,
+        watch,
+        progress_bar,
     )
-    rules = StopRules(
-        entry.stop_at_behaviour, entry.stop_level, cast(Arrival, entry.arrival)
-    )  # checked: one of ARRIVALS
-    recorder = MetricsRecorder(plan.run_dir / "metrics.jsonl", entry.rewards[0], rules, probe, batches=trainer)
-    with_recorder(trainer, recorder, progress_bar)
     log.info(f"[{entry.name}] training up to {entry.steps} steps: {entry.hypothesis}")
     started = time.perf_counter()
     trainer.train()
     wall_clock_s = time.perf_counter() - started
     if plan.is_main:
-        log.info(f"[{entry.name}] saving the model to {plan.run_dir / 'model'}")
-        trainer.save_model(str(plan.run_dir / "model"))
-        tokenizer.save_pretrained(plan.run_dir / "model")
+        saved(trainer, plan.tokenizer, plan.run_dir / "model")
     return Trained(cast(PreTrainedModel, trainer.model), recorder.outcome(wall_clock_s))
+
+
+def watch_of(plan: RunPlan, built: Built) -> Watch:
+    """A run's watch: metrics.jsonl in its folder, its entry's stop rules, and the greedy probe on its prompts."""
+    entry = plan.entry
+    rules = StopRules(entry.stop_at_behaviour, entry.stop_level, cast(Arrival, entry.arrival))  # checked: an ARRIVAL
+    probe = greedy_probe(entry, plan.dataset, plan.tokenizer, built.task.objective, built.task.settings)
+    return Watch(plan.run_dir / "metrics.jsonl", rules, probe)
+
+
+def greedy_probe(
+    entry: Experiment,
+    dataset: Dataset,
+    tokenizer: PreTrainedTokenizerBase,
+    objective: Callable[..., list[float]],
+    settings: EvalSettings,
+) -> GreedyProbe | None:
+    """The greedy eyes on the training prompts, read every ``probe_every`` steps (None: the entry reads none)."""
+    if not entry.probe_every:
+        return None
+    return GreedyProbe(probe_prompts(dataset["prompt"]), tokenizer, objective, settings, entry.probe_every)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What watches each training step: where the metrics go (None: nowhere), the stop rules and the greedy probe."""
+
+    metrics: Path | None
+    rules: StopRules | None
+    probe: GreedyProbe | None
+
+
+def watched_trainer(
+    entry: Experiment,
+    policy: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    dataset: Dataset,
+    grpo_config: GRPOConfig,
+    rewards: list[Reward],
+    keeper: ReferenceKeeper,
+    watch: Watch,
+    progress_bar: bool = False,
+) -> tuple[ProjectTrainer, MetricsRecorder]:
+    """TRL's trainer, and the recorder (metrics, probe, stop rules) that reads its batches, among its callbacks."""
+    trainer = build_trainer(policy, tokenizer, dataset, rewards, grpo_config, keeper, entry.lora_rank)
+    recorder = MetricsRecorder(watch.metrics, entry.rewards[0], watch.rules, watch.probe, batches=trainer)
+    return with_recorder(trainer, recorder, progress_bar), recorder
+
+
+def saved(trainer: ProjectTrainer, tokenizer: PreTrainedTokenizerBase, folder: Path) -> None:
+    log.info(f"saving the model to {folder}")
+    trainer.save_model(str(folder))
+    tokenizer.save_pretrained(folder)
 
 
 def quiet_trainer(
@@ -116,20 +191,9 @@ def quiet_trainer(
     grpo_config = validate_experiment(entry)
     policy, tokenizer = trainable_model(entry)
     dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts)
-    judge = (
-        base_model_judge(entry, bool(grpo_config.bf16), policy.device)
-        if any(name in JUDGED_REWARDS for name in entry.rewards)
-        else None
+    _judge, rewards, keeper = judged_rewards(entry, policy, grpo_config, reuse_reference)
+    settings = eval_settings(entry, bool(grpo_config.bf16))
+    probe = greedy_probe(
+        dataclasses.replace(entry, probe_every=probe_every), dataset, tokenizer, IsolatedReward(rewards[0]), settings
     )
-    keeper = ReferenceKeeper()
-    reuse = reuse_reference and reference_is_the_judges(policy, grpo_config, entry.lora_rank)
-    rewards = reward_functions(entry, judge, keeper.answer_log_probs if reuse else None)
-    probe = None
-    if probe_every:
-        settings = eval_settings(entry, bool(grpo_config.bf16))
-        probe = GreedyProbe(
-            probe_prompts(dataset["prompt"]), tokenizer, IsolatedReward(rewards[0]), settings, probe_every
-        )
-    trainer = build_trainer(policy, tokenizer, dataset, rewards, grpo_config, keeper, entry.lora_rank)
-    recorder = MetricsRecorder(None, entry.rewards[0], rules, probe, batches=trainer)
-    return with_recorder(trainer, recorder), recorder
+    return watched_trainer(entry, policy, tokenizer, dataset, grpo_config, rewards, keeper, Watch(None, rules, probe))
