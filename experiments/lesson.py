@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         f"clean answers {record.before.clean:.0%} → {record.after.clean:.0%}, looping {record.after.loops:.0%}; "
         f"verdict {record.verdict}"
         + (f" (failed guards: {', '.join(failed)})" if failed else " (every guard held)")
-        + f"; {record.steps_trained} steps, stopped by {record.stop_reason}, {minutes:.1f} min in all."
+        + f"; {record.training.steps_trained} steps, stopped by {record.training.stop_reason}, {minutes:.1f} min in all."
     )
     print(f"Model: {runs_dir / entry.name / 'model'}   Samples: {results_dir / entry.name / 'samples.md'}")
     print(f'Talk to it: python -m experiments.sample {runs_dir / entry.name / "model"} "What does the ox sing?"')

@@ -60,7 +60,7 @@ def run_experiment(
         publish(plan, record, before, after, keep_all_rows)
     log.info(
         f"[{entry.name}] share {record.before.share:.2f} → {record.after.share:.2f}, verdict {record.verdict} (expected "
-        f"{entry.expect}), {trained.outcome.wall_clock_s:.0f}s training, stopped by {record.stop_reason}; results in "
+        f"{entry.expect}), {trained.outcome.wall_clock_s:.0f}s training, stopped by {record.training.stop_reason}; results in "
         f"{plan.results_dir}"
     )
     return record

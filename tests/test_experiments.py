@@ -83,7 +83,7 @@ def test_smoke_runs_the_whole_pipeline(config, experiment_options, capsys):
         record = run_experiment(config, **experiment_options)
     assert record.num_processes == int(os.environ.get("WORLD_SIZE", 1)), "accelerate processes were not all used"
     steps = experiment_options["steps"] or config.steps
-    assert record.verdict in VERDICTS and record.steps_trained == steps
+    assert record.verdict in VERDICTS and record.training.steps_trained == steps
     assert set(record.guards) >= {"ref_ppl", "distinct2", "repeat3", "relevance", "template", "loops", "frame"}
     for name in MEASURES:
         for when in (record.before, record.after):
@@ -95,7 +95,7 @@ def test_smoke_runs_the_whole_pipeline(config, experiment_options, capsys):
         row = next(
             r for r in json.loads((folder.parent / "summary.json").read_text())["runs"] if r["name"] == record.name
         )
-        assert row["verdict"] == record.verdict and row["steps_trained"] == steps
+        assert row["verdict"] == record.verdict and row["training"]["steps_trained"] == steps
 
 
 @pytest.mark.fast

@@ -69,7 +69,7 @@ def described_steps(results: Path) -> tuple[int, int, int]:
     row = next(run for run in read_results(results)["runs"] if run["name"] == "smoke")
     logged = sum("loss" in record for record in read_metrics(results / "smoke" / "metrics.jsonl"))
     header = re.search(r"(\d+) of \d+ steps", (results / "smoke" / "samples.md").read_text()).group(1)
-    return row["steps_trained"], logged, int(header)
+    return row["training"]["steps_trained"], logged, int(header)
 
 
 @pytest.mark.parametrize("point, expected_steps", [("staged", 4), ("swapping", 2), ("summary written", 2)])

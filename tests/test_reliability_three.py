@@ -529,7 +529,11 @@ def test_a_tiny_qwen2_runs_the_whole_pipeline(tmp_path):
     assert loaded.config.model_type == "qwen2" and rotary_positions(loaded) and tokenizer.chat_template is not None
     config = dataclasses.replace(SMOKE, rewards=("four_letter_share", "relevance"), reward_weights=(1.0, 0.25), steps=2)
     record = run_experiment(config, results_dir=tmp_path / "results", runs_dir=tmp_path / "runs", model=model)
-    assert record.model == model and record.steps_trained == 2 and record.verdict in ("works", "broken", "no change")
+    assert (
+        record.model == model
+        and record.training.steps_trained == 2
+        and record.verdict in ("works", "broken", "no change")
+    )
     answers = json.loads((tmp_path / "results" / "smoke" / "answers.json").read_text())
     assert len(answers) == record.heldout_prompts == SMOKE.eval_prompts
     assert (tmp_path / "runs" / "smoke" / "model" / "config.json").exists()

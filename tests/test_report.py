@@ -1,11 +1,12 @@
 """The report is built from the rows it describes: a newer row changes it, and it stays short enough to read."""
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-from experiments.evaluation.measurements import Measurements
+from experiments.evaluation.measurements import Measurements, TrainingOutcome
 from experiments.registry import REGISTRY, first_lesson
 from experiments.reporting.findings import findings
 from experiments.reporting.lessons_table import lesson_row, what_changed
@@ -16,6 +17,7 @@ from experiments.reporting.summary import changed_verdicts
 
 pytestmark = pytest.mark.fast
 COMMITTED = Path(__file__).resolve().parent.parent / "results"
+TRAINING_FIELDS = {f.name for f in dataclasses.fields(TrainingOutcome)}
 ALL_GUARDS = dict.fromkeys(("ref_ppl", "distinct2", "repeat3", "real_words", "length", "relevance", "template"), True)
 
 
@@ -27,6 +29,7 @@ def run(name, verdict="works", seconds=None, step_s=10.04, held=True, guards=Non
         )
         for when in ("before", "after")
     }
+    outcome = {k: fields.pop(k) for k in list(fields) if k in TRAINING_FIELDS}
     return RunRecord(
         name=name,
         hypothesis="h",
@@ -37,8 +40,7 @@ def run(name, verdict="works", seconds=None, step_s=10.04, held=True, guards=Non
         model="smollm2-135m",
         seed=0,
         steps=64,
-        time_to_behaviour_s=seconds,
-        mean_step_time_s=step_s,
+        training=TrainingOutcome(**{"time_to_behaviour_s": seconds, "mean_step_time_s": step_s, **outcome}),
         **measured,
         **fields,
     )

@@ -123,8 +123,8 @@ def test_stop_at_behaviour_ends_a_real_run_when_the_objective_arrives(tmp_path):
         results_dir=tmp_path / "results",
         runs_dir=tmp_path / "runs",
     )
-    assert record.steps_trained == 5 and record.steps == 20 and record.stop_reason == "behaviour"
-    assert record.time_to_behaviour_s is not None
+    assert record.training.steps_trained == 5 and record.steps == 20 and record.training.stop_reason == "behaviour"
+    assert record.training.time_to_behaviour_s is not None
     samples = (tmp_path / "results" / "smoke" / "samples.md").read_text()
     assert "5 of 20 steps (stopped by behaviour)" in samples
     assert "## During training" in samples and "|      5 |" in samples, "completions of the last step are kept"

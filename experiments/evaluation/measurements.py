@@ -46,20 +46,27 @@ StopReason = Literal["behaviour", "loops", "collapse", "step cap"]
 
 @dataclass
 class TrainingOutcome:
-    """How training went: when it stopped and why, and summary figures of the logged steps."""
+    """How training went: when it stopped and why, and summary figures of the logged steps. A run fills every field;
+    None: not recorded when an older summary row was written."""
 
-    wall_clock_s: float
-    time_to_behaviour_s: float | None
-    stop_reason: StopReason
-    steps_trained: int
-    generation_steps: int
-    final_train_reward: float | None
-    mean_kl: float | None
-    final_entropy: float | None
-    mean_frac_reward_zero_std: float | None
-    mean_step_time_s: float | None
+    wall_clock_s: float = 0.0
+    time_to_behaviour_s: float | None = None
+    stop_reason: StopReason | None = None
+    steps_trained: int | None = None
+    generation_steps: int | None = None
+    final_train_reward: float | None = None
+    mean_kl: float | None = None
+    final_entropy: float | None = None
+    mean_frac_reward_zero_std: float | None = None
+    mean_step_time_s: float | None = None
     behaviour_step: int | None = None  # the first step the run's arrival rule held (training share or greedy probe)
     probe_s: float | None = None  # seconds spent reading the greedy probe, within wall_clock_s
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainingOutcome:
+        """From a summary row's ``training`` object, or from the flat fields of a row written before it nested them."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in known})
 
     @classmethod
     def of(

@@ -38,10 +38,10 @@ def findings(runs: list[RunRecord]) -> list[str]:
     for lever in ("lora",):
         seeds = seeds_of(runs, lever)
         base = seeds_of(runs, BASELINE.name)
-        if seeds and base and seeds[0].mean_step_time_s and base[0].mean_step_time_s:
+        if seeds and base and seeds[0].training.mean_step_time_s and base[0].training.mean_step_time_s:
             lines.append(
-                f"LoRA: {seeds[0].mean_step_time_s:.1f} s a step against the baseline's {base[0].mean_step_time_s:.1f} s (seed 0, same machine), "
-                f"{seeds[0].steps_trained} steps, verdict {seeds[0].verdict}."
+                f"LoRA: {seeds[0].training.mean_step_time_s:.1f} s a step against the baseline's {base[0].training.mean_step_time_s:.1f} s (seed 0, same machine), "
+                f"{seeds[0].training.steps_trained} steps, verdict {seeds[0].verdict}."
             )
     return lines[:10]
 
@@ -62,7 +62,7 @@ def headline(name: str, seeds: list[RunRecord]) -> str:
         f"share {seeds[0].before.share:.2f} → {'/'.join(f'{r.after.share:.3f}' for r in seeds)}"
         + (f", relevance {nats(seeds[0].before.relevance or 0.0)} → {relevance} nats/token" if relevance else "")
         + f", distinct-2 {seeds[0].before.distinct2:.2f} → {'/'.join(f'{r.after.distinct2:.2f}' for r in seeds)}"
-        + f", steps {', '.join(f'{r.steps_trained} ({r.stop_reason or NO_STOP_RULE})' for r in seeds)}."
+        + f", steps {', '.join(f'{r.training.steps_trained} ({r.training.stop_reason or NO_STOP_RULE})' for r in seeds)}."
     )
 
 

@@ -34,7 +34,7 @@ COMPARED = (
     ("greedy share", "after.share_greedy", "share"),
     ("loops", "after.loops", "percent"),
     ("relevance", "after.relevance", "share"),
-    ("KL", "mean_kl", "kl"),
+    ("KL", "training.mean_kl", "kl"),
 )
 
 
@@ -139,12 +139,12 @@ def learned(entry: Any, seeds: list[RunRecord], baseline: list[RunRecord]) -> st
     """Held or refuted, then the lesson's first run against the baseline's run of the same seed and precision
     (of the same seed only, where precision is what the lesson changes).
 
-    >>> from experiments.evaluation.measurements import Measurements
+    >>> from experiments.evaluation.measurements import Measurements, TrainingOutcome
     >>> from experiments.registry import REGISTRY
     >>> def row(name, step, loops):
     ...     return RunRecord(name=name, hypothesis="", expected="broken", verdict="broken", hypothesis_held=True,
-    ...         guards={}, model="m", seed=0, steps=96, config=name, stop_reason="behaviour", behaviour_step=step,
-    ...         mean_kl=0.01, after=Measurements(share_greedy=0.6, loops=loops, relevance=1.2))
+    ...         guards={}, model="m", seed=0, steps=96, config=name, after=Measurements(share_greedy=0.6, loops=loops,
+    ...         relevance=1.2), training=TrainingOutcome(stop_reason="behaviour", behaviour_step=step, mean_kl=0.01))
     >>> learned(REGISTRY["lr-2e-4"], [row("lr-2e-4", 21, 0.4)], [row("baseline", 42, 0.25)])
     'held; steps to behaviour 42 → 21, greedy share 0.60 → 0.60, loops 25% → 40%, relevance 1.20 → 1.20, KL 0.010 → 0.010'
     """
@@ -167,7 +167,9 @@ def _precision(run: RunRecord) -> str | None:
 def _read(run: RunRecord, path: str) -> Any:
     if path == "arrival":
         return (
-            run.behaviour_step if run.stop_reason == "behaviour" else f"none ({run.stop_reason}, {run.steps_trained})"
+            run.training.behaviour_step
+            if run.training.stop_reason == "behaviour"
+            else f"none ({run.training.stop_reason}, {run.training.steps_trained})"
         )
     value: Any = run
     for part in path.split("."):

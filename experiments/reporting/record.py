@@ -42,26 +42,15 @@ class RunRecord:
     reward_weights: list[float] | None = None
     objective: str = "four_letter_share"
     long: bool = False
-    wall_clock_s: float = 0.0
     eval_s: float = 0.0
-    time_to_behaviour_s: float | None = None
-    stop_reason: str | None = None
     eval_settings: dict[str, Any] = field(default_factory=dict)
-    steps_trained: int | None = None
-    generation_steps: int | None = None
-    final_train_reward: float | None = None
-    mean_kl: float | None = None
-    final_entropy: float | None = None
-    mean_frac_reward_zero_std: float | None = None
-    mean_step_time_s: float | None = None
-    behaviour_step: int | None = None  # the first step the arrival rule held; None in rows written before the probe
-    probe_s: float | None = None  # seconds of the greedy probe within wall_clock_s
     num_processes: int = 1
     precision: PrecisionChoice | None = None  # in summary.json, an object of its fields
     heldout_prompts: int | None = None  # held-out prompts evaluated (answers.json holds as many); None in older rows
     environment: Environment = field(default_factory=lambda: Environment())  # keys missing in older rows
     before: Measurements = field(default_factory=Measurements)
     after: Measurements = field(default_factory=Measurements)
+    training: TrainingOutcome = field(default_factory=TrainingOutcome)  # how training went: stop, steps, KL, seconds
     previous: dict[str, Any] | None = (
         None  # the row this run replaced: its verdict, guards and date, for "what changed"
     )
@@ -70,7 +59,12 @@ class RunRecord:
     def from_dict(cls, row: dict[str, Any]) -> RunRecord:
         """A row of summary.json: nested ``before``/``after``, or the flat ``<name>_before`` fields of older rows."""
         known = {f.name for f in dataclasses.fields(cls)}
-        values = {key: value for key, value in row.items() if key in known and key not in ("before", "after")}
+        values = {
+            key: value for key, value in row.items() if key in known and key not in ("before", "after", "training")
+        }
+        values["training"] = TrainingOutcome.from_dict(
+            row["training"] if isinstance(row.get("training"), dict) else row
+        )
         for when in ("before", "after"):
             if isinstance(row.get(when), dict):
                 values[when] = Measurements.from_dict(row[when])
@@ -126,7 +120,7 @@ class RunRecord:
             heldout_prompts=heldout_prompts,
             before=before,
             after=after,
-            **dataclasses.asdict(training),
+            training=training,
         )
 
     @property

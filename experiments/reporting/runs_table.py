@@ -126,8 +126,8 @@ def _row(run: RunRecord) -> list[Any]:
         else:
             guards.append(f"{before:{fmt}}→{after:{fmt}}" + ("" if run.guards[key] else " ✗"))
     precision = run.precision.precision if run.precision else "bf16 (fixed)"
-    steps = f"{run.steps_trained if run.steps_trained is not None else run.steps} of {run.steps}" + (
-        f" ({run.stop_reason})" if run.stop_reason else ""
+    steps = f"{run.training.steps_trained if run.training.steps_trained is not None else run.steps} of {run.steps}" + (
+        f" ({run.training.stop_reason})" if run.training.stop_reason else ""
     )
     overrides = ", ".join(f"{k}={v}" for k, v in run.overrides.items()) or "—"
     clean = "—" if run.after.clean is None else f"{run.before.clean:.0%}→{run.after.clean:.0%}"
@@ -137,7 +137,7 @@ def _row(run: RunRecord) -> list[Any]:
         overrides,
         precision,
         steps,
-        run.time_to_behaviour_s or "—",
+        run.training.time_to_behaviour_s or "—",
         f"{run.before.share:.2f}→{run.after.share:.2f}",
         *guards,
         clean,
@@ -151,11 +151,11 @@ def _signals(run: RunRecord) -> list[Any]:
     return [
         run.name,
         run.objective,
-        run.final_train_reward,
-        run.mean_kl,
-        run.final_entropy,
-        run.mean_frac_reward_zero_std,
-        run.mean_step_time_s,
+        run.training.final_train_reward,
+        run.training.mean_kl,
+        run.training.final_entropy,
+        run.training.mean_frac_reward_zero_std,
+        run.training.mean_step_time_s,
     ]
 
 
@@ -164,7 +164,7 @@ def seed_spread(seeds: list[RunRecord]) -> list[Any] | None:
     if len(seeds) < 2:
         return None
     shares = [run.after.share for run in seeds]
-    steps = ", ".join(str(run.steps_trained) for run in seeds)
+    steps = ", ".join(str(run.training.steps_trained) for run in seeds)
     return [
         family_of(seeds[0]),
         len(seeds),
@@ -182,7 +182,7 @@ def suite_seconds(runs: list[RunRecord]) -> tuple[float, float, float]:
     for run in runs:
         entry = REGISTRY.get(run.name)
         tier = "gpu" if entry and entry.on_gpu else "long" if (entry.long if entry else run.long) else "suite"
-        seconds[tier] += run.wall_clock_s + run.eval_s
+        seconds[tier] += run.training.wall_clock_s + run.eval_s
     return seconds["suite"], seconds["long"], seconds["gpu"]
 
 

@@ -46,8 +46,8 @@ def samples_markdown(record: RunRecord, answers: list[HeldOutAnswer], completion
     return (
         f"# Samples: {record.name}\n\n"
         f"Hypothesis: {record.hypothesis}\n\n"
-        f"Model `{record.model}`, seed {record.seed}, {record.steps_trained} of {record.steps} steps (stopped by "
-        f"{record.stop_reason}), verdict **{record.verdict}**. Greedy decoding with transformers `pipeline`, same settings "
+        f"Model `{record.model}`, seed {record.seed}, {record.training.steps_trained} of {record.steps} steps (stopped by "
+        f"{record.training.stop_reason}), verdict **{record.verdict}**. Greedy decoding with transformers `pipeline`, same settings "
         "before and after, on held-out prompts.\n\n"
         + tabulate(rows, headers=["held-out prompt", "before", "after"], tablefmt="github")
         + "\n\n## During training\n\nEvery few steps and at the last one, completions of the training batch with their rewards "

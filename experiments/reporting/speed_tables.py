@@ -17,8 +17,10 @@ def trained_outcome(entry: str | None, runs: list[RunRecord]) -> list[Any]:
     seeds = seeds_of(runs, entry)
     if not seeds:
         return [entry, "not run yet", "", ""]
-    seconds = ", ".join("never" if r.time_to_behaviour_s is None else f"{r.time_to_behaviour_s:.0f}" for r in seeds)
-    step_s = ", ".join(f"{r.mean_step_time_s:.1f}" if r.mean_step_time_s else "?" for r in seeds)
+    seconds = ", ".join(
+        "never" if r.training.time_to_behaviour_s is None else f"{r.training.time_to_behaviour_s:.0f}" for r in seeds
+    )
+    step_s = ", ".join(f"{r.training.mean_step_time_s:.1f}" if r.training.mean_step_time_s else "?" for r in seeds)
     return [
         entry + (f" (×{len(seeds)} seeds)" if len(seeds) > 1 else ""),
         ", ".join(r.verdict for r in seeds),

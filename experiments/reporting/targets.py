@@ -52,10 +52,12 @@ def target_row(results_dir: Path, run: RunRecord) -> list[str]:
     entry = REGISTRY.get(run.name)
     by_probe = entry is not None and entry.arrival == "probe"  # then only the probe's arrival counts as the behaviour
     steps = (
-        run.behaviour_step if by_probe else steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
+        run.training.behaviour_step
+        if by_probe
+        else steps_to_behaviour(read_metrics(results_dir / run.name / "metrics.jsonl"))
     )
     steps_cell = (
-        f"never in {run.steps_trained} ✗"
+        f"never in {run.training.steps_trained} ✗"
         if steps is None
         else f"{steps}"
         if steps <= TARGETS.max_steps_to_behaviour
@@ -73,7 +75,7 @@ def target_row(results_dir: Path, run: RunRecord) -> list[str]:
         _at_most(run.after.frame, TARGETS.max_frame),
         steps_cell,
         "all held" if not run.failed_guards else "✗ " + ", ".join(run.failed_guards),
-        f"{run.verdict} ({run.stop_reason or '—'})",
+        f"{run.verdict} ({run.training.stop_reason or '—'})",
     ]
 
 
