@@ -12,10 +12,10 @@ from typing import Any
 from tabulate import tabulate
 
 from experiments.files import atomic_write_text
-from experiments.registry import CONFIGS, GROUPS
+from experiments.registry import CONFIGS, GROUPS, gpu
 from experiments.reporting.figures import draw_figures
 from experiments.reporting.findings import findings, produced_on
-from experiments.reporting.lessons_table import render_lessons
+from experiments.reporting.lessons_table import on_the_baseline, render_lessons
 from experiments.reporting.record import RunRecord
 from experiments.reporting.runs_table import render_runs
 from experiments.reporting.targets import render_targets
@@ -64,7 +64,15 @@ def not_run(runs: list[RunRecord]) -> str:
     """The declared runs with no row yet, so a seed that was never run is not mistaken for one that was left out."""
     done = {run.name for run in runs}
     missing = [config.name for config in CONFIGS if config.name not in done]
-    return f"Declared and not run yet ({len(missing)}): " + (", ".join(f"`{name}`" for name in missing) or "none") + "."
+    gpu_history = [entry.name for entry in gpu.ENTRIES if not on_the_baseline(entry)]
+    return (
+        f"Declared and not run yet ({len(missing)}): "
+        + (", ".join(f"`{name}`" for name in missing) or "none")
+        + ". GPU lessons not rerun on `baseline` (they need a lent GPU; their runs vary the first baseline and stay as "
+        + "history): "
+        + (", ".join(f"`{name}`" for name in gpu_history) or "none")
+        + "."
+    )
 
 
 def changed_verdicts(runs: list[RunRecord]) -> str:
