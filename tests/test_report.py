@@ -150,7 +150,9 @@ def test_the_summary_names_declared_runs_that_have_no_row():
     from experiments.reporting.summary import not_run
 
     every_run_but_one = [run(config.name) for config in CONFIGS if config.name != "baseline-seed2"]
-    assert not_run(every_run_but_one).startswith("Declared and not run yet (1): `baseline-seed2`. GPU lessons not rerun")
+    assert not_run(every_run_but_one).startswith(
+        "Declared and not run yet (1): `baseline-seed2`. GPU lessons not rerun"
+    )
     assert "`first-baseline-gpu`, `gpu-large-groups`." in not_run(every_run_but_one)
 
 

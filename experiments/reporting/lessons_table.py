@@ -1,8 +1,9 @@
 """The lessons table of summary.md: each lesson on the baseline, what it changed, and what it taught.
 
 A lesson's "learned" cell sets its first run beside the baseline's run of the same seed and
-precision (steps to behaviour, greedy share, loops, relevance, KL), so that the direction
-each hypothesis predicted can be read off the row.
+precision (steps to behaviour, greedy share, loops, relevance, KL, seconds a step), so that
+the direction each hypothesis predicted can be read off the row. Seconds a step compare
+only where both runs were made on one machine under the same load (a lane beside another).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ COMPARED = (
     ("loops", "after.loops", "percent"),
     ("relevance", "after.relevance", "share"),
     ("KL", "training.mean_kl", "kl"),
+    ("s a step", "training.mean_step_time_s", "seconds"),
 )
 
 
@@ -144,9 +146,9 @@ def learned(entry: Any, seeds: list[RunRecord], baseline: list[RunRecord]) -> st
     >>> def row(name, step, loops):
     ...     return RunRecord(name=name, hypothesis="", expected="broken", verdict="broken", hypothesis_held=True,
     ...         guards={}, model="m", seed=0, steps=96, config=name, after=Measurements(share_greedy=0.6, loops=loops,
-    ...         relevance=1.2), training=TrainingOutcome(stop_reason="behaviour", behaviour_step=step, mean_kl=0.01))
+    ...         relevance=1.2), training=TrainingOutcome(stop_reason="behaviour", behaviour_step=step, mean_kl=0.01, mean_step_time_s=20.0))
     >>> learned(REGISTRY["lr-2e-4"], [row("lr-2e-4", 21, 0.4)], [row("baseline", 42, 0.25)])
-    'held; steps to behaviour 42 → 21, greedy share 0.60 → 0.60, loops 25% → 40%, relevance 1.20 → 1.20, KL 0.010 → 0.010'
+    'held; steps to behaviour 42 → 21, greedy share 0.60 → 0.60, loops 25% → 40%, relevance 1.20 → 1.20, KL 0.010 → 0.010, s a step 20.0 → 20.0'
     """
     verdict = "held" if all(run.hypothesis_held for run in seeds) else f"refuted: predicted {entry.expect}"
     run = seeds[0]
@@ -182,4 +184,4 @@ def _figure(value: Any, kind: str) -> str:
         return "—"
     if isinstance(value, str) or kind == "steps":
         return str(value)
-    return {"share": f"{value:.2f}", "percent": f"{value:.0%}", "kl": f"{value:.3f}"}[kind]
+    return {"share": f"{value:.2f}", "percent": f"{value:.0%}", "kl": f"{value:.3f}", "seconds": f"{value:.1f}"}[kind]
