@@ -6,6 +6,7 @@ from __future__ import annotations
 from experiments.precision import cpu_model
 from experiments.registry import BASELINE
 from experiments.registry.greedy_eyes import HEADLINE
+from experiments.registry.lessons import LEVER_RUNS
 from experiments.reporting.environment import environment
 from experiments.reporting.record import RunRecord, family_of, seeds_of
 from experiments.training.models import TINY_GPT2
@@ -35,15 +36,34 @@ def findings(runs: list[RunRecord]) -> list[str]:
             else ""
         )
     )
-    for lever in ("lora",):
-        seeds = seeds_of(runs, lever)
-        base = seeds_of(runs, BASELINE.name)
-        if seeds and base and seeds[0].training.mean_step_time_s and base[0].training.mean_step_time_s:
-            lines.append(
-                f"LoRA: {seeds[0].training.mean_step_time_s:.1f} s a step against the baseline's {base[0].training.mean_step_time_s:.1f} s (seed 0, same machine), "
-                f"{seeds[0].training.steps_trained} steps, verdict {seeds[0].verdict}."
-            )
+    lines += lever_step_times(runs)
     return lines[:10]
+
+
+def lever_step_times(runs: list[RunRecord]) -> list[str]:
+    """The speed levers' seconds a step against the baseline's, where both seed-0 runs were made on one day on one
+    CPU in one precision (the lanes' load alike): a step time from another session says nothing about the lever."""
+    base = next((run for run in seeds_of(runs, BASELINE.name) if run.seed == 0), None)
+    timed = []
+    for name in LEVER_RUNS.values():
+        lever = next((run for run in seeds_of(runs, name) if run.seed == 0), None)
+        if lever is None or base is None or not (lever.training.mean_step_time_s and base.training.mean_step_time_s):
+            continue
+        if _session(lever) == _session(base) and name != BASELINE.name:
+            timed.append(f"`{name}` {lever.training.mean_step_time_s:.1f} s ({lever.verdict})")
+    if not timed or base is None:
+        return []
+    day, cpu, precision = _session(base)
+    return [
+        f"Speed levers, seconds a step on {cpu} ({precision}, {day}, one thread beside another run): "
+        + ", ".join(timed)
+        + f", against the baseline's {base.training.mean_step_time_s:.1f} s."
+    ]
+
+
+def _session(run: RunRecord) -> tuple[str, str, str]:
+    precision = run.precision.precision if run.precision is not None else "?"
+    return run.environment.get("date", "")[:10], run.environment.get("cpu", "?"), precision
 
 
 def headline(name: str, seeds: list[RunRecord]) -> str:
