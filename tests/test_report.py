@@ -221,3 +221,15 @@ def test_runs_from_another_results_folder_are_imported_with_their_files_only_und
     assert taken == ["beta-zero"]
     assert [r["name"] for r in load_summary(tmp_path / "results")["runs"]] == ["beta-zero"]
     assert (tmp_path / "results" / "beta-zero" / "samples.md").read_text() == "# Samples: beta-zero\n"
+
+
+def test_a_lever_step_time_is_compared_only_within_one_session():
+    from experiments.reporting.findings import lever_step_times
+
+    def timed(name, day, step_s):
+        machine = {"date": f"{day}T10:00:00+00:00", "cpu": "AMD EPYC"}
+        return dataclasses.replace(run(name, step_s=step_s, config=name), environment=machine)
+
+    same = lever_step_times([timed("baseline", "2026-12-02", 19.0), timed("lora-16", "2026-12-02", 12.5)])
+    assert same and "`lora-16` 12.5 s" in same[0] and "baseline's 19.0 s" in same[0]
+    assert lever_step_times([timed("baseline", "2026-12-01", 19.0), timed("lora-16", "2026-12-02", 12.5)]) == []
