@@ -2,8 +2,8 @@
 
 A lesson's "learned" cell sets its first run beside the baseline's run of the same seed and
 precision (steps to behaviour, greedy share, loops, relevance, KL, seconds a step), so that
-the direction each hypothesis predicted can be read off the row. Seconds a step compare
-only where both runs were made on one machine under the same load (a lane beside another).
+the direction each hypothesis predicted can be read off the row. Seconds a step are
+compared only where both runs were made on one day on one CPU (a lane beside another).
 """
 
 from __future__ import annotations
@@ -156,10 +156,16 @@ def learned(entry: Any, seeds: list[RunRecord], baseline: list[RunRecord]) -> st
     same = [b for b in baseline if b.seed == run.seed and (changes_precision or _precision(b) == _precision(run))]
     if not same or not on_the_baseline(entry):
         return verdict
+    one_session = _day_and_cpu(same[0]) == _day_and_cpu(run)
     return f"{verdict}; " + ", ".join(
         f"{label} {_figure(_read(same[0], path), kind)} → {_figure(_read(run, path), kind)}"
         for label, path, kind in COMPARED
+        if kind != "seconds" or one_session
     )
+
+
+def _day_and_cpu(run: RunRecord) -> tuple[str, str]:
+    return run.environment.get("date", "")[:10], run.environment.get("cpu", "")
 
 
 def _precision(run: RunRecord) -> str | None:
