@@ -233,3 +233,4 @@ def test_a_lever_step_time_is_compared_only_within_one_session():
     same = lever_step_times([timed("baseline", "2026-12-02", 19.0), timed("lora-16", "2026-12-02", 12.5)])
     assert same and "`lora-16` 12.5 s" in same[0] and "baseline's 19.0 s" in same[0]
     assert lever_step_times([timed("baseline", "2026-12-01", 19.0), timed("lora-16", "2026-12-02", 12.5)]) == []
+    assert lever_step_times([run("baseline", step_s=19.0), run("lora-16", step_s=12.5, config="lora-16")]) == []

@@ -8,7 +8,7 @@ from experiments.registry import BASELINE
 from experiments.registry.greedy_eyes import HEADLINE
 from experiments.registry.lessons import LEVER_RUNS
 from experiments.reporting.environment import environment
-from experiments.reporting.record import RunRecord, family_of, seeds_of
+from experiments.reporting.record import RunRecord, family_of, one_session, seeds_of
 from experiments.training.models import TINY_GPT2
 
 NO_STOP_RULE = "stop not recorded"
@@ -41,29 +41,23 @@ def findings(runs: list[RunRecord]) -> list[str]:
 
 
 def lever_step_times(runs: list[RunRecord]) -> list[str]:
-    """The speed levers' seconds a step against the baseline's, where both seed-0 runs were made on one day on one
-    CPU in one precision (the lanes' load alike): a step time from another session says nothing about the lever."""
+    """The speed levers' seconds a step against the baseline's, where both seed-0 runs were made in one session on one
+    CPU (the lanes' load alike): a step time from another session says nothing about the lever."""
     base = next((run for run in seeds_of(runs, BASELINE.name) if run.seed == 0), None)
     timed = []
     for name in LEVER_RUNS.values():
         lever = next((run for run in seeds_of(runs, name) if run.seed == 0), None)
         if lever is None or base is None or not (lever.training.mean_step_time_s and base.training.mean_step_time_s):
             continue
-        if _session(lever) == _session(base) and name != BASELINE.name:
+        if one_session(lever, base) and name != BASELINE.name:
             timed.append(f"`{name}` {lever.training.mean_step_time_s:.1f} s ({lever.verdict})")
     if not timed or base is None:
         return []
-    day, cpu, precision = _session(base)
+    precision = base.precision.precision if base.precision is not None else "?"
     return [
-        f"Speed levers, seconds a step on {cpu} ({precision}, {day}, one thread beside another run): "
-        + ", ".join(timed)
-        + f", against the baseline's {base.training.mean_step_time_s:.1f} s."
+        f"Speed levers, seconds a step on {base.environment.get('cpu')} ({precision}, one session, one thread beside "
+        "another run): " + ", ".join(timed) + f", against the baseline's {base.training.mean_step_time_s:.1f} s."
     ]
-
-
-def _session(run: RunRecord) -> tuple[str, str, str]:
-    precision = run.precision.precision if run.precision is not None else "?"
-    return run.environment.get("date", "")[:10], run.environment.get("cpu", "?"), precision
 
 
 def headline(name: str, seeds: list[RunRecord]) -> str:

@@ -3,7 +3,7 @@
 A lesson's "learned" cell sets its first run beside the baseline's run of the same seed and
 precision (steps to behaviour, greedy share, loops, relevance, KL, seconds a step), so that
 the direction each hypothesis predicted can be read off the row. Seconds a step are
-compared only where both runs were made on one day on one CPU (a lane beside another).
+compared only where both runs were made in one session on one CPU (``one_session``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tabulate import tabulate
 
 from experiments.evaluation.answers import HeldOutAnswer
 from experiments.registry import BASELINE, FIRST_BASELINE, GROUPS
-from experiments.reporting.record import RunRecord, seeds_of
+from experiments.reporting.record import RunRecord, one_session, seeds_of
 from experiments.reporting.summary_file import read_answers
 
 ANSWER_CHARS = 70
@@ -146,9 +146,9 @@ def learned(entry: Any, seeds: list[RunRecord], baseline: list[RunRecord]) -> st
     >>> def row(name, step, loops):
     ...     return RunRecord(name=name, hypothesis="", expected="broken", verdict="broken", hypothesis_held=True,
     ...         guards={}, model="m", seed=0, steps=96, config=name, after=Measurements(share_greedy=0.6, loops=loops,
-    ...         relevance=1.2), training=TrainingOutcome(stop_reason="behaviour", behaviour_step=step, mean_kl=0.01, mean_step_time_s=20.0))
+    ...         relevance=1.2), training=TrainingOutcome(stop_reason="behaviour", behaviour_step=step, mean_kl=0.01))
     >>> learned(REGISTRY["lr-2e-4"], [row("lr-2e-4", 21, 0.4)], [row("baseline", 42, 0.25)])
-    'held; steps to behaviour 42 → 21, greedy share 0.60 → 0.60, loops 25% → 40%, relevance 1.20 → 1.20, KL 0.010 → 0.010, s a step 20.0 → 20.0'
+    'held; steps to behaviour 42 → 21, greedy share 0.60 → 0.60, loops 25% → 40%, relevance 1.20 → 1.20, KL 0.010 → 0.010'
     """
     verdict = "held" if all(run.hypothesis_held for run in seeds) else f"refuted: predicted {entry.expect}"
     run = seeds[0]
@@ -156,16 +156,12 @@ def learned(entry: Any, seeds: list[RunRecord], baseline: list[RunRecord]) -> st
     same = [b for b in baseline if b.seed == run.seed and (changes_precision or _precision(b) == _precision(run))]
     if not same or not on_the_baseline(entry):
         return verdict
-    one_session = _day_and_cpu(same[0]) == _day_and_cpu(run)
+    timed_alike = one_session(same[0], run)
     return f"{verdict}; " + ", ".join(
         f"{label} {_figure(_read(same[0], path), kind)} → {_figure(_read(run, path), kind)}"
         for label, path, kind in COMPARED
-        if kind != "seconds" or one_session
+        if kind != "seconds" or timed_alike
     )
-
-
-def _day_and_cpu(run: RunRecord) -> tuple[str, str]:
-    return run.environment.get("date", "")[:10], run.environment.get("cpu", "")
 
 
 def _precision(run: RunRecord) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from experiments.evaluation.measurements import MEASURES, Measurements, TrainingOutcome
@@ -148,3 +149,25 @@ def family_of(run: RunRecord) -> str:
 
 def seeds_of(runs: list[RunRecord], family: str) -> list[RunRecord]:
     return [run for run in runs if family_of(run) == family]
+
+
+SESSION_HOURS = 3  # a working session's length: runs ending closer than this shared its machine and lanes
+
+
+def one_session(first: RunRecord, second: RunRecord) -> bool:
+    """Whether two runs were made in one session on one CPU (their step times compare; across sessions the machine,
+    its load and its lanes differ). Rows without a date or CPU never compare.
+
+    >>> def made(date, cpu="AMD EPYC"):
+    ...     return RunRecord("r", "", "", "broken", True, {}, "m", 0, 1, environment={"date": date, "cpu": cpu})
+    >>> one_session(made("2026-12-02T23:40:00+00:00"), made("2026-12-03T01:10:00+00:00"))
+    True
+    >>> one_session(made("2026-12-02T18:40:00+00:00"), made("2026-12-02T23:40:00+00:00"))
+    False
+    """
+    dates = [run.environment.get("date") for run in (first, second)]
+    cpus = [run.environment.get("cpu") for run in (first, second)]
+    if None in dates or None in cpus or cpus[0] != cpus[1]:
+        return False
+    apart = abs(datetime.fromisoformat(str(dates[0])) - datetime.fromisoformat(str(dates[1])))
+    return apart.total_seconds() <= SESSION_HOURS * 3600
