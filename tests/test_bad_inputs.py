@@ -131,6 +131,7 @@ def test_a_one_prompt_file_against_a_two_prompt_step_is_refused_before_loading(t
         ({"reward_weights": (float("nan"), 1.0)}, r"reward_weights\[0\] \(four_letter_share\) must be a finite number"),
         ({"grpo": {"max_completion_length": 0}}, "max_completion_length must be a positive integer, got 0"),
         ({"grpo": {"learning_rate": 1e10}}, "learning_rate must be at most 1.0"),
+        ({"caught_by": ("perplexity",)}, r"caught_by names \['perplexity'\], not guards"),
         (
             {"grpo": {"learning_rate": float("inf")}},
             "learning_rate must be a finite number|learning_rate must be at most",
@@ -144,6 +145,7 @@ def test_a_one_prompt_file_against_a_two_prompt_step_is_refused_before_loading(t
         "weight-nan",
         "no-completion",
         "lr-huge",
+        "guard-unknown",
         "lr-inf",
         "nan-field",
         "steps-huge",

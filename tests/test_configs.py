@@ -259,3 +259,32 @@ def test_long_lessons_stay_out_of_the_suite_unless_asked_for():
     skipped = subprocess.run([*suite, "-m", "long"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert skipped.returncode == 0, skipped.stdout[-2000:]
     assert f"{len(long_names)} skipped" in skipped.stdout and "add --run-long" in skipped.stdout
+
+
+def test_the_guards_an_entry_may_name_are_the_guards_a_verdict_reads():
+    from experiments.evaluation.measurements import Measurements
+    from experiments.evaluation.verdicts import judge
+    from experiments.registry.experiment import GUARD_NAMES
+
+    measured = Measurements(
+        share=0.5,
+        ref_ppl=10.0,
+        distinct2=0.8,
+        real_words=0.9,
+        mean_words=20.0,
+        relevance=1.0,
+        template=0.1,
+        loops=0.0,
+        frame=0.1,
+        clean=0.5,
+    )
+    assert tuple(judge(measured, measured, stop_reason="step cap").guards) == GUARD_NAMES
+
+
+def test_a_breakage_caught_by_another_guard_than_it_named_is_refuted():
+    from experiments.registry import REGISTRY
+
+    entry = REGISTRY["broken-no-leash"]
+    assert entry.caught_by == ("ref_ppl",) and REGISTRY["lr-2e-4"].caught_by == ()
+    assert not entry.held_by("broken", {"ref_ppl": True, "loops": False})
+    assert entry.held_by("broken", {"ref_ppl": False, "loops": True})

@@ -13,6 +13,19 @@ from typing import Any
 from experiments.training.models import EMBEDDED
 
 VERDICTS = ("works", "broken", "no change")
+# The guards a verdict reads (experiments/evaluation/verdicts.py), which an entry may name as the ones that catch it.
+GUARD_NAMES = (
+    "ref_ppl",
+    "distinct2",
+    "repeat3",
+    "real_words",
+    "length",
+    "relevance",
+    "template",
+    "loops",
+    "frame",
+    "stop_rule",
+)
 ARRIVALS = ("training", "probe")  # what the behaviour's arrival reads (experiments/training/stop_rules.py)
 PRECISIONS = ("auto", "fp32", "bf16")  # auto: fp32 on a CPU without bf16 instructions, measured elsewhere, bf16 on CUDA
 
@@ -50,6 +63,7 @@ class Experiment:
     name: str
     hypothesis: str
     expect: str
+    caught_by: tuple[str, ...] = ()  # the guards the hypothesis names: a broken verdict must fail one of them to hold
     model: str = EMBEDDED
     train_prompts: str = "prompts/silly.txt"
     rewards: tuple[str, ...] = ("four_letter_share", "distinct_bigrams")
@@ -95,6 +109,16 @@ class Experiment:
         """The nucleus of training's sampling (TRL's default 1.0: all of it), which the held-out sampled answers use too."""
         return float(self.grpo.get("top_p", 1.0))
 
+    def held_by(self, verdict: str, guards: dict[str, bool]) -> bool:
+        """Whether a run's verdict and guards meet this hypothesis: the expected verdict, and where the hypothesis
+        names the guards that catch it, at least one of them failed (a breakage caught by another guard is refuted).
+
+        >>> entry = Experiment("e", "removes the leash: broken by ref_ppl", "broken", caught_by=("ref_ppl",))
+        >>> entry.held_by("broken", {"ref_ppl": False, "loops": False}), entry.held_by("broken", {"ref_ppl": True})
+        (True, False)
+        """
+        return verdict == self.expect and (not self.caught_by or any(not guards.get(g, True) for g in self.caught_by))
+
     def grpo_arguments(self, bf16: bool = False) -> dict[str, Any]:
         """GRPOConfig keyword arguments: runtime plumbing, the precision chosen for this machine, then this run's settings."""
         return {**RUNTIME_SETTINGS, "bf16": bf16, **self.grpo, "max_steps": self.steps, "seed": self.seed}
@@ -105,7 +129,7 @@ class Experiment:
             return {}
         changed: dict[str, Any] = {}
         for f in fields(self):
-            if f.name in ("name", "hypothesis", "expect", "grpo", "long", "base", "seeds", "family"):
+            if f.name in ("name", "hypothesis", "expect", "caught_by", "grpo", "long", "base", "seeds", "family"):
                 continue
             if getattr(self, f.name) != getattr(self.base, f.name):
                 changed[f.name] = getattr(self, f.name)
@@ -135,8 +159,10 @@ def history(entries: list[Experiment]) -> list[Experiment]:
 def variant(
     base: Experiment, name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None = None, **changes: Any
 ) -> Experiment:
-    """``base`` with a few fields changed; ``grpo`` entries are merged into the base's. Seeds are not inherited: one unless given."""
+    """``base`` with a few fields changed; ``grpo`` entries are merged into the base's. Seeds and the guards that
+    catch a hypothesis are not inherited: one seed, and the verdict alone, unless given."""
     changes.setdefault("seeds", (0,))
+    changes.setdefault("caught_by", ())
     return replace(
         base, name=name, hypothesis=hypothesis, expect=expect, grpo={**base.grpo, **(grpo or {})}, base=base, **changes
     )

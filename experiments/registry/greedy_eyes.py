@@ -117,6 +117,7 @@ BASELINE = variant(
     "reference perplexity, distinct-2, real words and relevance holding, but the greedy answers still loop (more than "
     "5%) or share one frame (more than 30%) on most seeds, as its six earlier runs did: broken by loops or frame",
     "broken",
+    caught_by=("loops", "frame"),
     long=False,
     seeds=(0, 1, 2),
 )
@@ -127,6 +128,7 @@ BASELINE_FP32 = variant(
     "the baseline in fp32 (its bf16 sibling's trajectory depends on numerics): as the baseline, broken by loops or "
     "frame on most seeds, with clean answers near the 68% its earlier fp32 runs held",
     "broken",
+    caught_by=("loops", "frame"),
     precision="fp32",
     seeds=(0, 1, 2),
 )

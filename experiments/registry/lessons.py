@@ -6,7 +6,9 @@ from experiments.registry.greedy_eyes import BASELINE
 # Each entry changes one thing of `baseline` (experiments/registry/greedy_eyes.py: share, distinct bigrams and
 # relevance at 1:1:0.25, lr 1e-4, β 0.1, 24 tokens at temperature 1.0, stopped at a training share of 0.5, cap 96,
 # whose own runs are declared broken by loops or frame) and predicts the direction of its effect against it.
-# Declared before any of their runs (issue 32).
+# Declared before any of their runs (issue 32). ``caught_by`` encodes the guards a hypothesis names ("broken by
+# ref_ppl"), added after broken-no-leash's run showed a verdict can hold while the named guard does not fail; the
+# texts are unchanged.
 
 COMPARISONS = [
     variant(
@@ -32,6 +34,7 @@ COMPARISONS = [
         "and the held-out greedy answers loop less than the baseline's, since training now sees their last 8 tokens: "
         "still broken by one frame",
         "broken",
+        caught_by=("frame",),
         grpo={"max_completion_length": 32},
     ),
     variant(
@@ -89,6 +92,7 @@ PROMPT_SCALE = [
         "repeats within the run, so fewer answers share one frame than the baseline's; the share arrives in about as "
         "many steps: broken by loops",
         "broken",
+        caught_by=("loops",),
         train_prompts="prompts/silly_large.txt",
     ),
 ]
@@ -101,6 +105,7 @@ BREAKAGES = [
         "the KL leash removed (β 0): nothing pulls the policy back to the base model, so the reference perplexity "
         "guard catches it (× more than 1.5): broken by ref_ppl",
         "broken",
+        caught_by=("ref_ppl",),
         grpo={"beta": 0.0},
     ),
     variant(
@@ -110,6 +115,7 @@ BREAKAGES = [
         "questions a step): advantages are ±1 noise, one canned answer wins across questions, and the template guard "
         "catches it: broken by template",
         "broken",
+        caught_by=("template",),
         grpo={"num_generations": 2},
     ),
     variant(
@@ -118,6 +124,7 @@ BREAKAGES = [
         "clipping removed (ε 100) while each batch is reused for 4 optimizer passes (num_iterations 4): the policy "
         "runs away from the answers it sampled, and the reference perplexity guard catches it: broken by ref_ppl",
         "broken",
+        caught_by=("ref_ppl",),
         grpo={"epsilon": 100.0, "num_iterations": 4},
     ),
 ]
@@ -131,6 +138,7 @@ CUSTOM_REWARDS = [
         "upper-case share rises by ≥ 0.25 on held-out answers with every guard but loops and frame holding: broken by "
         "loops or frame, as the baseline",
         "broken",
+        caught_by=("loops", "frame"),
         rewards=("shouting", "distinct_bigrams", "relevance"),
     ),
     variant(
@@ -148,6 +156,7 @@ CUSTOM_REWARDS = [
         "with distinct bigrams and relevance: the share rises as in the baseline and answers shorten to under half "
         "their length, which the length guard catches: broken by length",
         "broken",
+        caught_by=("length",),
         rewards=("four_letter_share", "target_length", "distinct_bigrams", "relevance"),
         reward_weights=(1.0, 0.5, 1.0, 0.25),
     ),

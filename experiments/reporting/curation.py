@@ -6,6 +6,7 @@ folder is as consistent as one written by runs; ``python -m experiments.report``
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -35,7 +36,10 @@ def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[st
             for path in folder.iterdir()
             if path.is_file() and path.suffix != ".png"
         }
-        publish_run(results_dir, RunRecord.from_dict(row), files, draw=False)
+        record = RunRecord.from_dict(row)
+        # Judged against its entry as declared today (a lane may run code from before a rule was encoded).
+        held = entry.held_by(record.verdict, record.guards)
+        publish_run(results_dir, dataclasses.replace(record, hypothesis_held=held), files, draw=False)
         taken.append(row["name"])
     return taken
 

@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="06e7ad055e8e",
+    fingerprint="af69dd23e489",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -103,7 +103,8 @@ NUMERICS = NumericsDeclaration(
     "four-letter share of a text became one function that four_letter_share and four_letter_unrepeated both call "
     "(the same arithmetic, doctests unchanged); then the build and train stages split into named steps (the run "
     "path of issue 33): baseline trained 5 steps before and after gave identical metrics.jsonl rows (loss, grad "
-    "norm, rewards, KL, entropy, the probe's reading at step 5) but for seconds",
+    "norm, rewards, KL, entropy, the probe's reading at step 5) but for seconds; then Experiment gained caught_by and "
+    "held_by (how a hypothesis is judged; no field reaches GRPOConfig, the model or the data)",
 )
 
 

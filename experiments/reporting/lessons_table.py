@@ -150,7 +150,8 @@ def learned(entry: Any, seeds: list[RunRecord], baseline: list[RunRecord]) -> st
     >>> learned(REGISTRY["lr-2e-4"], [row("lr-2e-4", 21, 0.4)], [row("baseline", 42, 0.25)])
     'held; steps to behaviour 42 → 21, greedy share 0.60 → 0.60, loops 25% → 40%, relevance 1.20 → 1.20, KL 0.010 → 0.010'
     """
-    verdict = "held" if all(run.hypothesis_held for run in seeds) else f"refuted: predicted {entry.expect}"
+    caught = f" by {' or '.join(entry.caught_by)}" if entry.caught_by else ""
+    verdict = "held" if all(run.hypothesis_held for run in seeds) else f"refuted: predicted {entry.expect}{caught}"
     run = seeds[0]
     changes_precision = "precision" in entry.differences()
     same = [b for b in baseline if b.seed == run.seed and (changes_precision or _precision(b) == _precision(run))]

@@ -102,7 +102,7 @@ class RunRecord:
             hypothesis=entry.hypothesis,
             expected=entry.expect,
             verdict=judgement.verdict,
-            hypothesis_held=judgement.verdict == entry.expect,
+            hypothesis_held=entry.held_by(judgement.verdict, judgement.guards),
             guards=judgement.guards,
             overrides=json.loads(json.dumps(entry.differences())),  # as summary.json will read back
             model=entry.model,

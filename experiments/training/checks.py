@@ -18,7 +18,7 @@ from trl import GRPOConfig
 
 import rewards as reward_module
 from experiments.files import unsafe_name
-from experiments.registry.experiment import ARRIVALS, PRECISIONS, VERDICTS, Experiment
+from experiments.registry.experiment import ARRIVALS, GUARD_NAMES, PRECISIONS, VERDICTS, Experiment
 from experiments.training.models import EMBEDDED, TINY_GPT2
 from experiments.training.relevance import JUDGED_REWARDS
 
@@ -118,6 +118,9 @@ def _check_entry_fields(entry: Experiment, where: str) -> None:
     check_count(where, "eval_max_new_tokens", entry.eval_max_new_tokens)
     if entry.expect not in VERDICTS:
         raise ConfigError(f"{where}: expect={entry.expect!r} is not one of {VERDICTS}")
+    unknown_guards = [guard for guard in entry.caught_by if guard not in GUARD_NAMES]
+    if unknown_guards:
+        raise ConfigError(f"{where}: caught_by names {unknown_guards}, not guards; the guards are {GUARD_NAMES}")
     if isinstance(entry.steps, bool) or not isinstance(entry.steps, int) or entry.steps <= 0:
         raise ConfigError(f"{where}: steps must be a positive integer, got {entry.steps!r}")
     if entry.steps > MAX_STEPS:
