@@ -133,6 +133,30 @@ BASELINE_FP32 = variant(
     seeds=(0, 1, 2),
 )
 
+# Declared after the speed lever frozen-lower-half's seed 0 met every target of the first lesson (held-out greedy
+# share 0.60, clean 76%, loops 5%, frame 19%, every guard holding), against its own declared "broken as the baseline".
+# One seed is not a configuration that works: these runs test it on every seed, in bf16 and in fp32.
+FROZEN_HALF = variant(
+    BASELINE,
+    "baseline-frozen-half",
+    "the baseline with the embeddings and the lower half of the blocks frozen (frozen-lower-half's configuration, "
+    "whose seed 0 met every target): the updates reach only the upper blocks, so the lower layers' language stays and "
+    "the greedy answers neither loop nor share one frame: held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, "
+    "frame ≤ 30%, every guard holding on every seed",
+    "works",
+    frozen_fraction=0.5,
+    seeds=(0, 1, 2),
+)
+
+FROZEN_HALF_FP32 = variant(
+    FROZEN_HALF,
+    "baseline-frozen-half-fp32",
+    "baseline-frozen-half in fp32 (the baseline's trajectories depend on numerics): works on every seed as in bf16",
+    "works",
+    precision="fp32",
+    seeds=(0, 1, 2),
+)
+
 # Runs that must be made on today's training numerics (tests/test_numerics.py).
 CURRENT = (
     TOP_P_SAMPLES.name,
@@ -141,9 +165,11 @@ CURRENT = (
     CLEAN_SHARE.name,
     BASELINE.name,
     BASELINE_FP32.name,
+    FROZEN_HALF.name,
+    FROZEN_HALF_FP32.name,
 )
 
-ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P, CLEAN_SHARE, BASELINE, BASELINE_FP32]
+ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P, CLEAN_SHARE, BASELINE, BASELINE_FP32, FROZEN_HALF, FROZEN_HALF_FP32]
 
 # The families the findings open with: the baseline, the first baseline (the lesson in failure) and the best
 # configuration's earlier runs, each in bf16 and in fp32.
