@@ -133,16 +133,17 @@ BASELINE_FP32 = variant(
     seeds=(0, 1, 2),
 )
 
-# Declared after the speed lever frozen-lower-half's seed 0 met every target of the first lesson (held-out greedy
-# share 0.60, clean 76%, loops 5%, frame 19%, every guard holding), against its own declared "broken as the baseline".
+# Declared after the speed lever frozen-lower-half's seed 0 met the first lesson's answer targets (held-out greedy
+# share 0.60, clean 76%, loops 5%, frame 19%, every guard holding), though in 90 steps rather than 40, against its own
+# declared "broken as the baseline".
 # One seed is not a configuration that works: these runs test it on every seed, in bf16 and in fp32.
 FROZEN_HALF = variant(
     BASELINE,
     "baseline-frozen-half",
     "the baseline with the embeddings and the lower half of the blocks frozen (frozen-lower-half's configuration, "
-    "whose seed 0 met every target): the updates reach only the upper blocks, so the lower layers' language stays and "
-    "the greedy answers neither loop nor share one frame: held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, "
-    "frame ≤ 30%, every guard holding on every seed",
+    "whose seed 0 met the answer targets in 90 steps): the updates reach only the upper blocks, so the lower layers' "
+    "language stays and the greedy answers neither loop nor share one frame: held-out greedy share ≥ 0.55, clean ≥ "
+    "70%, loops ≤ 5%, frame ≤ 30%, every guard holding on every seed, within the 96-step cap (not within 40 steps)",
     "works",
     frozen_fraction=0.5,
     seeds=(0, 1, 2),
