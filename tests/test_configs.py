@@ -239,7 +239,7 @@ def test_project_rewards_pass_the_dry_run(recwarn):
 
 
 def test_long_lessons_stay_out_of_the_suite_unless_asked_for():
-    """`pytest -m train --run-slow` stays about 100 minutes on 2 cores (105 in its last full run), so long runs need --run-long too."""
+    """The long lessons (hours of history) stay out of `pytest -m train --run-slow`: they need --run-long too."""
     long_names = [c.name for c in CONFIGS if c.long]
     assert long_names
     suite = [
