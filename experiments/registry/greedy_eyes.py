@@ -170,7 +170,18 @@ CURRENT = (
     FROZEN_HALF_FP32.name,
 )
 
-ENTRIES = [COOL_SAMPLES, GATED_SHARE, GATED_SHARE_HOT, TOP_P_SAMPLES, GATED_TOP_P, CLEAN_SHARE, BASELINE, BASELINE_FP32, FROZEN_HALF, FROZEN_HALF_FP32]
+ENTRIES = [
+    COOL_SAMPLES,
+    GATED_SHARE,
+    GATED_SHARE_HOT,
+    TOP_P_SAMPLES,
+    GATED_TOP_P,
+    CLEAN_SHARE,
+    BASELINE,
+    BASELINE_FP32,
+    FROZEN_HALF,
+    FROZEN_HALF_FP32,
+]
 
 # The families the findings open with: the baseline, the first baseline (the lesson in failure) and the best
 # configuration's earlier runs, each in bf16 and in fp32.
