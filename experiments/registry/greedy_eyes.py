@@ -183,8 +183,10 @@ ENTRIES = [
     FROZEN_HALF_FP32,
 ]
 
-# The families the findings open with: the baseline, the first baseline (the lesson in failure) and the best
-# configuration's earlier runs, each in bf16 and in fp32.
+# The families the findings open with: the baseline, the first baseline (the lesson in failure), the best
+# configuration's earlier runs and the frozen-half candidate, each in bf16 and in fp32.
 HEADLINE = tuple(
-    name + suffix for name in (BASELINE.name, "first-baseline", RELEVANCE_QUARTER_96.name) for suffix in ("", "-fp32")
+    name + suffix
+    for name in (BASELINE.name, "first-baseline", RELEVANCE_QUARTER_96.name, FROZEN_HALF.name)
+    for suffix in ("", "-fp32")
 )
