@@ -26,6 +26,7 @@ COMPARISONS = [
         "and no fewer loops: broken",
         "broken",
         grpo={"beta": 0.04},
+        seeds=(0, 1, 2),  # seeds 1 and 2 added after seed 0 looped in 2% against the baseline's 26%
     ),
     variant(
         BASELINE,
