@@ -147,6 +147,7 @@ FROZEN_HALF = variant(
     "works",
     frozen_fraction=0.5,
     seeds=(0, 1, 2),
+    long=True,  # refuted on seeds 1 and 2 and in fp32: history, beside issue 31's candidates
 )
 
 FROZEN_HALF_FP32 = variant(
@@ -156,6 +157,7 @@ FROZEN_HALF_FP32 = variant(
     "works",
     precision="fp32",
     seeds=(0, 1, 2),
+    long=True,
 )
 
 # Runs that must be made on today's training numerics (tests/test_numerics.py).
