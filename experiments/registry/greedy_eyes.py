@@ -157,7 +157,6 @@ FROZEN_HALF_FP32 = variant(
     "works",
     precision="fp32",
     seeds=(0, 1, 2),
-    long=True,
 )
 
 # Runs that must be made on today's training numerics (tests/test_numerics.py).
