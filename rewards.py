@@ -10,9 +10,12 @@ give it a doctest, and name it in a configuration's ``rewards``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from wordfreq import zipf_frequency
 
 RewardFunction = Callable[..., list[float]]
 REWARDS: dict[str, RewardFunction] = {}
@@ -157,6 +160,62 @@ def four_letter_once(prompts: Sequence[Any], completions: Sequence[Any], **kwarg
         return len(distinct) / len(found) if found else 0.0
 
     return _per_completion(completions, score)
+
+
+# A four-letter word carries content when wordfreq knows it as English (Zipf > 0, so no invented word counts) and it is
+# rarer than the glue the first lesson learned to pay itself with: Zipf < 5.7 keeps eyes 5.2, move 5.4, moon 4.7 and
+# sing 4.5, and leaves out they 6.5, have 6.7, don't 6.2, just 6.4, can't 5.8, does 5.7 and make 6.1 (issue 39).
+CONTENT_ZIPF = 5.7
+CONTENT_TYPES_TARGET = 4  # distinct content four-letter words an answer needs for the full content reward
+
+
+def is_content_word(word: str) -> bool:
+    """A four-letter word that carries content: English that wordfreq knows, rarer than filler (Zipf below 5.7).
+
+    >>> [w for w in ["they", "have", "don't", "just", "moon", "Sing", "eyes", "zqxv", "cow", "oxen"] if is_content_word(w)]
+    ['moon', 'Sing', 'eyes', 'oxen']
+    """
+    if letter_count(word) != 4:
+        return False
+    return 0.0 < _zipf(word.lower()) < CONTENT_ZIPF
+
+
+@functools.lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    return float(zipf_frequency(word, "en"))
+
+
+def content_fraction(text: str) -> float:
+    """Share of a text's words that are content four-letter words: the part of the four-letter share that is not glue.
+
+    >>> content_fraction("They don't have legs, they have eyes"), content_fraction("")
+    (0.2857142857142857, 0.0)
+    """
+    found = words(text)
+    return sum(is_content_word(w) for w in found) / len(found) if found else 0.0
+
+
+@reward
+def content_four_letter_words(prompts: Sequence[Any] | None, completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """Distinct content four-letter words an answer adds to its question, up to four: vocabulary, not filler.
+
+    The plain share pays "they" as much as "moon", so every group's winner is the sample with one more glue word, and
+    the glue is what loops and frames every answer. Here only content words pay (see ``is_content_word``), each word
+    type once per answer (a loop earns nothing more), and not the question's own words (compared by their first four
+    letters, so restating "What does the ox sing?" earns nothing). It counts types instead of dividing by the answer's
+    length, so a shorter answer is not paid for being short; four types earn the full 1.0.
+
+    >>> content_four_letter_words(["What does the ox sing?"] * 3, ["The ox sings low hums to the moon and the barn",
+    ...     "They don't just sing. They don't just sing.", "Oxen hum tunes, moos echo, cows nod"])
+    [0.75, 0.0, 1.0]
+    """
+    questions = [completion_text(prompt) for prompt in prompts] if prompts is not None else [""] * len(completions)
+    scores = []
+    for question, completion in zip(questions, completions):
+        asked = {word.lower()[:4] for word in words(question)}
+        found = {w.lower() for w in words(completion_text(completion)) if is_content_word(w)}
+        scores.append(min(1.0, len(found - asked) / CONTENT_TYPES_TARGET))
+    return scores
 
 
 def repeated_trigram_share(text: str) -> float:

@@ -17,6 +17,7 @@ from experiments.registry import (  # noqa: E402
     lessons,
     prompt_scale,
     speed_levers,
+    vocabulary,
 )
 from experiments.registry.experiment import (
     BASELINE_GRPO_CHANGES,
@@ -31,7 +32,18 @@ from experiments.registry.reworded import REWORDED
 
 # The baseline every lesson varies: the first lesson's best configuration found (experiments/registry/greedy_eyes.py).
 BASELINE = greedy_eyes.BASELINE
-GROUPS = (first_lesson, greedy_eyes, lessons, comparisons, breakages, custom_rewards, prompt_scale, speed_levers, gpu)
+GROUPS = (
+    first_lesson,
+    greedy_eyes,
+    lessons,
+    comparisons,
+    breakages,
+    custom_rewards,
+    prompt_scale,
+    speed_levers,
+    gpu,
+    vocabulary,
+)
 CONFIGS: list[Experiment] = [run for group in GROUPS for entry in group.ENTRIES for run in runs(entry)]
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}
 # The families that describe today's code: their runs must be made on the current training numerics (tests/test_numerics.py).

@@ -173,7 +173,7 @@ def runs(entry: Experiment) -> list[Experiment]:
     return [
         replace(
             entry,
-            name=entry.name if seed == entry.seeds[0] else f"{entry.name}-seed{seed}",
+            name=entry.name if seed == entry.seeds[0] == 0 else f"{entry.name}-seed{seed}",
             seed=seed,
             family=entry.name,
             base=entry.base,

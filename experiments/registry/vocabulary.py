@@ -1,0 +1,29 @@
+"""Four-letter vocabulary, not filler: screening rewards that pay for content words (issue 39)"""
+
+from experiments.registry.experiment import variant
+from experiments.registry.greedy_eyes import BASELINE
+
+# The baseline's share is bought with glue: more than four in five of its four-letter words are they, have, don't,
+# just, can't and that, and the glue is what loops and frames every answer. Each entry here adds a reward that pays
+# for content four-letter words (rewards.is_content_word: wordfreq Zipf below 5.7), keeps the plain share as the
+# measured objective, and is screened on the hard seeds 1 and 2 (seed 0 was the lucky seed for two earlier leads),
+# two lanes of one torch thread each, judged by the worse seed against the first lesson's targets: held-out greedy
+# share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding. Each hypothesis is committed before its run.
+SCREEN_SEEDS = (1, 2)
+
+CONTENT_WORDS = variant(
+    BASELINE,
+    "content-words",
+    "the baseline (four-letter share, distinct bigrams, relevance at 1:1:0.25) plus a reward for distinct content "
+    "four-letter words the question does not hold (content_four_letter_words, weight 1): in each group the sample with "
+    "more content words wins instead of the one with more glue, so the greedy answers carry more content words than "
+    "the baseline's, loop less and share no frame: held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, "
+    "every guard holding, on seeds 1 and 2",
+    "works",
+    rewards=("four_letter_share", "distinct_bigrams", "relevance", "content_four_letter_words"),
+    reward_weights=(1.0, 1.0, 0.25, 1.0),
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
+ENTRIES = [CONTENT_WORDS]
