@@ -59,7 +59,8 @@ class RunOptions:
 
 @dataclass
 class SampleOptions:
-    """``python -m experiments.sample MODEL QUESTION [QUESTION ...] [--samples N] [--max_new_tokens N] [--seed S]``."""
+    """``python -m experiments.sample MODEL QUESTION [QUESTION ...] [--samples N] [--max_new_tokens N] [--seed S]
+    [--before MODEL]``."""
 
     samples: int = field(default=3, metadata={"help": "sampled answers per prompt, besides the greedy one"})
     max_new_tokens: int = 48
@@ -68,6 +69,12 @@ class SampleOptions:
         default="auto", metadata={"help": "auto (fp32 on a CPU without bf16; measured elsewhere), fp32 or bf16"}
     )
     runs_dir: str = field(default="runs", metadata={"help": "where the cached precision answer lives"})
+    before: str | None = field(
+        default=None,
+        metadata={
+            "help": "the model before training (smollm2-135m for the lessons): its greedy answers are measured beside"
+        },
+    )
 
 
 @dataclass

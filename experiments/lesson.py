@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"\nFour-letter share {record.before.share:.2f} → {record.after.share:.2f} on held-out prompts, "
         f"relevance {record.before.relevance:.2f} → {record.after.relevance:.2f} nats/token, "
-        f"clean answers {record.before.clean:.0%} → {record.after.clean:.0%}, looping {record.after.loops:.0%}; "
+        f"clean answers {record.before.clean:.0%} → {record.after.clean:.0%}, looping {record.after.loops:.0%}, "
+        f"content four-letter words {record.before.content:.0%} → {record.after.content:.0%} of words, four-letter "
+        f"vocabulary {record.before.vocabulary} → {record.after.vocabulary} words; "
         f"verdict {record.verdict}"
         + (f" (failed guards: {', '.join(failed)})" if failed else " (every guard held)")
         + f"; {record.training.steps_trained} steps, stopped by {record.training.stop_reason}, {minutes:.1f} min in all."

@@ -6,12 +6,14 @@ import logging
 from pathlib import Path
 
 from experiments.cli import SampleOptions, one_line_errors, parse
+from experiments.evaluation.answers import vocabulary_measures
 from experiments.evaluation.evaluate import EvalSettings, generate
 from experiments.files import check_writable_folder
 from experiments.precision import PRECISIONS, choose_precision
 from experiments.training.checks import SEED_LIMIT, ConfigError, check_count
 from experiments.training.models import context_length, resolve_model
 from experiments.training.relevance import RelevanceJudge
+from rewards import four_letter_fraction
 
 log = logging.getLogger("experiments.sample")  # not __name__: run as __main__ by python -m
 
@@ -43,6 +45,20 @@ def check_options(options: SampleOptions, questions: list[str]) -> None:
     check_writable_folder(Path(options.runs_dir), "runs folder", "pass --runs_dir with a writable folder")
 
 
+def vocabulary_line(label: str, answers: list[str]) -> str:
+    """What greedy answers' four-letter share is made of: content words or glue, and how many distinct words.
+
+    >>> vocabulary_line("after", ["They don't have legs, they have eyes", "Moon cows sing"])
+    'after:  four-letter share 1.00, content four-letter words 50% of words, four-letter vocabulary 8'
+    """
+    words_in = vocabulary_measures(answers)
+    share = four_letter_fraction(" ".join(answers))
+    return (
+        f"{label + ':':7} four-letter share {share:.2f}, content four-letter words {words_in['content']:.0%} of words, "
+        f"four-letter vocabulary {words_in['vocabulary']}"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     options, positional = parse(SampleOptions, argv, SampleOptions.__doc__)
     with one_line_errors():
@@ -52,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
             )
         check_options(options, positional[1:])
         model, tokenizer = resolve_model(positional[0])
+        before = resolve_model(options.before) if options.before else None
     questions = positional[1:]
     chat = tokenizer.chat_template is not None
     prompts = [[{"role": "user", "content": q}] if chat else q for q in questions]
@@ -66,10 +83,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     greedy = generate(model, tokenizer, prompts, settings, sample=False)
     sampled = generate(model, tokenizer, prompts, settings, sample=True) if options.samples else [[]] * len(prompts)
-    for question, best, others in zip(questions, greedy, sampled):
-        print(f"\n> {question}\n  greedy:  {best[0]}")
+    before_greedy = generate(*before, prompts, settings, sample=False) if before else None
+    for number, (question, best, others) in enumerate(zip(questions, greedy, sampled)):
+        print(f"\n> {question}")
+        if before_greedy:
+            print(f"  before:  {before_greedy[number][0]}")
+        print(f"  greedy:  {best[0]}")
         for text in others:
             print(f"  sampled: {text}")
+    print()
+    if before_greedy:
+        print(vocabulary_line("before", [answers[0] for answers in before_greedy]))
+    print(vocabulary_line("greedy" if not before_greedy else "after", [answers[0] for answers in greedy]))
 
 
 if __name__ == "__main__":

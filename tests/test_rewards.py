@@ -120,3 +120,20 @@ def test_cross_prompt_novelty_stays_in_0_1_for_any_batch(texts):
     prompts = [f"question {i % 2}" for i in range(len(texts))]
     scores = rewards.cross_prompt_novelty(prompts, texts)
     assert len(scores) == len(texts) and all(0.0 <= s <= 1.0 for s in scores)
+
+
+@pytest.mark.fast
+def test_content_words_pay_vocabulary_not_glue_length_or_echo():
+    """Issue 39: glue words earn nothing, a repeated content word earns once, the question's own words earn nothing,
+    and the score counts word types, so padding an answer or cutting it short moves nothing."""
+    from rewards import content_four_letter_words, is_content_word
+
+    question = ["Why do cows hate Mondays?"]
+    glue, looped, echo = "They just don't have that. They just don't.", "moon moon moon moon", "Cows hate Mondays."
+    short, padded = "Moon, barn, hums.", "Well, the moon and the barn and the hums are all there, you see."
+    scores = content_four_letter_words(question * 5, [glue, looped, echo, short, padded])
+    assert scores[:3] == [0.0, 0.25, 0.0]
+    assert scores[3] == scores[4] == 0.75
+    assert not any(is_content_word(w) for w in ["they", "have", "don't", "just", "can't", "that", "does", "make"])
+    assert all(is_content_word(w) for w in ["eyes", "move", "moon", "sing"])
+    assert content_four_letter_words(None, ["Oxen sing"]) == [0.5]

@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 
 from wordfreq import zipf_frequency
 
-from rewards import loops, word_bigrams, word_trigrams, words
+from rewards import is_content_word, letter_count, loops, word_bigrams, word_trigrams, words
 
 
 class HeldOutAnswer(TypedDict):
@@ -66,7 +66,29 @@ def answer_measures(texts: Sequence[str], objective: Callable[..., list[float]])
     """The per-answer measures of greedy answers, keyed as Measurements fields: read by the evaluation, and by
     the rejudging of runs recorded before these measures existed."""
     phrase, share = top_phrase(texts)
-    return {"loops": loop_share(texts), "frame": share, "frame_phrase": phrase, "clean": clean_share(texts, objective)}
+    return {
+        "loops": loop_share(texts),
+        "frame": share,
+        "frame_phrase": phrase,
+        "clean": clean_share(texts, objective),
+        **vocabulary_measures(texts),
+    }
+
+
+def vocabulary_measures(texts: Sequence[str]) -> dict[str, Any]:
+    """What the four-letter share is made of, keyed as Measurements fields: ``content``, the share of all words that are
+    content four-letter words (``rewards.is_content_word``: not they, have, don't, just), and ``vocabulary``, the
+    distinct four-letter words across the answers. A share bought with glue shows as a high share, a low content share
+    and a small vocabulary.
+
+    >>> vocabulary_measures(["They don't have legs, they have eyes", "Moon cows sing"])
+    {'content': 0.5, 'vocabulary': 8}
+    """
+    found = [w for text in texts for w in words(text)]
+    return {
+        "content": sum(is_content_word(w) for w in found) / len(found) if found else 0.0,
+        "vocabulary": len({w.lower() for w in found if letter_count(w) == 4}),
+    }
 
 
 def clean_share(texts: Sequence[str], objective: Callable[..., list[float]]) -> float:

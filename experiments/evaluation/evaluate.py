@@ -37,7 +37,7 @@ from rewards import completion_text
 
 log = logging.getLogger(__name__)
 
-EVALUATION_VERSION = 4  # bump when evaluate() measures something new, so cached "before" evaluations are redone
+EVALUATION_VERSION = 5  # bump when evaluate() measures something new, so cached "before" evaluations are redone
 
 
 @dataclass(frozen=True)

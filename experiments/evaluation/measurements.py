@@ -15,7 +15,7 @@ from typing import Any, Literal
 @dataclass
 class Measurements:
     """One model on the held-out prompts. Share, distinct-2, repetition, real words and length are read on sampled
-    answers; relevance, template, loops, frame and clean on the greedy ones. None: not measured when the row was written."""
+    answers; relevance, template, loops, frame, clean, content and vocabulary on the greedy ones. None: not measured when the row was written."""
 
     share: float = 0.0  # the objective (first reward) over sampled answers
     share_greedy: float | None = None
@@ -30,6 +30,8 @@ class Measurements:
     frame: float | None = None  # share holding the commonest word 3-gram
     frame_phrase: str | None = None  # that 3-gram
     clean: float | None = None  # share of clean four-letter answers
+    content: float | None = None  # share of words that are content four-letter words (greedy; not they, have, just)
+    vocabulary: int | None = None  # distinct four-letter words across the greedy answers
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Measurements:

@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="c5301fabafe5",
+    fingerprint="a64b8ace3b6c",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -106,7 +106,9 @@ NUMERICS = NumericsDeclaration(
     "norm, rewards, KL, entropy, the probe's reading at step 5) but for seconds; then Experiment gained caught_by and "
     "held_by (how a hypothesis is judged; no field reaches GRPOConfig, the model or the data); then issue 39 added the "
     "content_four_letter_words reward (a new function: no existing reward's arithmetic changed) and the dry run re-times "
-    "a reward whose first call was slow (the dry run only; no training step calls it)",
+    "a reward whose first call was slow (the dry run only; no training step calls it), and the greedy probe also "
+    "measures the content share and four-letter vocabulary of the answers it already reads (string counting after the "
+    "policy's answers are generated, inside the probe's restored random state: no training number changes)",
 )
 
 

@@ -13,7 +13,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from experiments.evaluation.answers import answer_measures
+from experiments.evaluation.answers import answer_measures, vocabulary_measures
 from experiments.evaluation.verdicts import judge
 from experiments.registry import REGISTRY
 from experiments.reporting.publish import previous_verdict
@@ -62,12 +62,27 @@ def recorded_heldout(record: RunRecord) -> int:
     return min(entry.eval_prompts, available) if entry is not None and entry.eval_prompts is not None else available
 
 
+def with_vocabulary(row: dict[str, Any], results_dir: Path) -> dict[str, Any]:
+    """The row with the content share and four-letter vocabulary of its greedy answers before and after, read from its
+    answers.json where the row was written before these measures existed (issue 39); shown, not judged, so no verdict
+    changes."""
+    record = RunRecord.from_dict(row)
+    answers_file = results_dir / record.name / "answers.json"
+    if record.after.vocabulary is not None or not answers_file.exists():
+        return row
+    answers = read_answers(answers_file, recorded_heldout(record))
+    before = dataclasses.replace(record.before, **vocabulary_measures([a["before"] for a in answers]))
+    after = dataclasses.replace(record.after, **vocabulary_measures([a["after"] for a in answers]))
+    return dataclasses.replace(record, before=before, after=after).as_dict()
+
+
 def rejudge_summary(summary: dict[str, Any], results_dir: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """summary.json's runs, each rejudged where it can be; and the names whose verdict changed."""
+    """summary.json's runs, each rejudged where it can be and given the vocabulary measures where it lacks them; and
+    the names whose verdict changed."""
     runs, changed = [], []
     for row in summary["runs"]:
         new = rejudged(row, results_dir)
         if new is not None and new["verdict"] != row["verdict"]:
             changed.append(f"{row['name']}: {row['verdict']} → {new['verdict']}")
-        runs.append(new if new is not None else row)
+        runs.append(with_vocabulary(new if new is not None else row, results_dir))
     return runs, changed

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from experiments.registry import REGISTRY, greedy_eyes
+from experiments.registry import REGISTRY, greedy_eyes, vocabulary
 from experiments.registry.experiment import runs as runs_of
 from experiments.registry.first_lesson import CANDIDATES, TARGETS
 from experiments.reporting.record import RunRecord, seeds_of
 from experiments.training.recorder import read_metrics
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
 
-ALL_CANDIDATES = CANDIDATES + greedy_eyes.CANDIDATES
+ALL_CANDIDATES = CANDIDATES + greedy_eyes.CANDIDATES + tuple(entry.name for entry in vocabulary.ENTRIES)
 BASELINE_FAMILY = (greedy_eyes.BASELINE, greedy_eyes.BASELINE_FP32)
 
 
@@ -76,7 +76,18 @@ def target_row(results_dir: Path, run: RunRecord) -> list[str]:
         steps_cell,
         "all held" if not run.failed_guards else "✗ " + ", ".join(run.failed_guards),
         f"{run.verdict} ({run.training.stop_reason or '—'})",
+        _before_after(run.before.content, run.after.content, "{:.0%}"),
+        _before_after(run.before.vocabulary, run.after.vocabulary, "{}"),
     ]
+
+
+def _before_after(before: float | None, after: float | None, form: str) -> str:
+    """A measure shown, not judged, before → after training.
+
+    >>> _before_after(0.06, 0.11, "{:.0%}"), _before_after(None, 40, "{}")
+    ('6% → 11%', '—')
+    """
+    return "—" if before is None or after is None else f"{form.format(before)} → {form.format(after)}"
 
 
 def baseline_rows(results_dir: Path, runs: list[RunRecord]) -> list[list[str]]:
@@ -88,7 +99,7 @@ def baseline_rows(results_dir: Path, runs: list[RunRecord]) -> list[list[str]]:
             rows.append(
                 target_row(results_dir, done[run.name])
                 if run.name in done
-                else [run.name, run.precision] + ["not run yet"] * 8
+                else [run.name, run.precision] + ["not run yet"] * 10
             )
     return rows
 
@@ -102,7 +113,9 @@ def render_targets(results_dir: Path, runs: list[RunRecord]) -> str:
         f"{TARGETS.min_clean:.0%}, loops ≤ {TARGETS.max_loops:.0%}, frame ≤ {TARGETS.max_frame:.0%}, the behaviour within "
         f"{TARGETS.max_steps_to_behaviour} steps (the run's arrival rule: the training share's 5-step mean at 0.5, or the "
         "greedy probe), every guard holding, on 3 seeds in bf16 and in fp32. The sampled share, read at the run's training "
-        "temperature, is shown beside and not judged. "
+        "temperature, is shown beside and not judged, and so are the content share (content four-letter words, wordfreq "
+        "Zipf < 5.7, as a share of all words) and the four-letter vocabulary (distinct four-letter words across the "
+        "greedy answers), before → after training. "
         + (
             f"Runs meeting every target: {', '.join(met)}."
             if met
@@ -122,6 +135,8 @@ def render_targets(results_dir: Path, runs: list[RunRecord]) -> str:
                 "steps to behaviour",
                 "guards",
                 "verdict (stop)",
+                "content (greedy)",
+                "4-letter vocabulary",
             ],
             tablefmt="github",
         )

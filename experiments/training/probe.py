@@ -78,6 +78,8 @@ class GreedyProbe:
             frame=measured["frame"],
             frame_phrase=measured["frame_phrase"],
             clean=measured["clean"],
+            content=measured["content"],
+            vocabulary=measured["vocabulary"],
             answers=tuple(answers),
             seconds=round(time.perf_counter() - started, 2),
         )

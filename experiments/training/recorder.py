@@ -28,7 +28,7 @@ from rewards import completion_text
 log = logging.getLogger(__name__)
 
 PROGRESS_KEYS = ("reward", "reward_std", "kl", "entropy", "completions/mean_length", "step_time")
-PROBE_KEYS = ("probe/share", "probe/loops", "probe/frame", "probe/clean")
+PROBE_KEYS = ("probe/share", "probe/loops", "probe/frame", "probe/clean", "probe/content", "probe/vocabulary")
 COMPLETIONS_EVERY = 5  # steps between the completions kept for reading, besides the last step
 COMPLETIONS_KEPT = 4
 
@@ -135,7 +135,7 @@ class MetricsRecorder(TrainerCallback):
         shown = "  ".join(
             f"{key.split('/')[-1] if '/' in key else key}={logs[key]:.3g}" for key in PROGRESS_KEYS if key in logs
         )
-        probed = "  ".join(f"greedy {key.split('/')[-1]}={record[key]:.2f}" for key in PROBE_KEYS if key in record)
+        probed = "  ".join(f"greedy {key.split('/')[-1]}={record[key]:.3g}" for key in PROBE_KEYS if key in record)
         if shown:  # the trainer's closing summary carries none of these
             log.info(
                 f"[step {state.global_step}/{state.max_steps} {elapsed:6.0f}s] {shown}"

@@ -50,6 +50,8 @@ class ProbeReading:
     clean: float
     answers: tuple[str, ...]
     seconds: float
+    content: float = 0.0  # what the share is made of: content four-letter words, shown, not judged
+    vocabulary: int = 0
 
     def logged(self) -> dict[str, float | str]:
         """The figures as metrics.jsonl keys."""
@@ -58,6 +60,8 @@ class ProbeReading:
             "probe/loops": self.loops,
             "probe/frame": self.frame,
             "probe/clean": self.clean,
+            "probe/content": self.content,
+            "probe/vocabulary": self.vocabulary,
             "probe/frame_phrase": self.frame_phrase,
             "probe/seconds": self.seconds,
         }
