@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -215,6 +216,31 @@ def content_four_letter_words(prompts: Sequence[Any] | None, completions: Sequen
         asked = {word.lower()[:4] for word in words(question)}
         found = {w.lower() for w in words(completion_text(completion)) if is_content_word(w)}
         scores.append(min(1.0, len(found - asked) / CONTENT_TYPES_TARGET))
+    return scores
+
+
+@reward
+def four_letter_rare_in_batch(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """The four-letter share, each four-letter word paid by how few of the batch's answers use it: a bonus for leaving
+    the mode.
+
+    Group-relative advantages push every group the same way, towards whatever every answer already does; a penalty that
+    hits every answer alike moves nothing. Here a word that every answer of the batch holds ("they", a shared frame)
+    pays 0, one that only this answer holds pays 1, linearly between (1 − (answers holding it − 1) / (answers − 1)), so
+    the sample that says something the others do not wins its group. The pattern it discounts is whatever the batch
+    shares now, not a list fixed in advance (after G²RPO's bonus for under-represented modes, ICML 2026).
+
+    >>> four_letter_rare_in_batch(None, ["They have moon eyes", "They have long legs", "They have"])
+    [0.5, 0.5, 0.0]
+    """
+    texts = [completion_text(c) for c in completions]
+    holding = Counter(w for text in texts for w in {w.lower() for w in words(text) if letter_count(w) == 4})
+    others = max(len(texts) - 1, 1)
+    scores = []
+    for text in texts:
+        found = words(text)
+        paid = sum(1.0 - (holding[w.lower()] - 1) / others for w in found if letter_count(w) == 4)
+        scores.append(paid / len(found) if found else 0.0)
     return scores
 
 

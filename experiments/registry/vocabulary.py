@@ -26,4 +26,35 @@ CONTENT_WORDS = variant(
     long=True,
 )
 
-ENTRIES = [CONTENT_WORDS]
+# Declared while content-words trained: by step 45-50 its training share's 5-step mean stood at 0.24-0.25 on both
+# seeds (the baseline's arrives at 0.5 in about 42 steps) and its greedy probe at 0.26-0.34. Content words are rarer
+# tokens than glue, so a reward weighted as much as the share sets the direction of every group and the share waits.
+CONTENT_WORDS_LIGHT = variant(
+    CONTENT_WORDS,
+    "content-words-light",
+    "content-words with the content reward at a third of the share's weight (0.35): the share sets the pace as in the "
+    "baseline, and where two samples of a group hold as many four-letter words, the one with content words instead of "
+    "glue wins, so the greedy answers carry more content words than the baseline's, loop less and share no frame: "
+    "held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding, on seeds 1 and 2",
+    "works",
+    reward_weights=(1.0, 1.0, 0.25, 0.35),
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
+RARE_IN_BATCH = variant(
+    CONTENT_WORDS,
+    "rare-in-batch",
+    "the baseline with the four-letter share paid by rarity in the batch instead of the content reward "
+    "(four_letter_rare_in_batch, weight 1, beside the plain share, distinct bigrams and relevance at 1:1:0.25): a "
+    "four-letter word every answer of the batch holds pays nothing and one no other answer holds pays fully, so a "
+    "shared frame or glue word stops paying as soon as it spreads: held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ "
+    "5%, frame ≤ 30%, every guard holding, on seeds 1 and 2",
+    "works",
+    rewards=("four_letter_share", "distinct_bigrams", "relevance", "four_letter_rare_in_batch"),
+    reward_weights=(1.0, 1.0, 0.25, 1.0),
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
+ENTRIES = [CONTENT_WORDS, CONTENT_WORDS_LIGHT, RARE_IN_BATCH]

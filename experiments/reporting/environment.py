@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="a64b8ace3b6c",
+    fingerprint="2566b75db33e",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -108,7 +108,8 @@ NUMERICS = NumericsDeclaration(
     "content_four_letter_words reward (a new function: no existing reward's arithmetic changed) and the dry run re-times "
     "a reward whose first call was slow (the dry run only; no training step calls it), and the greedy probe also "
     "measures the content share and four-letter vocabulary of the answers it already reads (string counting after the "
-    "policy's answers are generated, inside the probe's restored random state: no training number changes)",
+    "policy's answers are generated, inside the probe's restored random state: no training number changes); then the four_letter_rare_in_batch reward "
+    "(a new function)",
 )
 
 
