@@ -57,4 +57,20 @@ RARE_IN_BATCH = variant(
     long=True,
 )
 
-ENTRIES = [CONTENT_WORDS, CONTENT_WORDS_LIGHT, RARE_IN_BATCH]
+# Declared after content-words-light's seed 1 and rare-in-batch's seed 1 were stopped by the probe's fail-fast (steps
+# 50 and 40: "They just don't care. They just don't care."): each kept the plain share at weight 1, and the plain share
+# pays the glue whatever the other reward pays. Here the plain share is measured at weight 0 and trains nothing.
+RARE_IN_BATCH_ALONE = variant(
+    RARE_IN_BATCH,
+    "rare-in-batch-alone",
+    "rare-in-batch with the plain four-letter share measured at weight 0 (four_letter_rare_in_batch, distinct bigrams "
+    "and relevance at 1:1:0.25): no reward pays a four-letter word that every answer of the batch holds, so the glue "
+    "and the frames stop paying; the share still rises, through four-letter words the other answers do not hold: "
+    "held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding, on seeds 1 and 2",
+    "works",
+    reward_weights=(0.0, 1.0, 0.25, 1.0),
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
+ENTRIES = [CONTENT_WORDS, CONTENT_WORDS_LIGHT, RARE_IN_BATCH, RARE_IN_BATCH_ALONE]
