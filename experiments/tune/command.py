@@ -12,12 +12,13 @@ import sys
 import time
 
 import optuna
+from optuna.trial import FrozenTrial, TrialState
 
 from experiments.cli import one_line_errors, parse
 from experiments.training.checks import ConfigError
 from experiments.tune.figures import draw_study_figures
 from experiments.tune.lanes import Lanes
-from experiments.tune.objective import write_split
+from experiments.tune.objective import feasible, write_split
 from experiments.tune.options import TuneOptions, TunePlan, plan_of
 from experiments.tune.study import (
     enqueue_known,
@@ -98,15 +99,20 @@ def summarise(plan: TunePlan, study: optuna.Study, outcome: CallOutcome, seconds
     counts = ", ".join(f"{states.count(state)} {state.lower()}" for state in dict.fromkeys(states)) or "none"
     total = sum(finished(trial) for trial in study.get_trials(deepcopy=False))
     rate = len(states) / seconds * 3600 if seconds and states else 0.0
-    complete = [
-        trial
-        for trial in study.get_trials(deepcopy=False)
-        if trial.value is not None and trial.state.name == "COMPLETE"
-    ]
-    best = max(complete, key=lambda trial: trial.value or 0.0, default=None)
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    best = max(complete, key=lambda trial: (meets(trial), trial.value or 0.0), default=None)
     log.info(
         f"study {plan.study}: this call {counts} in {seconds:.0f} s ({rate:.1f} trials an hour); {total} finished in "
         f"all"
-        + (f"; best so far #{best.number}, value {best.value:.2f}" if best else "")
+        + (
+            f"; best so far #{best.number}, value {best.value:.2f}{'' if meets(best) else ' (infeasible)'}"
+            if best
+            else ""
+        )
         + f"; table: python -m experiments.report redraws {plan.results_dir / 'summary.md'}"
     )
+
+
+def meets(trial: FrozenTrial) -> bool:
+    """A complete trial that meets every constraint."""
+    return feasible(list(trial.constraints.values()))

@@ -96,6 +96,7 @@ class Lanes:
     """``count`` lanes, numbered from 1; a seed takes a free lane when it starts and gives it back when it ends."""
 
     def __init__(self, count: int, context: ForkServerContext | None = None):
+        self.count = count
         self.free = list(range(1, count + 1))
         self.context = context or forkserver()
 

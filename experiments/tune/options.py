@@ -81,6 +81,12 @@ class TunePlan:
     def train_path(self) -> Path:
         return self.study_dir / "train.txt"
 
+    @property
+    def train_field(self) -> str:
+        """The training remainder as an entry's ``train_prompts`` (read from the project's root): relative where it can."""
+        path = self.train_path.resolve()
+        return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
     def run_name(self, number: int, seed: int) -> str:
         return f"{self.study}-t{number:03d}-seed{seed}"
 

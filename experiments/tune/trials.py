@@ -1,7 +1,9 @@
 """A call's trials, run in lanes: ask Optuna, start each trial's seeds, report the worse seed's probe, prune, tell.
 
-A probe step is reported to the trial once every seed still running has read its probe there (a seed waiting for a
-lane does not hold it back: with fewer lanes than seeds, a step is reported from the seeds that ran it), as the
+A trial starts when its seeds can start side by side (as many free lanes as seeds; with fewer lanes than seeds, they
+run in turn), so choose a number of lanes that the seeds divide. A probe step is reported to the trial once every
+seed still running has read its probe there (a seed waiting for a lane does not hold it back: with fewer lanes than
+seeds, a step is reported from the seeds that ran it), as the
 worse seed's reading (objective.reading_value). When the pruner says so, the seeds still training are killed (none
 has published: a run publishes after it trains) and the trial is told PRUNED, its last reading its value. Ctrl-C or
 SIGTERM kills every seed, and each trial not yet told is told FAIL, to be retried first by the next call.
@@ -84,11 +86,13 @@ class TrialLoop:
         return len(self.runs) >= self.count and not self._active()
 
     def _fill_lanes(self) -> bool:
-        """Start waiting seeds in free lanes; ask a new trial when none waits. True when a trial was asked."""
+        """Start waiting seeds in free lanes; ask a new trial when none waits and its seeds can start side by side
+        (as many free lanes as seeds, or every lane where there are fewer). True when a trial was asked."""
         waiting = [seed for run in self._active() for seed in run.seeds if seed.state == "pending"]
         for seed in waiting[: len(self.lanes.free)]:
             self.lanes.start(seed)
-        if waiting or not self.lanes.free or len(self.runs) >= self.count:
+        side_by_side = min(len(self.plan.seeds), self.lanes.count)
+        if waiting or len(self.lanes.free) < side_by_side or len(self.runs) >= self.count:
             return False
         self.runs.append(self._asked())
         return True
@@ -110,7 +114,7 @@ class TrialLoop:
         name = plan.run_name(number, seed)
         hypothesis = f"trial {number} of study {plan.study}, searched around {plan.base.name}"
         entry = configured(
-            plan.base, name, hypothesis, values, seed=seed, seeds=(seed,), train_prompts=str(plan.train_path)
+            plan.base, name, hypothesis, values, seed=seed, seeds=(seed,), train_prompts=plan.train_field
         )
         options = plan.options
         return SeedSpec(
@@ -178,6 +182,7 @@ class TrialLoop:
             self._told(run, TrialState.FAIL, f"failed: seed {failed.seed}: {failed.error}")
         elif run.pruned_at is not None:
             trial.set_user_attr("pruned_at", run.pruned_at)
+            trial.set_user_attr("last_reading", run.reported[run.pruned_at])
             self._told(run, TrialState.PRUNED, f"pruned at step {run.pruned_at}")
         else:
             met = constraints(seeds)
