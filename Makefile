@@ -1,11 +1,11 @@
 # `make lesson` trains the first lesson, `make lint` checks style and types, `make test` runs the CI tests, `make experiments`
 # trains every configuration (`make experiments-parallel` on two workers, `make long-lesson` the lessons beyond the suite),
-# `make benchmark` times a step; each creates or updates the virtual environment in .venv first.
+# `make benchmark` times a step, `make tune ARGS=...` searches a configuration; each creates or updates the virtual environment in .venv first.
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv lock lesson lint test experiments experiments-parallel long-lesson benchmark clean
+.PHONY: venv lock lesson lint test experiments experiments-parallel long-lesson benchmark tune clean
 
 venv: $(STAMP)
 
@@ -61,6 +61,10 @@ long-lesson: venv
 
 benchmark: venv
 	$(BIN)/python -m experiments.benchmark
+
+# Search a configuration around an entry with Optuna, e.g. make tune ARGS="my-study --base baseline --trials 20 --lanes 2".
+tune: venv
+	$(BIN)/python -m experiments.tune $(ARGS)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -19,6 +19,7 @@ from experiments.reporting.lessons_table import on_the_baseline, render_lessons
 from experiments.reporting.record import RunRecord
 from experiments.reporting.runs_table import render_runs
 from experiments.reporting.targets import render_targets
+from experiments.reporting.tune_table import study_sections
 
 
 def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
@@ -51,6 +52,7 @@ def render_summary(
     ]
     for group in GROUPS:
         parts += [f"![{group.__doc__}]({path})" for path in figures.get(group.__name__, [])]
+    parts += study_sections(results_dir)  # the tuner's studies under results/tune/, if any
     parts += ["## Verdicts that changed", changed_verdicts(runs)]
     parts += [
         "## Thresholds (declared before any run)",

@@ -1,0 +1,118 @@
+"""``python -m experiments.tune STUDY --base ENTRY --trials N --lanes L``: search a configuration around an entry.
+
+Every check comes first (options.py, study.py); then the study is begun or continued, interrupted trials are
+retried first, known entries enqueued, and N trials run in L lanes (trials.py). Each trial's wall time, lane-seconds
+and state are logged, so a ``--lanes 1`` call of the same trials is the one-by-one comparison.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from experiments.cli import one_line_errors, parse
+from experiments.training.checks import ConfigError
+from experiments.tune.figures import draw_study_figures
+from experiments.tune.lanes import Lanes
+from experiments.tune.objective import feasible, write_split
+from experiments.tune.options import TuneOptions, TunePlan, plan_of
+from experiments.tune.study import (
+    enqueue_known,
+    enqueue_retries,
+    fail_orphans,
+    finished,
+    open_storage,
+    opened,
+    write_snapshot,
+)
+from experiments.tune.trials import CallOutcome, TrialLoop
+
+log = logging.getLogger("experiments.tune")  # not __name__: run as __main__ by python -m
+INTERRUPTED_EXIT = 130
+
+
+def main(argv: list[str] | None = None) -> None:
+    options, words = parse(TuneOptions, argv, TuneOptions.__doc__, other_options=True)
+    with one_line_errors():
+        names, specs = lever_specs(words)
+        plan = plan_of(options, names, specs)
+        study = opened(plan, open_storage(plan))
+    if tune(plan, study).interrupted:
+        sys.exit(INTERRUPTED_EXIT)
+
+
+def lever_specs(words: list[str]) -> tuple[list[str], list[str]]:
+    """The words the parser left: the study's name, and each ``--lever NAME=…``; any other flag is refused.
+
+    >>> lever_specs(["my-study", "--lever", "beta=0:0.1", "--lever=lora_rank=None"])
+    (['my-study'], ['beta=0:0.1', 'lora_rank=None'])
+    """
+    names: list[str] = []
+    specs: list[str] = []
+    remaining = iter(words)
+    for word in remaining:
+        if word == "--lever":
+            spec = next(remaining, None)
+            if spec is None:
+                raise ConfigError("--lever: give NAME=LOW:HIGH or NAME=a,b,c")
+            specs.append(spec)
+        elif word.startswith("--lever="):
+            specs.append(word.removeprefix("--lever="))
+        elif word.startswith("--"):
+            raise ConfigError(f"unknown option {word}")
+        else:
+            names.append(word)
+    return names, specs
+
+
+def tune(plan: TunePlan, study: optuna.Study) -> CallOutcome:
+    """One call: the split written, orphans failed, retries and known entries enqueued, the trials run, the report."""
+    source = plan.base.train_prompts
+    write_split(plan.dev_path, plan.dev_prompts, "development prompts", source)
+    write_split(plan.train_path, plan.train_prompts, "training prompts", source)
+    fail_orphans(study)
+    retried = enqueue_retries(study)
+    enqueue_known(study, plan)
+    before = sum(finished(trial) for trial in study.get_trials(deepcopy=False))
+    levers = ", ".join(f"{name} {lever.describe()}" for name, lever in plan.levers.items())
+    log.info(
+        f"study {plan.study}: {plan.trials} trials on {plan.base.name} (seeds {', '.join(map(str, plan.seeds))}), "
+        f"{plan.lanes} lanes; {before} finished before"
+        + (f"; retrying interrupted trials {', '.join(f'#{n}' for n in retried)} first" if retried else "")
+        + f"; levers: {levers}"
+    )
+    started = time.perf_counter()
+    outcome = TrialLoop(study, plan, plan.trials, Lanes(plan.lanes)).run() if plan.trials else CallOutcome()
+    write_snapshot(study, plan)
+    draw_study_figures(study, plan.results_dir / "figures")
+    summarise(plan, study, outcome, time.perf_counter() - started)
+    return outcome
+
+
+def summarise(plan: TunePlan, study: optuna.Study, outcome: CallOutcome, seconds: float) -> None:
+    """The call in one line: its trials by state, the study's finished count and best trial, trials per hour."""
+    states = list(outcome.states.values())
+    counts = ", ".join(f"{states.count(state)} {state.lower()}" for state in dict.fromkeys(states)) or "none"
+    total = sum(finished(trial) for trial in study.get_trials(deepcopy=False))
+    rate = len(states) / seconds * 3600 if seconds and states else 0.0
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    best = max(complete, key=lambda trial: (meets(trial), trial.value or 0.0), default=None)
+    log.info(
+        f"study {plan.study}: this call {counts} in {seconds:.0f} s ({rate:.1f} trials an hour); {total} finished in "
+        f"all"
+        + (
+            f"; best so far #{best.number}, value {best.value:.2f}{'' if meets(best) else ' (infeasible)'}"
+            if best
+            else ""
+        )
+        + f"; table: python -m experiments.report redraws {plan.results_dir / 'summary.md'}"
+    )
+
+
+def meets(trial: FrozenTrial) -> bool:
+    """A complete trial that meets every constraint."""
+    return feasible(list(trial.constraints.values()))

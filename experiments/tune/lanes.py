@@ -1,0 +1,175 @@
+"""Lanes: at most L seed processes at once, each read as it trains, and killed cleanly when its trial is pruned.
+
+Each seed runs in its own process (seed_run.py), started through multiprocessing's forkserver: the server imports the
+training stack once, with one OpenMP thread, and forks a fresh process for each seed. While a seed trains, its greedy
+probe readings appear in its live metrics.jsonl (runs/tune/STUDY/NAME/metrics.jsonl, written by the recorder and
+flushed every step); the tuner reads them there. A seed is killed only while it trains (its model not yet saved):
+a run publishes its row after training, so a killed run never leaves a row, and its runs folder is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from multiprocessing.context import ForkServerContext
+from multiprocessing.process import BaseProcess
+from typing import Any, Literal
+
+from experiments.files import inside
+from experiments.training.recorder import read_metrics
+from experiments.tune.seed_run import SeedSpec, run_seed
+
+log = logging.getLogger(__name__)
+
+SeedState = Literal["pending", "running", "done", "failed", "killed", "skipped"]
+KILL_WAIT_S = 30
+# The forkserver's environment: one OpenMP thread a seed, and no progress bars in the seeds' logs.
+SEED_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
+
+
+@dataclass
+class SeedRun:
+    """One seed of a trial: its spec, its process and lane once started, its probe readings, and how it ended."""
+
+    spec: SeedSpec
+    state: SeedState = "pending"
+    process: BaseProcess | None = None
+    lane: int = 0
+    started_s: float | None = None
+    ended_s: float | None = None
+    readings: dict[int, dict[str, Any]] = field(default_factory=dict)  # probe step → its metrics.jsonl record
+    figures: dict[str, Any] | None = None  # what seed_run.py returned: development figures and the record's
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.entry.name
+
+    @property
+    def seed(self) -> int:
+        return self.spec.entry.seed
+
+    @property
+    def ended(self) -> bool:
+        return self.state not in ("pending", "running")
+
+    @property
+    def training(self) -> bool:
+        """Running, with no model saved yet: what is left after the save is the evaluation and the publishing."""
+        return self.state == "running" and not (self.spec.run_dir / "model").exists()
+
+    @property
+    def seconds(self) -> float:
+        """Seconds this seed held a lane (so far)."""
+        if self.started_s is None:
+            return 0.0
+        return (self.ended_s if self.ended_s is not None else time.perf_counter()) - self.started_s
+
+    def last_step(self) -> int:
+        return max(self.readings, default=0)
+
+
+def forkserver() -> ForkServerContext:
+    """The forkserver every seed process is forked from, started (once per tuner process) in SEED_ENVIRONMENT."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["experiments.tune.seed_run"])
+    saved = {name: os.environ.get(name) for name in SEED_ENVIRONMENT}
+    os.environ.update(SEED_ENVIRONMENT)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return context
+
+
+class Lanes:
+    """``count`` lanes, numbered from 1; a seed takes a free lane when it starts and gives it back when it ends."""
+
+    def __init__(self, count: int, context: ForkServerContext | None = None):
+        self.count = count
+        self.free = list(range(1, count + 1))
+        self.context = context or forkserver()
+
+    def start(self, run: SeedRun) -> None:
+        run.lane = self.free.pop(0)
+        run.spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
+        run.spec.result.unlink(missing_ok=True)
+        process = self.context.Process(target=run_seed, args=(run.spec,), name=run.name)
+        process.start()
+        run.process, run.state, run.started_s = process, "running", time.perf_counter()
+
+    def poll(self, run: SeedRun) -> list[int]:
+        """The probe steps newly read from a running seed's metrics.jsonl; a seed whose process ended is finished."""
+        assert run.process is not None
+        alive = run.process.is_alive()
+        new = []
+        for record in read_metrics(run.spec.run_dir / "metrics.jsonl"):
+            step = record.get("step")
+            if isinstance(step, int) and "probe/share" in record and step not in run.readings:
+                run.readings[step] = record
+                new.append(step)
+        if not alive:
+            self._finished(run)
+        return sorted(new)
+
+    def _finished(self, run: SeedRun) -> None:
+        assert run.process is not None
+        run.process.join()
+        result = json.loads(run.spec.result.read_text()) if run.spec.result.exists() else {}
+        if run.process.exitcode == 0 and "error" not in result and result:
+            run.state, run.figures = "done", result
+        else:
+            run.state = "failed"
+            run.error = result.get("error") or f"its process ended with exit code {run.process.exitcode}"
+        self._ended(run)
+
+    def kill(self, run: SeedRun) -> None:
+        """End a seed now: its process killed, its runs folder (partial metrics, trainer files) removed."""
+        if run.state == "pending":
+            run.state = "skipped"
+            return
+        if run.ended or run.process is None:
+            return
+        run.process.kill()
+        run.process.join(KILL_WAIT_S)
+        run.state = "killed"
+        shutil.rmtree(inside(run.spec.runs_dir, run.spec.run_dir), ignore_errors=True)
+        self._ended(run)
+
+    def _ended(self, run: SeedRun) -> None:
+        run.ended_s = time.perf_counter()
+        self.free.append(run.lane)
+        self.free.sort()
+
+
+def seed_attrs(seed: SeedRun) -> dict[str, Any]:
+    """A seed's figures as the trial keeps them: how it ended, its development figures, its last probe reading."""
+    figures = {key: value for key, value in (seed.figures or {}).items() if key != "dev_answers"}
+    last = seed.readings.get(seed.last_step(), {})
+    probe = {key: last.get(f"probe/{key}") for key in ("share", "loops", "frame", "clean")} if last else None
+    return {"state": seed.state, "run": seed.name, **figures, "probe_step": seed.last_step() or None, "probe": probe}
+
+
+def seed_line(figures: dict[str, Any]) -> str:
+    """A seed's development figures in one clause."""
+    ratio = figures.get("ref_ppl_ratio")
+    shown = " ".join(
+        f"{key} {figures[key]:.2f}"
+        for key in ("share", "clean", "loops", "frame", "content_share")
+        if figures.get(key) is not None
+    )
+    return (
+        f"seed {figures['seed']}: {shown}"
+        + (f" ref ppl x{ratio:.2f}" if ratio else "")
+        + f", {figures.get('steps')} steps ({figures.get('stop_reason')})"
+    )

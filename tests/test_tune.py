@@ -1,0 +1,299 @@
+"""The tuner (issue 40): the search space as data, one-line refusals before any model loads, the worse seed reported
+and pruned on, and a study on the tiny model that prunes, is interrupted, resumes and continues."""
+
+import dataclasses
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import typing
+from pathlib import Path
+
+import optuna
+import pytest
+from optuna.pruners import BasePruner
+from optuna.storages import JournalStorage
+from optuna.storages.journal import JournalFileBackend
+from optuna.trial import TrialState
+from trl import GRPOConfig
+
+from experiments.registry import REGISTRY, Experiment
+from experiments.registry.search_space import KINDS, configured, levers_for
+from experiments.reporting import summary
+from experiments.reporting.tune_table import study_sections
+from experiments.training.checks import validate_experiment
+from experiments.training.prompts import read_prompt_lines
+from experiments.tune import command, lanes, study, trials
+from experiments.tune.figures import draw_study_figures
+from experiments.tune.lanes import SeedRun
+from experiments.tune.levers import entry_values
+from experiments.tune.options import TuneOptions, plan_of
+from experiments.tune.seed_run import SeedSpec
+
+pytestmark = pytest.mark.fast
+ROOT = Path(__file__).resolve().parent.parent
+FIELDS = {f.name for f in dataclasses.fields(Experiment)} | {f.name for f in dataclasses.fields(GRPOConfig)}
+
+
+def test_every_lever_sets_a_real_field_and_says_why():
+    for lever in levers_for(REGISTRY["baseline"]).values():
+        assert lever.target in FIELDS, lever.name
+        assert lever.kind in KINDS and lever.reason and "\n" not in lever.reason, lever.name
+        if lever.kind == "categorical":
+            assert lever.choices, lever.name
+        else:
+            assert lever.low is not None and lever.high is not None and lever.low < lever.high, lever.name
+
+
+def test_a_lever_value_is_an_ordinary_override_of_the_base():
+    base = REGISTRY["baseline"]
+    entry = configured(
+        base, "t", "a trial", {"beta": 0.02, "lora_rank": 8, "num_generations": 4, "weight_relevance": 0}
+    )
+    validate_experiment(entry)
+    assert entry.differences() == {
+        "reward_weights": (1.0, 1.0, 0.0),
+        "lora_rank": 8,
+        "beta": 0.02,
+        "num_generations": 4,
+        "per_device_train_batch_size": 8,  # two prompts a step, as the base, in groups of 4
+    }
+
+
+def test_known_entries_are_enqueued_by_their_lever_values():
+    levers = levers_for(REGISTRY["baseline"])
+    leash, _ = entry_values(REGISTRY["leash-0.04"], levers)
+    frozen, _ = entry_values(REGISTRY["frozen-lower-half"], levers)
+    assert leash["beta"] == 0.04 and leash["learning_rate"] == 1e-4 and leash["frozen_fraction"] is None
+    assert frozen["frozen_fraction"] == 0.5 and frozen["beta"] == 0.1 and frozen["weight_relevance"] == 0.25
+
+
+def test_the_development_split_comes_from_the_training_prompts_only():
+    plan = plan_of(TuneOptions(base="baseline", lanes=1), ["s"], [])
+    training = read_prompt_lines(ROOT / REGISTRY["baseline"].train_prompts)
+    assert sorted(plan.dev_prompts + plan.train_prompts) == sorted(training)
+    assert len(plan.dev_prompts) >= 4 and not set(plan.dev_prompts) & set(plan.train_prompts)
+    assert not set(plan.dev_prompts) & set(read_prompt_lines(ROOT / "prompts" / "heldout.txt"))
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """Fail the test if a seed starts or a model loads: every refusal comes before."""
+    import experiments.training.assembly as assembly
+
+    refuse = lambda *a, **k: pytest.fail("a run started before the refusal")  # noqa: E731
+    monkeypatch.setattr(lanes.Lanes, "start", refuse)
+    monkeypatch.setattr(assembly, "resolve_model", refuse)
+
+
+def one_line_exit(capsys, arguments) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        command.main(arguments)
+    err = capsys.readouterr().err.strip()
+    assert exit_.value.code == 2 and "Traceback" not in err and len(err.splitlines()) == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    "arguments, said",
+    [
+        (["s", "--lever", "bta=0:0.1"], "error: --lever bta=0:0.1: no lever 'bta'; did you mean 'beta'?"),
+        (["s", "--lever", "beta=0.2:0.1"], "empty range (0.2 > 0.1)"),
+        (["s", "--lever", "beta="], "error: --lever beta=: empty range"),
+        (["s", "--lever", "loss_type=dapo:grpo"], "loss_type is a choice among"),
+        (["s", "--lever", "num_generations=1,4"], "num_generations must be ≥ 2"),
+        (["s", "--lanes", str((os.cpu_count() or 1) + 1)], "cores; at most"),
+        (["runs/s"], "error: study name 'runs/s' may hold only letters"),
+        (["..s"], "error: study name '..s' may hold only letters"),
+        (["s", "--base", "nothing"], "error: --base: no registry entry 'nothing'"),
+        (["s", "--enqueue", "nothing"], "error: --enqueue: no registry entry 'nothing'"),
+        (["s", "--pruner", "hyperband"], "error: --pruner must be one of median, halving, none"),
+        (["s", "--frobnicate", "1"], "error: unknown option --frobnicate"),
+    ],
+)
+def test_bad_input_is_refused_in_one_line_before_any_run(no_run, capsys, tmp_path, arguments, said):
+    line = one_line_exit(capsys, ["--base", "smoke", "--lanes", "1", "--results_dir", str(tmp_path / "r"), *arguments])
+    assert said in line
+
+
+@pytest.mark.parametrize(
+    "damage", [b'{"op_code": 0, "worker_id": "w"}\nnot json\n', b'{"op_code": 0, "worker_id": "w"}\n{"op_co']
+)
+def test_a_damaged_journal_is_refused_and_left_as_it_was(no_run, capsys, tmp_path, damage):
+    journal = tmp_path / "r" / "tune" / "s" / "study.journal"
+    journal.parent.mkdir(parents=True)
+    journal.write_bytes(damage)
+    line = one_line_exit(capsys, ["s", "--base", "smoke", "--lanes", "1", "--results_dir", str(tmp_path / "r")])
+    assert "damaged journal" in line and "left as it was" in line
+    assert journal.read_bytes() == damage and sorted(p.name for p in journal.parent.iterdir()) == ["study.journal"]
+
+
+def fake_seed(tmp_path: Path, seed: int, state: str, readings: dict[int, float]) -> SeedRun:
+    entry = dataclasses.replace(REGISTRY["smoke"], name=f"fake-seed{seed}", seed=seed)
+    spec = SeedSpec(entry, tmp_path, tmp_path, tmp_path / "dev.txt", tmp_path / "log")
+    records = {
+        step: {"step": step, "probe/share": 1.0, "probe/loops": 0.0, "probe/clean": v} for step, v in readings.items()
+    }
+    return SeedRun(spec, typing.cast(lanes.SeedState, state), readings=records)
+
+
+def test_a_step_is_reported_as_the_worse_seed_once_every_running_seed_has_read_it(tmp_path):
+    trial = optuna.create_study(direction="maximize").ask()
+    first = fake_seed(tmp_path, 1, "running", {5: 0.5, 10: 0.75})
+    second = fake_seed(tmp_path, 2, "running", {5: 0.25})
+    run = trials.TrialRun(trial, "trial 1 of 1 (#0)", [first, second])
+    loop = trials.TrialLoop.__new__(trials.TrialLoop)
+    assert loop._report(run) and run.reported == {5: 0.25}  # step 10 waits for the second seed
+    second.state = "done"  # it ended before step 10 (stopped early): it holds nothing back
+    assert loop._report(run) and run.reported == {5: 0.25, 10: 0.75}
+    assert trial.study.trials[0].intermediate_values == {5: 0.25, 10: 0.75}
+
+
+def test_figures_wait_for_enough_complete_trials_then_are_drawn(tmp_path, caplog):
+    search = optuna.create_study(study_name="fig", direction="maximize")
+    search.optimize(lambda t: t.suggest_float("beta", 0, 1) - t.suggest_float("lr", 0, 1) ** 2, n_trials=3)
+    with caplog.at_level(logging.INFO, logger="experiments"):
+        assert draw_study_figures(search, tmp_path) == []
+    assert "has 3 complete trials" in caplog.text
+    search.optimize(lambda t: t.suggest_float("beta", 0, 1) - t.suggest_float("lr", 0, 1) ** 2, n_trials=4)
+    drawn = draw_study_figures(search, tmp_path)
+    names = sorted(path.name for path in drawn)
+    assert (
+        "tune-fig-history.png" in names and "tune-fig-importances.png" in names and "tune-fig-slice-beta.png" in names
+    )
+    assert all(path.stat().st_size > 1000 for path in drawn)
+
+
+class PruneTrialOne(BasePruner):
+    """Prunes trial #1 at its first probe report, and no other: a forced pruning the test can count on."""
+
+    def prune(self, study, trial):
+        return trial.number == 1
+
+
+def sigterm_when(condition, stop: threading.Event) -> threading.Thread:
+    """SIGTERM to this process once ``condition`` holds (the tuner's interrupt), unless ``stop`` is set first."""
+
+    def watch():
+        while not stop.is_set():
+            if condition():
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def states_of(snapshot_path: Path) -> dict[int, str]:
+    if not snapshot_path.exists():
+        return {}
+    return {trial["number"]: trial["state"] for trial in json.loads(snapshot_path.read_text())["trials"]}
+
+
+@pytest.mark.train
+def test_a_study_prunes_is_interrupted_resumes_and_continues(tmp_path, monkeypatch):
+    """3 trials, 2 lanes, 2 seeds each on the tiny model: #0 completes, #1 is pruned, #2 is cut by SIGTERM; the next
+    call retries #2 first (as #3), and a third call retries nothing again."""
+    monkeypatch.setattr(trials, "POLL_S", 0.05)
+    monkeypatch.setattr(study, "pruner_of", lambda name: PruneTrialOne())
+    results, runs = tmp_path / "results", tmp_path / "runs"
+    arguments = ["tuned", "--base", "smoke", "--lanes", "2", "--steps", "15", "--only", "beta,learning_rate"]
+    arguments += ["--lever", "beta=0:0.1", "--results_dir", str(results), "--runs_dir", str(runs)]
+    snapshot, study_runs = results / "tune" / "tuned" / "trials.json", runs / "tune" / "tuned"
+
+    def trial_two_trains() -> bool:
+        return (
+            states_of(snapshot) == {0: "COMPLETE", 1: "PRUNED"}
+            and (study_runs / "tuned-t002-seed1" / "metrics.jsonl").exists()
+        )
+
+    stop = threading.Event()
+    sigterm_when(trial_two_trains, stop)
+    with pytest.raises(SystemExit) as exit_:
+        command.main([*arguments, "--trials", "3"])
+    stop.set()
+    assert exit_.value.code == command.INTERRUPTED_EXIT
+    assert states_of(snapshot) == {0: "COMPLETE", 1: "PRUNED", 2: "FAIL"}
+    rows = [row["name"] for row in json.loads((results / "tune" / "tuned" / "summary.json").read_text())["runs"]]
+    assert sorted(rows) == ["tuned-t000-seed1", "tuned-t000-seed2"]  # neither pruned nor cut runs publish
+    assert not [p.name for p in study_runs.glob("tuned-t00[12]-*")]  # and their runs folders are removed
+
+    command.main([*arguments, "--trials", "1"])
+    command.main([*arguments, "--trials", "0"])
+    journal = JournalStorage(JournalFileBackend(str(snapshot.with_name("study.journal"))))
+    search = optuna.load_study(study_name="tuned", storage=journal)
+    found = {trial.number: trial for trial in search.get_trials()}
+    assert {n: t.state for n, t in found.items()} == {
+        0: TrialState.COMPLETE,
+        1: TrialState.PRUNED,
+        2: TrialState.FAIL,
+        3: TrialState.COMPLETE,
+    }
+    assert found[3].user_attrs["retry_of"] == 2 and found[3].params == found[2].params
+    assert found[1].user_attrs["pruned_at"] in found[1].intermediate_values and found[1].value is not None
+    complete = found[0].user_attrs
+    assert {"seed1", "seed2", "wall_s", "lane_s"} <= set(complete) and set(found[0].constraints) == {
+        "share",
+        "loops",
+        "frame",
+        "ref_ppl_ratio",
+    }
+    assert found[0].value == min(complete["seed1"]["clean"], complete["seed2"]["clean"])
+    assert (results / "tune" / "tuned" / "dev.txt").exists() and (results / "tune" / "tuned" / "train.txt").exists()
+    table = "\n".join(study_sections(results))
+    assert "### Study `tuned` on `smoke`" in table and "pruned at step" in table and "| #0 " in table
+
+
+@pytest.mark.train
+def test_a_database_url_stores_the_study(tmp_path):
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    command.main(["db", "--base", "smoke", "--trials", "1", "--lanes", "1", "--seeds", "1", "--steps", "2", "--only", "beta", "--storage", url, "--results_dir", str(tmp_path / "r"), "--runs_dir", str(tmp_path / "w")])  # fmt: skip
+    found = optuna.load_study(study_name="db", storage=url).get_trials()
+    assert [trial.state for trial in found] == [TrialState.COMPLETE] and found[0].user_attrs["seed1"]["state"] == "done"
+    assert not (tmp_path / "r" / "tune" / "db" / "study.journal").exists()
+
+
+def test_a_continued_study_must_keep_its_base_and_seeds(no_run, capsys, tmp_path):
+    options = ["s", "--base", "smoke", "--lanes", "1", "--trials", "0", "--results_dir", str(tmp_path / "r")]
+    command.main(options)
+    line = one_line_exit(capsys, [*options, "--seeds", "3"])
+    assert "study s was begun with seeds [1, 2]; continue it with the same" in line
+
+
+def test_make_tune_runs_the_module_with_its_arguments():
+    assert "$(BIN)/python -m experiments.tune $(ARGS)" in (ROOT / "Makefile").read_text()
+
+
+def test_a_trial_left_running_by_a_gone_tuner_is_failed_and_retried_once(tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no process has now
+    storage = JournalStorage(JournalFileBackend(str(tmp_path / "study.journal")))
+    search = optuna.create_study(study_name="s", storage=storage, direction="maximize")
+    cut = search.ask()
+    cut.suggest_float("beta", 0, 1)
+    cut.set_user_attr(study.TUNER, f"{socket.gethostname()}:{gone.pid}")
+    study.fail_orphans(search)
+    assert search.trials[0].state == TrialState.FAIL
+    assert study.enqueue_retries(search) == [0] and study.enqueue_retries(search) == []
+    retry = search.ask()
+    assert retry.suggest_float("beta", 0, 1) == search.trials[0].params["beta"] and retry.user_attrs["retry_of"] == 0
+
+
+def test_summary_md_shows_each_study_found_under_tune(tmp_path):
+    snapshot = {"study": "s", "base": "smoke", "seeds": [1, 2], "levers": ["beta"], "trials": [
+        {"number": 0, "state": "COMPLETE", "value": 0.5, "params": {"beta": 0.05}, "constraints": {"share": 0.1},
+         "user_attrs": {"seed1": {"share": 0.45, "clean": 0.5, "loops": 0.0, "frame": 0.25, "steps": 30}, "seed2": {}}},
+        {"number": 1, "state": "PRUNED", "value": 0.0, "params": {"beta": 0.2}, "user_attrs": {"pruned_at": 5}},
+    ]}  # fmt: skip
+    (tmp_path / "tune" / "s").mkdir(parents=True)
+    (tmp_path / "tune" / "s" / "trials.json").write_text(json.dumps(snapshot))
+    text = summary.render_summary(tmp_path, {"thresholds": {}, "runs": []}, [], {})
+    assert "## Searches" in text and "### Study `s` on `smoke`, seeds 1, 2: 1 complete, 1 pruned" in text
+    assert "| #0      | complete" in text and "0.45 / –" in text and "pruned at step 5" in text
+    assert "## Searches" not in summary.render_summary(tmp_path / "tune", {"thresholds": {}, "runs": []}, [], {})
