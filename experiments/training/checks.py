@@ -279,12 +279,8 @@ def _check_grpo_fields(entry: Experiment, where: str) -> None:
         value = entry.grpo.get(key)
         if value is None:
             continue
-        inside = (
-            isinstance(value, numbers.Real)
-            and not isinstance(value, bool)
-            and (low <= value if low_ok else low < value)
-        )
-        if not inside or value > high:
+        number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
+        if not (low <= number if low_ok else low < number) or number > high:  # NaN: not a number, refused
             span = (
                 f"{'[' if low_ok else '('}{low:g}, {high:g}]"
                 if math.isfinite(high)
