@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -32,17 +33,37 @@ def reward(function: RewardFunction) -> RewardFunction:
 
 
 def completion_text(completion: Any) -> str:
-    """The text of a completion, whether TRL passes a string or a list of messages.
+    """The text of a completion, whether TRL passes a string or a list of messages: the text only, in Unicode's
+    composed form (NFC), so that "café" typed as e + a combining accent is the same word as "café".
+
+    A message's ``content`` may be a string, or a list of parts of which only the text parts count
+    (``{"type": "text", "text": ...}``); a missing or ``None`` content, an image part or anything that is not text
+    contributes nothing, so the word "None" is never scored.
 
     >>> completion_text([{"role": "assistant", "content": "Moo!"}])
     'Moo!'
+    >>> completion_text([{"role": "assistant", "content": None}]), completion_text({"content": [{"type": "text", "text": "Moo"}]})
+    ('', 'Moo')
+    >>> completion_text("cafe\u0301") == "caf\u00e9"
+    True
     """
-    if isinstance(completion, str):
-        return completion
-    if isinstance(completion, dict):
-        return str(completion.get("content", ""))
-    if isinstance(completion, (list, tuple)):
-        return " ".join(completion_text(message) for message in completion)
+    return unicodedata.normalize("NFC", _text_of(completion, depth=0))
+
+
+def _text_of(item: Any, depth: int) -> str:
+    """The text parts of a completion, a message, a content list or a part; nesting deeper than a few levels is no
+    shape TRL or a chat template writes, and reads as no text rather than a recursion without end."""
+    if isinstance(item, str):
+        return item
+    if depth > 4:
+        return ""
+    if isinstance(item, dict):
+        if "content" in item:
+            return _text_of(item["content"], depth + 1)
+        text = item.get("text")
+        return text if isinstance(text, str) and item.get("type", "text") == "text" else ""
+    if isinstance(item, (list, tuple)):
+        return " ".join(part for part in (_text_of(element, depth + 1) for element in item) if part)
     return ""
 
 
@@ -89,15 +110,20 @@ LOOP_WORD_RUN = 4  # one word this many times in a row is a loop
 def loops(text: str) -> bool:
     """A word 3-gram three or more times, or one word four times in a row: the answer is stuck.
 
+    One pass over the words, counting 3-grams as they come: linear in the text's length, so a megabyte answer
+    takes a fraction of a second instead of minutes.
+
     >>> loops("a very old and very very very very tune"), loops("They have ears, they have ears, they have ears.")
     (True, True)
     >>> loops("They have ears and they have tails."), loops("")
     (False, False)
     """
-    grams = word_trigrams(text)
-    if grams and max(grams.count(g) for g in set(grams)) >= LOOP_NGRAM_REPEATS:
-        return True
     found = [w.lower() for w in words(text)]
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for gram in zip(found, found[1:], found[2:]):
+        counts[gram] += 1
+        if counts[gram] >= LOOP_NGRAM_REPEATS:
+            return True
     run = 1
     for previous, word in zip(found, found[1:]):
         run = run + 1 if word == previous else 1
@@ -117,6 +143,20 @@ def letter_count(word: str) -> int:
 
 def _per_completion(completions: Sequence[Any], score: Callable[[str], float]) -> list[float]:
     return [score(completion_text(completion)) for completion in completions]
+
+
+def prompt_texts(prompts: Sequence[Any] | None, completions: Sequence[Any]) -> list[str]:
+    """Each completion's prompt as text, one per completion: TRL passes as many prompts as completions. ``None`` (a
+    caller that knows no prompts) reads as one unknown question for all: every answer to the same question.
+
+    >>> prompt_texts(None, ["a", "b"]), prompt_texts(["ox?", [{"role": "user", "content": "cat?"}]], ["a", "b"])
+    (['', ''], ['ox?', 'cat?'])
+    """
+    if prompts is None:
+        return [""] * len(completions)
+    if len(prompts) != len(completions):
+        raise ValueError(f"{len(prompts)} prompts for {len(completions)} completions: pass one prompt per completion")
+    return [completion_text(prompt) for prompt in prompts]
 
 
 @reward
@@ -395,7 +435,7 @@ def fresh_phrases(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: 
     >>> fresh_phrases(["ox?", "ox?", "cat?"], ["they don't just sing", "oxen hum low", "they don't just purr"])
     [0.5, 1.0, 0.5]
     """
-    texts = [completion_text(prompt) for prompt in prompts]
+    texts = prompt_texts(prompts, completions)
     grams = [set(word_trigrams(completion_text(completion))) for completion in completions]
     scores = []
     for i, own in enumerate(grams):
@@ -441,12 +481,8 @@ def on_topic(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) 
     [0.6666666666666666, 0.0, 0.3333333333333333]
     """
     scores = []
-    for prompt, completion in zip(prompts, completions):
-        asked = {
-            word.lower()[:4]
-            for word in words(completion_text(prompt))
-            if letter_count(word) >= 4 and word.lower() not in _GLUE
-        }
+    for prompt, completion in zip(prompt_texts(prompts, completions), completions):
+        asked = {word.lower()[:4] for word in words(prompt) if letter_count(word) >= 4 and word.lower() not in _GLUE}
         if not asked:
             scores.append(1.0)
             continue
@@ -468,7 +504,7 @@ def cross_prompt_novelty(prompts: Sequence[Any], completions: Sequence[Any], **k
     >>> cross_prompt_novelty(["ox?", "ox?", "cat?"], ["I can help with that.", "Oxen sing low.", "I can help with that."])
     [0.0, 1.0, 0.0]
     """
-    texts = [completion_text(prompt) for prompt in prompts]
+    texts = prompt_texts(prompts, completions)
     bigrams = [set(word_bigrams(completion_text(completion))) for completion in completions]
     scores = []
     for i, own in enumerate(bigrams):

@@ -60,8 +60,9 @@ def grpo_step_seconds(runtime: dict, steps: int = 4) -> tuple[float, float]:
 
 def _grpo_step_seconds(runtime: dict, steps: int) -> tuple[float, float]:
     changes = {key: runtime.pop(key) for key in list(runtime) if key in EXPERIMENT_FIELDS}
+    bf16 = bool(runtime.pop("bf16", False))  # a precision, which the runner sets (GRPOConfig's bf16 is not an entry's)
     experiment = replace(BASELINE, grpo={**BASELINE.grpo, **runtime}, steps=steps, **changes)
-    trainer, recorder = quiet_trainer(experiment)
+    trainer, recorder = quiet_trainer(experiment, bf16=bf16)
     trainer.train()
     grpo_config, model, tokenizer, dataset = (
         trainer.args,
@@ -193,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     from experiments.precision import choose_precision
     from experiments.registry import REGISTRY
     from experiments.reporting.publish import refresh_summary
-    from experiments.training.checks import ConfigError
+    from experiments.training.checks import MAX_STEPS, ConfigError
 
     options, _ = parse(BenchmarkOptions, argv, BenchmarkOptions.__doc__)
     results = figures_folder(options)
@@ -202,15 +203,19 @@ def main(argv: list[str] | None = None) -> None:
         check_writable_folder(results, "results folder", "pass --results_dir with a writable folder")
         if options.breakdown is not None and options.breakdown not in REGISTRY:
             raise ConfigError(f"--breakdown: no registry entry {options.breakdown!r}")
-        if options.breakdown is not None and options.steps < 2:
-            raise ConfigError(f"--steps: at least 2 (the first step warms up), got {options.steps}")
-    if options.breakdown is not None:
-        figures = breakdown(REGISTRY[options.breakdown], options.steps)
-        atomic_write_text(results / BENCHMARK_FILES["step_breakdown"], json.dumps(figures, indent=1))
-        log.info(
-            json.dumps({k: figures[k] for k in ("judge_share_of_step", "step_ratio_vs_without_relevance")}, indent=1)
-        )
-        return
+        if options.breakdown is not None and not 2 <= options.steps <= MAX_STEPS:
+            raise ConfigError(
+                f"--steps: at least 2 (the first step warms up) and at most {MAX_STEPS}, got {options.steps}"
+            )
+        if options.breakdown is not None:  # inside the handler: a mistake found while it runs is one line too
+            figures = breakdown(REGISTRY[options.breakdown], options.steps)
+            atomic_write_text(results / BENCHMARK_FILES["step_breakdown"], json.dumps(figures, indent=1))
+            log.info(
+                json.dumps(
+                    {k: figures[k] for k in ("judge_share_of_step", "step_ratio_vs_without_relevance")}, indent=1
+                )
+            )
+            return
     model, tokenizer = resolve_model()
     chosen = choose_precision("auto", model.device.type, BASELINE.model, ROOT / "runs" / "precision-probes.json")
     peak = (

@@ -18,6 +18,7 @@ from typing import Any, TypeVar, Union, cast, get_args, get_origin
 
 from transformers import HfArgumentParser
 
+from experiments.evaluation.verdicts import NotJudged
 from experiments.files import FolderError
 from experiments.reporting.summary_file import SummaryError
 from experiments.training.checkpoints import ModelError
@@ -25,7 +26,7 @@ from experiments.training.checks import ConfigError
 from experiments.training.prompts import PromptFileError
 from experiments.training.reward_checks import RewardError
 
-PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError, SummaryError)
+PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError, SummaryError, NotJudged)
 
 Options = TypeVar("Options")
 
@@ -132,6 +133,8 @@ def typed_value(name: str, annotation: Any, text: str) -> Any:
     (('four_letter_share',), (1.0, 0.5))
     >>> typed_value("train_prompts", str, "prompts/a,b.txt"), typed_value("lora_rank", int | None, "None")
     ('prompts/a,b.txt', None)
+    >>> typed_value("generation_kwargs", dict | str | None, '{"min_p": 0.1}')
+    {'min_p': 0.1}
     >>> typed_value("beta", float, "nan")
     Traceback (most recent call last):
     ...
@@ -140,6 +143,8 @@ def typed_value(name: str, annotation: Any, text: str) -> Any:
     options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
     if type(None) in options and text.strip().lower() == "none":
         return None
+    if any(o is dict or get_origin(o) is dict for o in options):  # TRL reads the text of a dict | str field as JSON
+        options = tuple(o for o in options if o is not str)
     errors = []
     for option in (o for o in options if o is not type(None)):
         try:
@@ -177,7 +182,10 @@ def _as_type(kind: Any, text: str) -> Any:
     if kind is str or kind is Any:
         return text
     if origin is dict or kind is dict:
-        value = json.loads(text)
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise ValueError(f"expected a JSON object such as '{{\"key\": 1}}', got {text!r}") from None
         if not isinstance(value, dict):
             raise ValueError(f"expected a JSON object, got {text!r}")
         return value

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
                 return runs
 
             summary = refresh_summary(results_dir, rejudge)
-            log.info(f"rejudged by every guard; verdicts changed: {', '.join(changed) or 'none'}")
+            log.info(f"rejudged by every guard; changed: {'; '.join(changed) or 'nothing'}")
         elif options.rename is not None:
             old, _, new = options.rename.partition("=")
             summary = rename_family(results_dir, check_name(old), check_name(new))

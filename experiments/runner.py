@@ -11,17 +11,18 @@ import dataclasses
 import logging
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from accelerate import PartialState
 from transformers import PreTrainedModel
 
 from experiments.cli import RunOptions, one_line_errors, parse
 from experiments.evaluation.evaluate import Evaluation, cached_base_evaluation, evaluate
-from experiments.evaluation.verdicts import Judgement, judge
+from experiments.evaluation.verdicts import Judgement, NotJudged, judge
 from experiments.files import claim_run_folder
 from experiments.registry import REGISTRY, Experiment
 from experiments.reporting.environment import environment
-from experiments.reporting.publish import publish_run
+from experiments.reporting.publish import publish_run, record_not_judged
 from experiments.reporting.record import RunRecord
 from experiments.reporting.samples import run_files
 from experiments.training.checks import ConfigError
@@ -54,8 +55,13 @@ def run_experiment(
         built = build_run(plan)
         before = evaluated_before(plan, built)
         trained = train(plan, built, progress_bar)
+        if (why := trained.outcome.not_trained()) is not None:
+            not_judged(plan, f"not trained: {why}")
         after, eval_s = evaluated_after(plan, trained.model, built)
-        judgement = judge(before.measurements, after.measurements, stop_reason=trained.outcome.stop_reason)
+        try:
+            judgement = judge(before.measurements, after.measurements, stop_reason=trained.outcome.stop_reason)
+        except NotJudged as error:
+            not_judged(plan, str(error))
         record = record_of(plan, built, before, after, judgement, trained, eval_s)
         publish(plan, record, before, after, keep_all_rows)
     log.info(
@@ -66,14 +72,24 @@ def run_experiment(
     return record
 
 
+def not_judged(plan: RunPlan, reason: str) -> NoReturn:
+    """One rule for a result: a row only for a run that trained at least one step with a non-zero gradient and whose
+    every guard could be computed. Any other run is noted with its reason (summary.json's ``not_judged``, summary.md),
+    its rows left as they were, and ends in one line."""
+    if plan.is_main:
+        record_not_judged(plan.results_dir, plan.entry.name, reason)
+    PartialState().wait_for_everyone()
+    raise NotJudged(
+        f"{plan.entry.name}: {reason}; no verdict and no row (noted in {plan.results_dir / 'summary.json'}, not_judged)"
+    )
+
+
 def evaluated_before(plan: RunPlan, built: Built) -> Evaluation:
     """The untrained model's held-out evaluation, cached per model and settings after the first run."""
     log.info(
         f"[{plan.entry.name}] evaluating the model before training (cached per model and settings after the first run)"
     )
-    return cached_base_evaluation(
-        plan.entry.model, plan.policy, plan.tokenizer, built.task, plan.runs_dir, plan.is_main
-    )
+    return cached_base_evaluation(plan.policy, plan.tokenizer, built.task, plan.runs_dir, plan.is_main)
 
 
 def evaluated_after(plan: RunPlan, model: PreTrainedModel, built: Built) -> tuple[Evaluation, float]:

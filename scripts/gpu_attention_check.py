@@ -13,8 +13,8 @@ from experiments.registry import BASELINE, GPU
 from experiments.training.stages import quiet_trainer
 
 for attn in sys.argv[1:]:
-    exp = replace(BASELINE, grpo={**BASELINE.grpo, **GPU, "bf16": True}, steps=2, attn_implementation=attn)
-    trainer, rec = quiet_trainer(exp)
+    exp = replace(BASELINE, grpo={**BASELINE.grpo, **GPU}, steps=2, attn_implementation=attn)
+    trainer, rec = quiet_trainer(exp, bf16=True)
     try:
         trainer.train()
         print(attn, "ok", [(r.get("grad_norm"), r.get("step_time")) for r in rec.history], flush=True)

@@ -62,15 +62,18 @@ def top_phrase(texts: Sequence[str]) -> tuple[str, float]:
     return " ".join(gram), count / len(texts)
 
 
-def answer_measures(texts: Sequence[str], objective: Callable[..., list[float]]) -> dict[str, Any]:
+def answer_measures(
+    texts: Sequence[str], objective: Callable[..., list[float]], prompts: Sequence[Any] | None = None
+) -> dict[str, Any]:
     """The per-answer measures of greedy answers, keyed as Measurements fields: read by the evaluation, and by
-    the rejudging of runs recorded before these measures existed."""
+    the rejudging of runs recorded before these measures existed. ``prompts``: each answer's question, for an
+    objective that reads it (None: unknown)."""
     phrase, share = top_phrase(texts)
     return {
         "loops": loop_share(texts),
         "frame": share,
         "frame_phrase": phrase,
-        "clean": clean_share(texts, objective),
+        "clean": clean_share(texts, objective, prompts),
         **vocabulary_measures(texts),
     }
 
@@ -91,7 +94,9 @@ def vocabulary_measures(texts: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def clean_share(texts: Sequence[str], objective: Callable[..., list[float]]) -> float:
+def clean_share(
+    texts: Sequence[str], objective: Callable[..., list[float]], prompts: Sequence[Any] | None = None
+) -> float:
     """Share of answers a reader would call a clean four-letter answer: the objective's score ≥ 0.5, no loop, and an
     opening (first six words) that no other answer shares.
 
@@ -102,7 +107,7 @@ def clean_share(texts: Sequence[str], objective: Callable[..., list[float]]) -> 
     """
     if not texts:
         return 0.0
-    scores = objective(prompts=None, completions=list(texts))
+    scores = objective(prompts=None if prompts is None else list(prompts), completions=list(texts))
     openings = Counter(opening(t, CLEAN_OPENING_WORDS) for t in texts)
     return sum(
         score >= CLEAN_MIN_SHARE and not loops(text) and openings[opening(text, CLEAN_OPENING_WORDS)] == 1

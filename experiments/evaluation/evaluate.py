@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from experiments.evaluation.answers import (
 )
 from experiments.evaluation.measurements import Measurements, mean_of
 from experiments.files import atomic_write_text
+from experiments.training.checkpoints import ModelError
 from experiments.training.models import context_length
 from experiments.training.relevance import RelevanceJudge, heldout_relevance
 from rewards import completion_text
@@ -124,7 +126,26 @@ def reference_perplexity(
             nll = torch.nn.functional.cross_entropy(logits[0], chunk[0, 1:], reduction="sum")
             total_nll += nll.item()
             total_tokens += chunk.shape[1] - 1
-    return math.exp(total_nll / total_tokens)
+    if not total_tokens:
+        raise ModelError(
+            f"the tokenizer turns {len(text)} characters of reference prose into {len(ids)} tokens: it is no working "
+            "tokenizer (a model folder without its tokenizer files?)"
+        )
+    return perplexity(total_nll / total_tokens)
+
+
+def perplexity(mean_nll: float) -> float:
+    """exp of a mean loss per token; beyond a float's range (a loss above 709 nats, as after an lr of 1.0) it is the
+    largest float, a lower bound that fails the reference-perplexity guard like any other rise, instead of an error
+    that loses the run.
+
+    >>> perplexity(0.0), perplexity(1e4) == sys.float_info.max
+    (1.0, True)
+    """
+    try:
+        return math.exp(mean_nll)
+    except OverflowError:
+        return sys.float_info.max
 
 
 @dataclass
@@ -185,9 +206,10 @@ def measured(
     """Every measure: share, distinct-2, repetition, real words and length on the sampled answers; relevance, template
     and the per-answer measures on the greedy ones; the reference perplexity on the reference prose."""
     objective, flat = task.objective, [text for per_prompt in sampled for text in per_prompt]
+    asked = [prompt for prompt, per_prompt in zip(task.prompts, sampled) for _ in per_prompt]
     return Measurements(
-        share=mean_of(objective(prompts=None, completions=flat)) or 0.0,
-        share_greedy=mean_of(objective(prompts=None, completions=greedy)) or 0.0,
+        share=mean_of(objective(prompts=asked, completions=flat)) or 0.0,
+        share_greedy=mean_of(objective(prompts=list(task.prompts), completions=greedy)) or 0.0,
         ref_ppl=_logged(
             "  reference perplexity", reference_perplexity, model, tokenizer, task.reference_text, task.settings
         ),
@@ -197,7 +219,7 @@ def measured(
         mean_words=mean_words(flat),
         relevance=_logged("  relevance, judged by the base model", heldout_relevance, task.judge, task.prompts, greedy),
         template=template_share(greedy),
-        **answer_measures(greedy, objective),
+        **answer_measures(greedy, objective, list(task.prompts)),
     )
 
 
@@ -206,8 +228,23 @@ def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:
     return function(*arguments)
 
 
+def content_fingerprint(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> str:
+    """A hash of what a model computes with: every weight and buffer (name, type, shape, bytes), its configuration but
+    the path it was loaded from, and its tokenizer's vocabulary and chat template. Another model saved into the same
+    folder has another fingerprint; the same weights under another name have the same one."""
+    digest = hashlib.sha256()
+    for name, tensor in model.state_dict().items():
+        flat = tensor.detach().cpu().reshape(-1).contiguous()
+        digest.update(f"{name}:{flat.dtype}:{tuple(flat.shape)}".encode())
+        digest.update(flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b"")
+    config = {k: v for k, v in model.config.to_dict().items() if k not in ("_name_or_path", "transformers_version")}
+    digest.update(json.dumps(config, sort_keys=True, default=str).encode())
+    digest.update(json.dumps(tokenizer.get_vocab(), sort_keys=True).encode())
+    digest.update(str(getattr(tokenizer, "chat_template", None)).encode())
+    return digest.hexdigest()
+
+
 def cached_base_evaluation(
-    model_name: str,
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
     task: EvalTask,
@@ -218,12 +255,13 @@ def cached_base_evaluation(
     process keeps it in runs_dir/base-evaluations).
 
     Every configuration of the same model starts from the same weights and seed, so its
-    "before" is identical; caching it saves a minute per run on CPU.
+    "before" is identical; caching it saves a minute per run on CPU. The key is the model's content
+    (``content_fingerprint``), not its name or path: a folder that now holds another model is evaluated afresh.
     """
     key_source = json.dumps(
         [
             EVALUATION_VERSION,
-            model_name,
+            content_fingerprint(model, tokenizer),
             model.device.type,
             task.objective.__name__,
             task.settings.as_dict(),

@@ -63,6 +63,7 @@ class TrainingOutcome:
     mean_step_time_s: float | None = None
     behaviour_step: int | None = None  # the first step the run's arrival rule held (training share or greedy probe)
     probe_s: float | None = None  # seconds spent reading the greedy probe, within wall_clock_s
+    gradient_steps: int | None = None  # optimizer steps whose gradient norm was not 0 (None: not logged)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainingOutcome:
@@ -98,7 +99,36 @@ class TrainingOutcome:
             mean_step_time_s=mean_of([row.get("step_time") for row in optimizer_steps]),
             behaviour_step=behaviour_step,
             probe_s=None if probe_s is None else round(probe_s, 1),
+            gradient_steps=gradient_steps(optimizer_steps),
         )
+
+    def not_trained(self) -> str | None:
+        """Why this training changed nothing, or None: no step, or a gradient of 0 at every step (every group's
+        completions scored alike, or rewards weighted to nothing), which leaves the weights as they were.
+
+        >>> TrainingOutcome(steps_trained=0).not_trained(), TrainingOutcome(steps_trained=3, gradient_steps=2).not_trained()
+        ('it trained 0 steps', None)
+        >>> TrainingOutcome(steps_trained=3, gradient_steps=0, mean_frac_reward_zero_std=1.0).not_trained()
+        "the gradient was 0 at all 3 steps (every group's completions scored alike at every step)"
+        """
+        if not self.steps_trained:
+            return "it trained 0 steps"
+        if self.gradient_steps == 0:
+            alike = (
+                " (every group's completions scored alike at every step)" if self.mean_frac_reward_zero_std == 1 else ""
+            )
+            return f"the gradient was 0 at all {self.steps_trained} steps{alike}"
+        return None
+
+
+def gradient_steps(optimizer_steps: list[dict[str, Any]]) -> int | None:
+    """How many logged optimizer steps had a gradient norm other than 0; None where none logged one.
+
+    >>> gradient_steps([{"grad_norm": 0.0}, {"grad_norm": 2.5}]), gradient_steps([{"loss": 0.0}])
+    (1, None)
+    """
+    norms = [row["grad_norm"] for row in optimizer_steps if isinstance(row.get("grad_norm"), (int, float))]
+    return sum(norm != 0 for norm in norms) if norms else None
 
 
 def mean_of(values: Iterable[Any]) -> float | None:

@@ -8,6 +8,7 @@ SmolLM2 are judged by the same rules.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -83,6 +84,39 @@ def failed_guards(guards: dict[str, bool]) -> list[str]:
     return [guard for guard, held in guards.items() if not held]
 
 
+class NotJudged(ValueError):
+    """A run that gets no verdict: it did not train, or a guard cannot be computed. The message says why."""
+
+
+# The guards read from the sampled answers' words: with no word before training there is nothing to compare with.
+WORD_GUARDS = ("distinct2", "repeat3", "real_words", "length")
+
+
+def uncomputable(before: Measurements, after: Measurements) -> dict[str, str]:
+    """The guards that cannot be computed from these measurements, each with why: a guard that cannot be computed
+    must not count as held.
+
+    >>> ok = Measurements(ref_ppl=10, mean_words=5, relevance=1.0, template=0.1, loops=0.0, frame=0.1)
+    >>> uncomputable(ok, ok), list(uncomputable(dataclasses.replace(ok, mean_words=0.0), ok))
+    ({}, ['distinct2', 'repeat3', 'real_words', 'length'])
+    >>> uncomputable(ok, dataclasses.replace(ok, relevance=None))
+    {'relevance': 'relevance was not measured after training'}
+    """
+    reasons: dict[str, str] = {}
+    if not (isinstance(before.ref_ppl, (int, float)) and math.isfinite(before.ref_ppl) and before.ref_ppl > 0):
+        reasons["ref_ppl"] = f"the reference perplexity before training is {before.ref_ppl!r}"
+    elif not isinstance(after.ref_ppl, (int, float)) or math.isnan(after.ref_ppl):
+        reasons["ref_ppl"] = f"the reference perplexity after training is {after.ref_ppl!r}"
+    if not before.mean_words:
+        for guard in WORD_GUARDS:
+            reasons[guard] = "the sampled answers before training hold no word"
+    for guard in ("relevance", "template", "loops", "frame"):
+        for when, measures in (("before", before), ("after", after)):
+            if getattr(measures, guard) is None and guard not in reasons:
+                reasons[guard] = f"{guard} was not measured {when} training"
+    return reasons
+
+
 def guards(before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS) -> dict[str, bool]:
     """Each guard's pass/fail; all must hold for a run to count as working."""
     return {
@@ -148,7 +182,8 @@ BREAKING_STOPS: tuple[StopReason, ...] = ("loops", "collapse")
 def judge(
     before: Measurements, after: Measurements, t: Thresholds = THRESHOLDS, stop_reason: StopReason | None = None
 ) -> Judgement:
-    """`works`: the share rose enough and every guard held. `broken`: a guard failed. Otherwise `no change`.
+    """`works`: the share rose enough and every guard held. `broken`: a guard failed. Otherwise `no change`. A run with
+    a guard that cannot be computed (``uncomputable``) gets no verdict: NotJudged, naming each guard and why.
 
     A failed guard means `broken` even when the share did not rise: a damaged model is
     damaged whatever the objective did. A run ended by a breaking stop rule (its greedy
@@ -161,6 +196,15 @@ def judge(
     >>> judge(same, dataclasses.replace(same, share=0.5)).verdict, judge(same, same).verdict, judge(same, looping).failed
     ('works', 'no change', ['loops'])
     """
+    missing = uncomputable(before, after)
+    if missing:
+        by_reason: dict[str, list[str]] = {}
+        for guard, why in missing.items():
+            by_reason.setdefault(why, []).append(guard)
+        raise NotJudged(
+            "not judged: "
+            + "; ".join(f"{', '.join(names)} cannot be computed ({why})" for why, names in by_reason.items())
+        )
     held = guards(before, after, t)
     if stop_reason is not None:
         held["stop_rule"] = stop_reason not in BREAKING_STOPS

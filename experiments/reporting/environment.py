@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="2566b75db33e",
+    fingerprint="159fce2151a1",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -109,7 +109,12 @@ NUMERICS = NumericsDeclaration(
     "a reward whose first call was slow (the dry run only; no training step calls it), and the greedy probe also "
     "measures the content share and four-letter vocabulary of the answers it already reads (string counting after the "
     "policy's answers are generated, inside the probe's restored random state: no training number changes); then the four_letter_rare_in_batch reward "
-    "(a new function)",
+    "(a new function); then issue 41's part B: rewards read a "
+    "completion's text only, in NFC (None content, part keys no longer scored), prompt-reading rewards take one prompt per "
+    "completion, loops() counts in one pass (the same answers on 3000 random texts and a Hypothesis property), the probe "
+    "hands the objective its prompts, model folders and GRPO fields checked before loading: smoke trained 5 steps before "
+    "and after gave identical metrics.jsonl rows (loss, grad norm, rewards, KL, entropy, the probe's reading at step 5), "
+    "answers and measurements but for seconds",
 )
 
 

@@ -70,6 +70,27 @@ def publish_run(
             write_report(results_dir, load_summary(results_dir))
 
 
+NOT_JUDGED = "not_judged"  # summary.json's notes on runs that got no verdict: name → {reason, date}
+
+
+def record_not_judged(results_dir: Path, name: str, reason: str) -> None:
+    """Note, under the lock, a run that gets no row (it did not train, or a guard could not be computed) with its reason,
+    in summary.json's ``not_judged`` and summary.md. Every row stays as it was: a row is only for a judged run."""
+    with _locked(results_dir):
+        _apply_journal(results_dir)
+        summary = load_summary(results_dir)
+        notes = not_judged_notes(summary)
+        notes[name] = {"reason": reason, "date": environment().get("date")}
+        _write_summary(results_dir, summary["runs"], {**summary, NOT_JUDGED: notes}, keep_environment=True)
+        write_report(results_dir, load_summary(results_dir))
+
+
+def not_judged_notes(summary: dict[str, Any]) -> dict[str, Any]:
+    """summary.json's notes on runs without a verdict (a copy), each a {reason, date}; none where there are none."""
+    notes = summary.get(NOT_JUDGED)
+    return {k: v for k, v in notes.items() if isinstance(v, dict)} if isinstance(notes, dict) else {}
+
+
 def _stage(results_dir: Path, name: str, files: dict[str, str]) -> None:
     """The run's files, written into the hidden staging folder beside its results folder."""
     staging = inside(results_dir, _staging(results_dir, name))
@@ -136,7 +157,10 @@ def refresh_summary(
         runs = transform(summary) if transform else summary["runs"]
         for row in runs:  # the report reads each answers.json: a damaged one is named before anything is rewritten
             if (results_dir / row["name"] / "answers.json").exists():
-                read_answers(results_dir / row["name"] / "answers.json")
+                recorded = row.get("heldout_prompts")  # a cut answers.json is named, not read as a shorter run
+                read_answers(
+                    results_dir / row["name"] / "answers.json", recorded if isinstance(recorded, int) else None
+                )
         _write_summary(results_dir, runs, summary, keep_environment=True)
         written = load_summary(results_dir)
         write_report(results_dir, written)
@@ -162,6 +186,11 @@ def _apply_journal(results_dir: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
     summary = load_summary(results_dir)
     order = list(REGISTRY) if pending.get("registry_order", pending.get("registry_only", True)) else None
+    if NOT_JUDGED in summary:  # a run of this name was judged now: its earlier note goes
+        notes = {key: note for key, note in not_judged_notes(summary).items() if key != record["name"]}
+        summary = {key: value for key, value in summary.items() if key != NOT_JUDGED} | (
+            {NOT_JUDGED: notes} if notes else {}
+        )
     _write_summary(results_dir, merge_run(summary, record, order=order), summary)
     fault_point("summary written")
     journal.unlink()

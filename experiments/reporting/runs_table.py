@@ -124,7 +124,7 @@ def _row(run: RunRecord) -> list[Any]:
         if key not in run.guards or before is None:
             guards.append("—")
         else:
-            guards.append(f"{before:{fmt}}→{after:{fmt}}" + ("" if run.guards[key] else " ✗"))
+            guards.append(f"{_figure(before, fmt)}→{_figure(after, fmt)}" + ("" if run.guards[key] else " ✗"))
     precision = run.precision.precision if run.precision else "bf16 (fixed)"
     steps = f"{run.training.steps_trained if run.training.steps_trained is not None else run.steps} of {run.steps}" + (
         f" ({run.training.stop_reason})" if run.training.stop_reason else ""
@@ -145,6 +145,17 @@ def _row(run: RunRecord) -> list[Any]:
         run.verdict,
         run.expected + ("" if run.hypothesis_held else " (refuted)"),
     ]
+
+
+def _figure(value: float | None, fmt: str) -> str:
+    """A measure as the table shows it: huge ones (a perplexity past a million, after an lr of 1.0) in three figures.
+
+    >>> _figure(12.345, ".1f"), _figure(8.9e222, ".1f"), _figure(None, ".2f")
+    ('12.3', '8.9e+222', '—')
+    """
+    if value is None:
+        return "—"
+    return f"{value:.3g}" if abs(value) >= 1e6 else f"{value:{fmt}}"
 
 
 def _signals(run: RunRecord) -> list[Any]:

@@ -49,6 +49,7 @@ def render_summary(
         "open no other answer. `5/5 (old)` marks runs judged before the relevance and template guards existed; runs recorded "
         "before the per-answer guards were judged by them from their answers.json (`python -m experiments.report --rejudge`).",
         not_run(runs),
+        *not_judged(summary),
     ]
     for group in GROUPS:
         parts += [f"![{group.__doc__}]({path})" for path in figures.get(group.__name__, [])]
@@ -75,6 +76,21 @@ def not_run(runs: list[RunRecord]) -> str:
         + (", ".join(f"`{name}`" for name in gpu_history) or "none")
         + "."
     )
+
+
+def not_judged(summary: dict[str, Any]) -> list[str]:
+    """The runs that got no verdict and so have no row (they did not train, or a guard could not be computed), with why;
+    nothing where there are none."""
+    notes = summary.get("not_judged")
+    if not isinstance(notes, dict) or not notes:
+        return []
+    listed = "; ".join(
+        f"`{name}`: {note.get('reason') if isinstance(note, dict) else note}" for name, note in notes.items()
+    )
+    return [
+        "Runs without a verdict (a row is only for a run that trained at least one step with a non-zero gradient and "
+        f"whose every guard could be computed): {listed}."
+    ]
 
 
 def changed_verdicts(runs: list[RunRecord]) -> str:

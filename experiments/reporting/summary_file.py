@@ -75,6 +75,7 @@ def load_summary(results_dir: Path) -> dict[str, Any]:
 
 
 ANSWER_KEYS = ("prompt", "before", "after")
+MAX_ANSWER_CHARS = 100_000  # what a reader hands the measures: a generated answer is a few hundred characters
 
 
 def read_answers(path: Path, expected: int | None = None) -> list[HeldOutAnswer]:
@@ -90,6 +91,12 @@ def read_answers(path: Path, expected: int | None = None) -> list[HeldOutAnswer]
             raise SummaryError(
                 f"{path}: answer {position} is {str(answer)[:60]!r}, not {{prompt, before, after}} texts"
             )
+        for key in ANSWER_KEYS:
+            if len(answer[key]) > MAX_ANSWER_CHARS:
+                raise SummaryError(
+                    f"{path}: answer {position}'s {key} is {len(answer[key])} characters; a held-out answer is at most "
+                    f"{MAX_ANSWER_CHARS} (a run writes a few hundred)"
+                )
     if expected is not None and len(answers) != expected:
         raise SummaryError(f"{path}: holds {len(answers)} answers, but the run recorded {expected} held-out prompts")
     return answers

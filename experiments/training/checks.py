@@ -31,6 +31,42 @@ class ConfigError(ValueError):
 
 GRPO_FIELDS = frozenset(f.name for f in dataclasses.fields(GRPOConfig))
 
+# GRPOConfig fields the runner sets itself, each with what sets it: an entry that set them would train one thing and
+# record another ("fp32 (asked for)" while bf16 ran; max_steps 1 recorded while 3 steps ran).
+SET_BY_THE_RUNNER = {
+    "max_steps": "the entry's steps (--steps) sets it",
+    "num_train_epochs": "the entry's steps (--steps) decides how long a run trains",
+    "seed": "the entry's seed sets it",
+    "bf16": "the entry's precision (--precision fp32 or bf16) decides it",
+    "fp16": "the entry's precision (--precision fp32 or bf16) decides it",
+    "output_dir": "the runner writes into runs/NAME",
+    "report_to": "the runner's --tracker sets it",
+    "logging_steps": "the recorder reads every step's metrics",
+    "model_init_kwargs": "the runner loads the model itself (--model, --precision, --attn_implementation)",
+}
+# Counts TRL divides or batches by: 0 trains nothing (or crashes mid-run), so each must be a whole number ≥ 1.
+GRPO_COUNTS = ("per_device_train_batch_size", "gradient_accumulation_steps", "num_iterations")
+GRPO_OPTIONAL_COUNTS = ("steps_per_generation", "generation_batch_size")
+# Text fields TRL reads by value, and the values it knows: another value fails at the first step, after the model loaded.
+GRPO_CHOICES = {
+    "loss_type": ("grpo", "dr_grpo", "dapo", "bnpo", "cispo", "sapo", "luspo", "vespo"),
+    "scale_rewards": ("group", "batch", "none", True, False),
+    "importance_sampling_level": ("token", "sequence"),
+    "multi_objective_aggregation": ("sum_then_normalize", "normalize_then_sum"),
+}
+# Numbers generation or the loss reads, with the range each must lie in (low, high, whether low itself is allowed).
+GRPO_RANGES = {
+    "min_p": (0.0, 1.0, True),
+    "repetition_penalty": (0.0, math.inf, False),
+    "epsilon": (0.0, math.inf, True),
+    "epsilon_high": (0.0, math.inf, True),
+    "weight_decay": (0.0, math.inf, True),
+    "top_entropy_quantile": (0.0, 1.0, True),
+}
+MAX_BETA = 1000.0  # the KL coefficient: 0.04-0.1 is usual; past float32's range the loss turns into inf and NaN
+# The weights' size bound: a reward lies in [0, 1], and one past a million makes TRL's sums and spreads overflow.
+MAX_REWARD_WEIGHT = 1e6
+
 
 def check_reward_names(entry: Experiment) -> None:
     """Every reward the entry names is known: a pure-Python one from rewards.py, or a judged one (relevance)."""
@@ -114,6 +150,10 @@ def _check_entry_fields(entry: Experiment, where: str) -> None:
     """The entry's own fields: counts, expectation, model, freezing, arrival and probe, precision, LoRA, attention."""
     check_count(where, "seed", entry.seed, 0, SEED_LIMIT)
     check_count(where, "eval_prompts", entry.eval_prompts, none_ok=True)
+    if entry.eval_prompts == 1:
+        raise ConfigError(
+            f"{where}: eval_prompts is 1, but relevance compares each held-out answer with the other questions: at least 2"
+        )
     check_count(where, "eval_samples", entry.eval_samples)
     check_count(where, "eval_max_new_tokens", entry.eval_max_new_tokens)
     if entry.expect not in VERDICTS:
@@ -155,9 +195,36 @@ def _check_entry_fields(entry: Experiment, where: str) -> None:
     rank = entry.lora_rank
     if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0):
         raise ConfigError(f"{where}: lora_rank must be None or a positive integer, got {rank!r}")
+    if rank is not None and entry.frozen_fraction is not None:
+        raise ConfigError(
+            f"{where}: lora_rank and frozen_fraction contradict each other: LoRA freezes every weight and trains adapters "
+            "in every block; choose one"
+        )
     if entry.attn_implementation not in ATTENTION_KERNELS:
         raise ConfigError(
             f"{where}: attn_implementation must be one of {ATTENTION_KERNELS}, got {entry.attn_implementation!r}"
+        )
+    _check_attention_kernel(entry, where)
+
+
+# Kernels that need a package and a CUDA GPU: (the package transformers imports, how to install it).
+FLASH_KERNELS = {"flash_attention_2": "flash_attn", "flash_attention_3": "flash_attn_interface"}
+
+
+def _check_attention_kernel(entry: Experiment, where: str) -> None:
+    """A flash-attention kernel needs its package and a CUDA GPU: refused here, not at the model's load."""
+    package = FLASH_KERNELS.get(str(entry.attn_implementation))
+    if package is None:
+        return
+    if not entry.on_gpu:
+        raise ConfigError(
+            f"{where}: attn_implementation {entry.attn_implementation!r} runs on a CUDA GPU only, and this entry trains on "
+            "the CPU (use_cpu); use 'sdpa' or 'eager'"
+        )
+    if importlib.util.find_spec(package) is None:
+        raise ConfigError(
+            f"{where}: attn_implementation {entry.attn_implementation!r} needs the package {package}, which is not "
+            "installed; use 'sdpa' or 'eager', or install it"
         )
 
 
@@ -176,6 +243,16 @@ def _check_reward_fields(entry: Experiment, where: str) -> None:
             raise ConfigError(
                 f"{where}: reward_weights[{position}] ({entry.rewards[position]}) must be a finite number, got {weight!r}"
             )
+        if abs(weight) > MAX_REWARD_WEIGHT:
+            raise ConfigError(
+                f"{where}: reward_weights[{position}] ({entry.rewards[position]}) is {weight!r}; at most "
+                f"{MAX_REWARD_WEIGHT:g} in size (rewards lie in [0, 1]; larger sums overflow and the gradient is 0)"
+            )
+    if entry.reward_weights is not None and not any(entry.reward_weights):
+        raise ConfigError(
+            f"{where}: reward_weights are all 0 ({', '.join(map(str, entry.reward_weights))}): every advantage is 0 and "
+            "nothing trains; give the objective a weight"
+        )
 
 
 def _check_grpo_fields(entry: Experiment, where: str) -> None:
@@ -185,8 +262,41 @@ def _check_grpo_fields(entry: Experiment, where: str) -> None:
             hint = difflib.get_close_matches(key, GRPO_FIELDS, n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             raise ConfigError(f"{where}: unknown GRPOConfig field {key!r}{suggestion}")
+        if key in SET_BY_THE_RUNNER:
+            raise ConfigError(f"{where}: {key} is not an entry's to set: {SET_BY_THE_RUNNER[key]}")
         if isinstance(value, float) and not math.isfinite(value):
             raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
+    for key in GRPO_COUNTS:
+        if key in entry.grpo:
+            check_count(where, key, entry.grpo[key])
+    for key in GRPO_OPTIONAL_COUNTS:
+        if key in entry.grpo:
+            check_count(where, key, entry.grpo[key], none_ok=True)
+    for key, known in GRPO_CHOICES.items():
+        if key in entry.grpo and entry.grpo[key] not in known:
+            raise ConfigError(f"{where}: {key} must be one of {known}, got {entry.grpo[key]!r}")
+    for key, (low, high, low_ok) in GRPO_RANGES.items():
+        value = entry.grpo.get(key)
+        if value is None:
+            continue
+        number = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else math.nan
+        if not (low <= number if low_ok else low < number) or number > high:  # NaN: not a number, refused
+            span = (
+                f"{'[' if low_ok else '('}{low:g}, {high:g}]"
+                if math.isfinite(high)
+                else f"{'≥' if low_ok else '>'} {low:g}"
+            )
+            raise ConfigError(
+                f"{where}: {key} must be a number {'in ' if math.isfinite(high) else ''}{span}, got {value!r}"
+            )
+    top_p = entry.grpo.get("top_p", 1.0)
+    if isinstance(top_p, bool) or not isinstance(top_p, numbers.Real) or not 0 < float(top_p) <= 1:
+        raise ConfigError(
+            f"{where}: top_p must be a number in (0, 1] (the share of probability sampled), got {top_p!r}"
+        )
+    top_k = entry.grpo.get("top_k", 0)
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0):
+        raise ConfigError(f"{where}: top_k must be a whole number ≥ 0 (0: no limit), got {top_k!r}")
     temperature = entry.grpo.get("temperature", 1.0)
     if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or not float(temperature) > 0:
         raise ConfigError(f"{where}: temperature must be a number > 0, got {temperature!r}")
@@ -200,10 +310,18 @@ def _check_grpo_fields(entry: Experiment, where: str) -> None:
     beta = entry.grpo.get("beta", 0.0)
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or float(beta) < 0:
         raise ConfigError(f"{where}: beta (the KL coefficient) must be a number ≥ 0, got {beta!r}")
+    if float(beta) > MAX_BETA:
+        raise ConfigError(
+            f"{where}: beta (the KL coefficient) must be at most {MAX_BETA:g} (0.04-0.1 is usual; larger turns the loss "
+            f"into inf and NaN), got {beta!r}"
+        )
     length = entry.grpo.get("max_completion_length", 512)
     if isinstance(length, bool) or not isinstance(length, int) or length <= 0:
         raise ConfigError(f"{where}: max_completion_length must be a positive integer, got {length!r}")
-    if entry.grpo.get("num_generations", 8) < 2:
+    generations = entry.grpo.get("num_generations", 8)
+    if isinstance(generations, bool) or not isinstance(generations, int):
+        raise ConfigError(f"{where}: num_generations must be a whole number ≥ 2, got {generations!r}")
+    if generations < 2:
         raise ConfigError(
             f"{where}: num_generations must be ≥ 2, got {entry.grpo['num_generations']}: "
             "GRPO's advantage compares completions within a group"

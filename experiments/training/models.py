@@ -14,6 +14,7 @@ Three kinds of name are understood:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -98,6 +99,12 @@ def _local_model_folder(name: str) -> Path | None:
             raise ModelError(
                 f"{name}: not a model folder (no config.json); expected a folder written by save_pretrained, such as runs/<config>/model"
             )
+        _check_config_file(path / "config.json")
+        if not any((path / file).is_file() for file in TOKENIZER_FILES):
+            raise ModelError(
+                f"{name}: a model folder without its tokenizer (none of {', '.join(TOKENIZER_FILES)}); save the tokenizer "
+                "beside the model (tokenizer.save_pretrained), or point at another folder"
+            )
         for weights in sorted(path.glob("*.safetensors")):
             try:
                 with safe_open(str(weights), framework="pt"):  # reads the header only: a cut or empty file fails here
@@ -115,6 +122,22 @@ def _local_model_folder(name: str) -> Path | None:
         )
         raise ModelError(f"{name}: no such model folder{hint}")
     return None
+
+
+# The files a tokenizer's vocabulary is saved in, one of which a model folder must hold (fast, BPE, SentencePiece, WordPiece).
+TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "tokenizer.model", "spiece.model", "vocab.txt")
+
+
+def _check_config_file(path: Path) -> None:
+    """config.json must be a JSON object: transformers reads a list or a number with a TypeError."""
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as error:
+        raise ModelError(f"{path}: not readable JSON ({_first_line(error)}); the model folder is damaged") from None
+    if not isinstance(config, dict):
+        raise ModelError(
+            f"{path}: holds a {type(config).__name__}, not an object of settings; the model folder is damaged"
+        )
 
 
 def hub_reachable(timeout_s: float = 2.0) -> bool:

@@ -69,8 +69,8 @@ class GreedyProbe:
                 for per_prompt in generate(model, self.tokenizer, self.prompts, self.settings, sample=False)
             ]
         model.train(was_training)
-        measured = answer_measures(answers, self.objective)
-        shares = self.objective(prompts=None, completions=answers)
+        measured = answer_measures(answers, self.objective, self.prompts)
+        shares = self.objective(prompts=list(self.prompts), completions=answers)
         return ProbeReading(
             step=step,
             share=sum(shares) / len(shares) if shares else 0.0,

@@ -134,12 +134,15 @@ class RelevanceJudge:
         return result
 
 
-def heldout_relevance(judge: RelevanceJudge, questions: Sequence[Any], answers: Sequence[str]) -> float:
-    """Mean PMI of each held-out answer against the next few held-out questions (cyclically); an empty answer scores 0."""
+def heldout_relevance(judge: RelevanceJudge, questions: Sequence[Any], answers: Sequence[str]) -> float | None:
+    """Mean PMI of each held-out answer against the next few held-out questions (cyclically); an empty answer scores 0.
+    None where it cannot be judged: fewer than two questions leave no other question to compare an answer with."""
     count = min(OTHER_QUESTIONS, len(questions) - 1)
+    if count < 1:
+        return None
     others = [[questions[(i + k) % len(questions)] for k in range(1, count + 1)] for i in range(len(questions))]
     scores = judge.pmi(questions, answers, others, progress=True)
-    return sum(s or 0.0 for s in scores) / len(scores) if scores else 0.0
+    return sum(s or 0.0 for s in scores) / len(scores) if scores else None
 
 
 class RelevanceReward:

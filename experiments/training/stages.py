@@ -181,14 +181,19 @@ def saved(trainer: ProjectTrainer, tokenizer: PreTrainedTokenizerBase, folder: P
 
 
 def quiet_trainer(
-    entry: Experiment, rules: StopRules | None = None, probe_every: int = 0, reuse_reference: bool = True
+    entry: Experiment,
+    rules: StopRules | None = None,
+    probe_every: int = 0,
+    reuse_reference: bool = True,
+    bf16: bool = False,
 ) -> tuple[ProjectTrainer, MetricsRecorder]:
     """A trainer for a few measured steps, with its recorder: the entry's model and prompts, no results, no progress lines.
 
     ``probe_every`` reads the greedy probe as a run does (0: none); ``reuse_reference`` False makes the judge compute
-    both terms of the relevance reward itself, as it must where the reference is not its own.
+    both terms of the relevance reward itself, as it must where the reference is not its own; ``bf16`` trains under bf16
+    autocast (the benchmark's precision lever).
     """
-    grpo_config = validate_experiment(entry)
+    grpo_config = validate_experiment(entry, bf16=bf16)
     policy, tokenizer = trainable_model(entry)
     dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts)
     _judge, rewards, keeper = judged_rewards(entry, policy, grpo_config, reuse_reference)
