@@ -126,7 +126,7 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "lora_rank", "categorical", choices=(None, 8, 16, 32),
-        reason="train LoRA adapters of this rank instead of every weight (None: every weight); rank 16 looped as the "
+        reason="train LoRA adapters of this rank instead of every weight (None: every weight; a rank unsets frozen_fraction); rank 16 looped as the "
         "baseline did",
         source="LoRA (arXiv 2106.09685) through TRL's peft_config; lesson lora-16",
     ),
@@ -194,6 +194,8 @@ def configured(base: Experiment, name: str, hypothesis: str, values: dict[str, A
     >>> entry = configured(REGISTRY["smoke"], "t", "a trial", {"beta": 0.05, "prompts_per_step": 2, "weight_distinct_bigrams": 0.0})
     >>> entry.grpo["beta"], entry.grpo["per_device_train_batch_size"], entry.reward_weights
     (0.05, 8, (1.0, 0.0))
+    >>> configured(REGISTRY["smoke"], "t", "a trial", {"lora_rank": 8, "frozen_fraction": 0.5}).frozen_fraction is None
+    True
     """
     top: dict[str, Any] = {}
     grpo: dict[str, Any] = {}
@@ -209,6 +211,10 @@ def configured(base: Experiment, name: str, hypothesis: str, values: dict[str, A
             grpo[lever_name] = value
     if tuple(weights) != base.reward_weights:
         top["reward_weights"] = tuple(weights)
+    if top.get("lora_rank", base.lora_rank) is not None:
+        top["frozen_fraction"] = (
+            None  # a frozen fraction is a lever of full fine-tuning; LoRA trains its adapters alone
+        )
     if PROMPTS_PER_STEP in values or "num_generations" in values:
         group = values.get("num_generations", _grpo_value(base, "num_generations"))
         grpo["per_device_train_batch_size"] = values.get(PROMPTS_PER_STEP, lever_value(base, PROMPTS_PER_STEP)) * group
