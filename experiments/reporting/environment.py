@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="159fce2151a1",
+    fingerprint="f8baf744f83f",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "

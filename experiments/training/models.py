@@ -102,8 +102,8 @@ def _local_model_folder(name: str) -> Path | None:
         _check_config_file(path / "config.json")
         if not any((path / file).is_file() for file in TOKENIZER_FILES):
             raise ModelError(
-                f"{name}: a model folder without its tokenizer (none of {', '.join(TOKENIZER_FILES)}); save the tokenizer "
-                "beside the model (tokenizer.save_pretrained), or point at another folder"
+                f"{name}: a model folder that cannot be loaded (no tokenizer: none of {', '.join(TOKENIZER_FILES)}); save "
+                "the tokenizer beside the model (tokenizer.save_pretrained), or point at another folder"
             )
         for weights in sorted(path.glob("*.safetensors")):
             try:

@@ -139,7 +139,7 @@ def test_every_registry_entry_still_passes_the_checks():
 @pytest.mark.parametrize(
     "damage, message",
     [
-        ("no-tokenizer", "a model folder without its tokenizer (none of tokenizer.json, vocab.json"),
+        ("no-tokenizer", "a model folder that cannot be loaded (no tokenizer: none of tokenizer.json, vocab.json"),
         ("config-list", "config.json: holds a list, not an object of settings"),
         ("config-not-json", "config.json: not readable JSON"),
     ],
