@@ -168,11 +168,11 @@ def test_figures_wait_for_enough_complete_trials_then_are_drawn(tmp_path, caplog
     assert all(path.stat().st_size > 1000 for path in drawn)
 
 
-class PruneTrialOne(BasePruner):
-    """Prunes trial #1 at its first probe report, and no other: a forced pruning the test can count on."""
+class PruneTrialZero(BasePruner):
+    """Prunes trial #0 at its first probe report, and no other: a forced pruning the test can count on."""
 
     def prune(self, study, trial):
-        return trial.number == 1
+        return trial.number == 0
 
 
 def sigterm_when(condition, stop: threading.Event) -> threading.Thread:
@@ -196,58 +196,55 @@ def states_of(snapshot_path: Path) -> dict[int, str]:
     return {trial["number"]: trial["state"] for trial in json.loads(snapshot_path.read_text())["trials"]}
 
 
+def rows_of(results_dir: Path) -> list[str]:
+    summary_json = results_dir / "summary.json"
+    return sorted(row["name"] for row in json.loads(summary_json.read_text())["runs"]) if summary_json.exists() else []
+
+
 @pytest.mark.train
 def test_a_study_prunes_is_interrupted_resumes_and_continues(tmp_path, monkeypatch):
-    """3 trials, 2 lanes, 2 seeds each on the tiny model: #0 completes, #1 is pruned, #2 is cut by SIGTERM; the next
-    call retries #2 first (as #3), and a third call retries nothing again."""
+    """A 3-trial study, 2 lanes, seeds 1 and 2 side by side on the tiny model: #0 is pruned, #1 is cut by SIGTERM
+    while it trains; the next call retries #1 first (as #2, which completes), and a third call retries nothing again."""
     monkeypatch.setattr(trials, "POLL_S", 0.05)
-    monkeypatch.setattr(study, "pruner_of", lambda name: PruneTrialOne())
+    monkeypatch.setattr(study, "pruner_of", lambda name: PruneTrialZero())
     results, runs = tmp_path / "results", tmp_path / "runs"
     arguments = ["tuned", "--base", "smoke", "--lanes", "2", "--steps", "15", "--only", "beta,learning_rate"]
     arguments += ["--lever", "beta=0:0.1", "--results_dir", str(results), "--runs_dir", str(runs)]
-    snapshot, study_runs = results / "tune" / "tuned" / "trials.json", runs / "tune" / "tuned"
+    study_dir, study_runs = results / "tune" / "tuned", runs / "tune" / "tuned"
 
-    def trial_two_trains() -> bool:
+    def trial_one_trains() -> bool:
         return (
-            states_of(snapshot) == {0: "COMPLETE", 1: "PRUNED"}
-            and (study_runs / "tuned-t002-seed1" / "metrics.jsonl").exists()
+            states_of(study_dir / "trials.json") == {0: "PRUNED"}
+            and (study_runs / "tuned-t001-seed1" / "metrics.jsonl").exists()
         )
 
     stop = threading.Event()
-    sigterm_when(trial_two_trains, stop)
+    sigterm_when(trial_one_trains, stop)
     with pytest.raises(SystemExit) as exit_:
-        command.main([*arguments, "--trials", "3"])
+        command.main([*arguments, "--trials", "2"])
     stop.set()
     assert exit_.value.code == command.INTERRUPTED_EXIT
-    assert states_of(snapshot) == {0: "COMPLETE", 1: "PRUNED", 2: "FAIL"}
-    rows = [row["name"] for row in json.loads((results / "tune" / "tuned" / "summary.json").read_text())["runs"]]
-    assert sorted(rows) == ["tuned-t000-seed1", "tuned-t000-seed2"]  # neither pruned nor cut runs publish
-    assert not [p.name for p in study_runs.glob("tuned-t00[12]-*")]  # and their runs folders are removed
+    assert states_of(study_dir / "trials.json") == {0: "PRUNED", 1: "FAIL"}
+    assert rows_of(study_dir) == [] and not list(study_runs.glob("tuned-t00*"))  # no row, no runs folder left
 
     command.main([*arguments, "--trials", "1"])
     command.main([*arguments, "--trials", "0"])
-    journal = JournalStorage(JournalFileBackend(str(snapshot.with_name("study.journal"))))
-    search = optuna.load_study(study_name="tuned", storage=journal)
+    search = optuna.load_study(
+        study_name="tuned", storage=JournalStorage(JournalFileBackend(str(study_dir / "study.journal")))
+    )
     found = {trial.number: trial for trial in search.get_trials()}
-    assert {n: t.state for n, t in found.items()} == {
-        0: TrialState.COMPLETE,
-        1: TrialState.PRUNED,
-        2: TrialState.FAIL,
-        3: TrialState.COMPLETE,
-    }
-    assert found[3].user_attrs["retry_of"] == 2 and found[3].params == found[2].params
-    assert found[1].user_attrs["pruned_at"] in found[1].intermediate_values and found[1].value is not None
-    complete = found[0].user_attrs
-    assert {"seed1", "seed2", "wall_s", "lane_s"} <= set(complete) and set(found[0].constraints) == {
-        "share",
-        "loops",
-        "frame",
-        "ref_ppl_ratio",
-    }
-    assert found[0].value == min(complete["seed1"]["clean"], complete["seed2"]["clean"])
-    assert (results / "tune" / "tuned" / "dev.txt").exists() and (results / "tune" / "tuned" / "train.txt").exists()
+    assert {n: t.state.name for n, t in found.items()} == {0: "PRUNED", 1: "FAIL", 2: "COMPLETE"}
+    assert found[1].user_attrs["interrupted"] and found[2].user_attrs["retry_of"] == 1
+    assert found[2].params == found[1].params
+    assert found[0].user_attrs["pruned_at"] == 5 and found[0].value == found[0].user_attrs["last_reading"]
+    done = found[2].user_attrs
+    assert found[2].value == min(done["seed1"]["clean"], done["seed2"]["clean"]) and done["wall_s"] > 0
+    assert set(found[2].constraints) == {"share", "loops", "frame", "ref_ppl_ratio"}
+    assert rows_of(study_dir) == ["tuned-t002-seed1", "tuned-t002-seed2"]  # ordinary runs, their rows kept
+    assert (study_dir / "dev.txt").exists() and (study_dir / "train.txt").exists()
+    assert not (study_runs / "tuned-t002-seed1" / "model").exists()  # read, then removed
     table = "\n".join(study_sections(results))
-    assert "### Study `tuned` on `smoke`" in table and "pruned at step" in table and "| #0 " in table
+    assert "### Study `tuned` on `smoke`" in table and "pruned at step 5" in table and "| #2 " in table
 
 
 @pytest.mark.train

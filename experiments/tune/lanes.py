@@ -104,9 +104,9 @@ class Lanes:
         run.lane = self.free.pop(0)
         run.spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
         run.spec.result.unlink(missing_ok=True)
-        process = self.context.Process(target=run_seed, args=(run.spec,), name=run.name)
-        process.start()
-        run.process, run.state, run.started_s = process, "running", time.perf_counter()
+        run.process = self.context.Process(target=run_seed, args=(run.spec,), name=run.name)
+        run.state, run.started_s = "running", time.perf_counter()  # before it starts: an interrupt still finds it
+        run.process.start()
 
     def poll(self, run: SeedRun) -> list[int]:
         """The probe steps newly read from a running seed's metrics.jsonl; a seed whose process ended is finished."""
@@ -140,8 +140,9 @@ class Lanes:
             return
         if run.ended or run.process is None:
             return
-        run.process.kill()
-        run.process.join(KILL_WAIT_S)
+        if run.process.pid is not None:  # None: interrupted before it started
+            run.process.kill()
+            run.process.join(KILL_WAIT_S)
         run.state = "killed"
         shutil.rmtree(inside(run.spec.runs_dir, run.spec.run_dir), ignore_errors=True)
         self._ended(run)

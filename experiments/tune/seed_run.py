@@ -43,16 +43,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SeedSpec:
-    """What one seed's process runs: the entry (its seed set), where it writes, and the run options of the study."""
+    """What one seed's process runs: the entry (its seed, and the study's model, steps and precision, set), where it
+    writes, and whether its model is kept."""
 
     entry: Experiment
     results_dir: Path
     runs_dir: Path
     dev_prompts: Path
     log: Path
-    model: str | None = None
-    steps: int | None = None
-    precision: str | None = None
     keep_model: bool = False
 
     @property
@@ -93,9 +91,7 @@ def one_thread() -> None:
 def seed_figures(spec: SeedSpec) -> dict[str, Any]:
     """The ordinary run, then what the tuner reads of it: the development figures and a few of the record's."""
     entry = spec.entry
-    record = run_experiment(
-        entry, spec.results_dir, spec.runs_dir, spec.model, spec.steps, spec.precision, keep_all_rows=True
-    )
+    record = run_experiment(entry, spec.results_dir, spec.runs_dir, keep_all_rows=True)
     model_dir = spec.run_dir / "model"
     bf16 = record.precision is not None and record.precision.bf16
     dev = dev_reading(entry, model_dir, spec.dev_prompts, bf16)
