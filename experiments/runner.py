@@ -17,7 +17,8 @@ from accelerate import PartialState
 from transformers import PreTrainedModel
 
 from experiments.cli import RunOptions, one_line_errors, parse
-from experiments.evaluation.evaluate import Evaluation, cached_base_evaluation, evaluate
+from experiments.evaluation.base_cache import cached_base_evaluation
+from experiments.evaluation.evaluate import Evaluation, evaluate
 from experiments.evaluation.verdicts import Judgement, NotJudged, judge
 from experiments.files import claim_run_folder
 from experiments.registry import REGISTRY, Experiment

@@ -8,14 +8,11 @@ words and answer length. The same decoding settings are used before and after.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, cast
 
 import torch
@@ -31,7 +28,6 @@ from experiments.evaluation.answers import (
     template_share,
 )
 from experiments.evaluation.measurements import Measurements, mean_of
-from experiments.files import atomic_write_text
 from experiments.training.checkpoints import ModelError
 from experiments.training.models import context_length
 from experiments.training.relevance import RelevanceJudge, heldout_relevance
@@ -226,55 +222,3 @@ def measured(
 def _logged(message: str, function: Callable[..., Any], *arguments: Any) -> Any:
     log.info(message)
     return function(*arguments)
-
-
-def content_fingerprint(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> str:
-    """A hash of what a model computes with: every weight and buffer (name, type, shape, bytes), its configuration but
-    the path it was loaded from, and its tokenizer's vocabulary and chat template. Another model saved into the same
-    folder has another fingerprint; the same weights under another name have the same one."""
-    digest = hashlib.sha256()
-    for name, tensor in model.state_dict().items():
-        flat = tensor.detach().cpu().reshape(-1).contiguous()
-        digest.update(f"{name}:{flat.dtype}:{tuple(flat.shape)}".encode())
-        digest.update(flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b"")
-    config = {k: v for k, v in model.config.to_dict().items() if k not in ("_name_or_path", "transformers_version")}
-    digest.update(json.dumps(config, sort_keys=True, default=str).encode())
-    digest.update(json.dumps(tokenizer.get_vocab(), sort_keys=True).encode())
-    digest.update(str(getattr(tokenizer, "chat_template", None)).encode())
-    return digest.hexdigest()
-
-
-def cached_base_evaluation(
-    model: PreTrainedModel,
-    tokenizer: PreTrainedTokenizerBase,
-    task: EvalTask,
-    runs_dir: Path,
-    write: bool,
-) -> Evaluation:
-    """The untrained model's evaluation, computed once per model, objective and decoding settings (``write``: the main
-    process keeps it in runs_dir/base-evaluations).
-
-    Every configuration of the same model starts from the same weights and seed, so its
-    "before" is identical; caching it saves a minute per run on CPU. The key is the model's content
-    (``content_fingerprint``), not its name or path: a folder that now holds another model is evaluated afresh.
-    """
-    key_source = json.dumps(
-        [
-            EVALUATION_VERSION,
-            content_fingerprint(model, tokenizer),
-            model.device.type,
-            task.objective.__name__,
-            task.settings.as_dict(),
-            list(map(str, task.prompts)),
-            task.reference_text,
-        ],
-        sort_keys=True,
-    )
-    path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"
-    if path.exists():
-        cached = json.loads(path.read_text())
-        return Evaluation(Measurements.from_dict(cached["measurements"]), cached["greedy"], cached["sampled"])
-    before = evaluate(model, tokenizer, task)
-    if write:
-        atomic_write_text(path, json.dumps(asdict(before)))
-    return before

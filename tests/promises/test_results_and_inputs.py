@@ -416,6 +416,7 @@ def test_the_evaluation_before_training_is_cached_by_the_models_content_not_its_
     import torch
 
     import experiments.evaluation.evaluate as evaluate
+    from experiments.evaluation.base_cache import cached_base_evaluation
     from experiments.training.models import TINY_GPT2, resolve_model
 
     evaluated = []
@@ -428,11 +429,11 @@ def test_the_evaluation_before_training_is_cached_by_the_models_content_not_its_
     monkeypatch.setattr(evaluate, "evaluate", fake_evaluate)
     task = evaluate.EvalTask(["q"], "prose", rewards.four_letter_share, evaluate.EvalSettings(), None)  # type: ignore[arg-type]
     model, tokenizer = resolve_model(TINY_GPT2)
-    first = evaluate.cached_base_evaluation(model, tokenizer, task, tmp_path, write=True)
-    again = evaluate.cached_base_evaluation(model, tokenizer, task, tmp_path, write=True)
+    first = cached_base_evaluation(model, tokenizer, task, tmp_path, write=True)
+    again = cached_base_evaluation(model, tokenizer, task, tmp_path, write=True)
     with torch.no_grad():
         next(model.parameters()).add_(1.0)  # another model, in the same place
-    other = evaluate.cached_base_evaluation(model, tokenizer, task, tmp_path, write=True)
+    other = cached_base_evaluation(model, tokenizer, task, tmp_path, write=True)
     assert len(evaluated) == 2 and again.measurements == first.measurements
     assert other.measurements.share == pytest.approx(first.measurements.share + 1.0)
 
