@@ -115,10 +115,15 @@ def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
 
 
 def test_stop_at_behaviour_ends_a_real_run_when_the_objective_arrives(tmp_path):
-    """Distinct bigrams of a random tiny GPT-2 start near 1.0, so the 5-step mean reaches 0.5 at step 5."""
+    """Distinct bigrams of a random tiny GPT-2 start near 1.0, so the 5-step mean reaches 0.5 at step 5. They score
+    every completion alike, so the four-letter share trains beside them: a run with no gradient gets no row."""
     record = run_experiment(
         dataclasses.replace(
-            REGISTRY["smoke"], rewards=("distinct_bigrams",), reward_weights=None, steps=20, stop_at_behaviour=True
+            REGISTRY["smoke"],
+            rewards=("distinct_bigrams", "four_letter_share"),
+            reward_weights=None,
+            steps=20,
+            stop_at_behaviour=True,
         ),
         results_dir=tmp_path / "results",
         runs_dir=tmp_path / "runs",

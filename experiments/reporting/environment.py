@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="f8baf744f83f",
+    fingerprint="2934b418bf3f",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -114,7 +114,8 @@ NUMERICS = NumericsDeclaration(
     "completion, loops() counts in one pass (the same answers on 3000 random texts and a Hypothesis property), the probe "
     "hands the objective its prompts, model folders and GRPO fields checked before loading: smoke trained 5 steps before "
     "and after gave identical metrics.jsonl rows (loss, grad norm, rewards, KL, entropy, the probe's reading at step 5), "
-    "answers and measurements but for seconds",
+    "answers and measurements but for seconds; then a model folder's weights are checked before its tokenizer (which "
+    "check fires first, not what loads)",
 )
 
 

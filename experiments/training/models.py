@@ -100,11 +100,6 @@ def _local_model_folder(name: str) -> Path | None:
                 f"{name}: not a model folder (no config.json); expected a folder written by save_pretrained, such as runs/<config>/model"
             )
         _check_config_file(path / "config.json")
-        if not any((path / file).is_file() for file in TOKENIZER_FILES):
-            raise ModelError(
-                f"{name}: a model folder that cannot be loaded (no tokenizer: none of {', '.join(TOKENIZER_FILES)}); save "
-                "the tokenizer beside the model (tokenizer.save_pretrained), or point at another folder"
-            )
         for weights in sorted(path.glob("*.safetensors")):
             try:
                 with safe_open(str(weights), framework="pt"):  # reads the header only: a cut or empty file fails here
@@ -113,6 +108,11 @@ def _local_model_folder(name: str) -> Path | None:
                 raise ModelError(
                     f"{weights}: damaged weights ({_first_line(error)}); train its configuration again, or point at another folder"
                 ) from None
+        if not any((path / file).is_file() for file in TOKENIZER_FILES):
+            raise ModelError(
+                f"{name}: a model folder that cannot be loaded (no tokenizer: none of {', '.join(TOKENIZER_FILES)}); save "
+                "the tokenizer beside the model (tokenizer.save_pretrained), or point at another folder"
+            )
         return path
     if name.startswith((".", "/", "~")) or name.count("/") > 1 or name.endswith("/"):
         hint = (
