@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="af69dd23e489",
+    fingerprint="5da5b347846c",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -104,7 +104,10 @@ NUMERICS = NumericsDeclaration(
     "(the same arithmetic, doctests unchanged); then the build and train stages split into named steps (the run "
     "path of issue 33): baseline trained 5 steps before and after gave identical metrics.jsonl rows (loss, grad "
     "norm, rewards, KL, entropy, the probe's reading at step 5) but for seconds; then Experiment gained caught_by and "
-    "held_by (how a hypothesis is judged; no field reaches GRPOConfig, the model or the data)",
+    "held_by (how a hypothesis is judged; no field reaches GRPOConfig, the model or the data); then issue 41 (files "
+    "and folders): a run saves its model and live metrics into runs/NAME/in-progress (promoted when its row publishes), "
+    "files are read and written as UTF-8 by name, the model cache's root refuses an empty HOME, and a variant is its own "
+    "entry (family), where and how files are written and named, not what is computed",
 )
 
 
