@@ -3,8 +3,9 @@
 Each seed runs in its own process (seed_run.py), started through multiprocessing's forkserver: the server imports the
 training stack once, with one OpenMP thread, and forks a fresh process for each seed. While a seed trains, its greedy
 probe readings appear in its live metrics.jsonl (runs/tune/STUDY/NAME/metrics.jsonl, written by the recorder and
-flushed every step); the tuner reads them there. A seed is killed only while it trains (its model not yet saved):
-a run publishes its row after training, so a killed run never leaves a row, and its runs folder is removed.
+flushed every step); the tuner reads them there. A seed is pruned only while it trains (its model not yet saved): a
+run stages and publishes its files only after training, so a killed run leaves nothing in results/, only its runs
+folder (metrics.jsonl, completions.jsonl, the trainer's folder, the folder's lock), which is removed; its log stays.
 """
 
 from __future__ import annotations

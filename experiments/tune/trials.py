@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import optuna
+from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import Trial, TrialState
 
 from experiments.registry.search_space import configured
@@ -213,7 +214,10 @@ class TrialLoop:
             for run in cut:
                 for seed in run.seeds:
                     self.lanes.kill(seed)
-                run.trial.set_user_attr("interrupted", True)
+                try:
+                    run.trial.set_user_attr("interrupted", True)
+                except UpdateFinishedTrialError:  # told just before the interrupt: it stands as told
+                    continue
                 self._told(run, TrialState.FAIL, "interrupted: its seeds were stopped and it is marked failed")
             log.warning(
                 f"interrupted: {len(cut)} trials marked failed; the next call with study {self.plan.study} retries "
