@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 
 from wordfreq import zipf_frequency
 
-from rewards import is_content_word, letter_count, loops, word_bigrams, word_trigrams, words
+from rewards import content_fraction, letter_count, loops, word_bigrams, word_trigrams, words
 
 
 class HeldOutAnswer(TypedDict):
@@ -87,10 +87,10 @@ def vocabulary_measures(texts: Sequence[str]) -> dict[str, Any]:
     >>> vocabulary_measures(["They don't have legs, they have eyes", "Moon cows sing"])
     {'content': 0.5, 'vocabulary': 8}
     """
-    found = [w for text in texts for w in words(text)]
+    pooled = " ".join(texts)  # a space joins no two words, so these are the answers' words, all together
     return {
-        "content": sum(is_content_word(w) for w in found) / len(found) if found else 0.0,
-        "vocabulary": len({w.lower() for w in found if letter_count(w) == 4}),
+        "content": content_fraction(pooled),
+        "vocabulary": len({w.lower() for w in words(pooled) if letter_count(w) == 4}),
     }
 
 
