@@ -78,7 +78,7 @@ def experiment_options(pytestconfig, tmp_path_factory):
         results_dir = tmp_path_factory.mktemp("results")
     return {
         "results_dir": results_dir,
-        "runs_dir": Path(os.environ.get("LK_RUNS_DIR", ROOT / "runs")),
+        "runs_dir": Path(os.environ.get("LK_RUNS_DIR") or ROOT / "runs"),
         "model": pytestconfig.getoption("--model"),
         "steps": pytestconfig.getoption("--steps"),
         "precision": pytestconfig.getoption("--precision"),

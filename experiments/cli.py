@@ -102,6 +102,11 @@ class TqdmHandler(logging.StreamHandler):
 def setup_logging(level: int = logging.INFO) -> None:
     """The project's messages on stdout, one line each, above any progress bar; called once by each command."""
     root = logging.getLogger("experiments")
+    for stream in (sys.stdout, sys.stderr):  # LC_ALL=C: "→" would end each message in a logging error
+        if (getattr(stream, "encoding", None) or "").lower().replace("-", "") != "utf8" and hasattr(
+            stream, "reconfigure"
+        ):
+            stream.reconfigure(errors="backslashreplace")
     if not any(isinstance(h, TqdmHandler) for h in root.handlers):
         handler = TqdmHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
@@ -122,7 +127,15 @@ def parse(
     unknown = [word for word in positional if word.startswith("--")]
     if unknown and not other_options:
         parser.error(f"unknown option {unknown[0]}")
+    for name in FOLDER_OPTIONS:
+        value = getattr(options, name, None)
+        if isinstance(value, str) and not value.strip():
+            kind = "file" if name == "output" else "folder"
+            parser.error(f"--{name} is empty; name a {kind} (an empty path would write into the working folder)")
     return options, positional
+
+
+FOLDER_OPTIONS = ("results_dir", "runs_dir", "import_from", "output")
 
 
 def typed_value(name: str, annotation: Any, text: str) -> Any:

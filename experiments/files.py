@@ -7,6 +7,7 @@ readable by everyone (0644), as committed results are.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -44,6 +45,26 @@ class FolderError(ValueError):
 
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+# Names the results folder and the runs folder use for themselves (compared without case: a case-blind disk sees
+# "Summary.JSON" as summary.json); hidden names (the lock, the journals, staging) are refused by SAFE_NAME already.
+RESERVED_NAMES = frozenset(
+    {
+        "summary.json",
+        "summary.md",
+        "runs.md",
+        "figures",
+        "benchmark.json",
+        "benchmark-gpu.json",
+        "step-breakdown.json",
+        "base-evaluations",
+        "quick-looks",
+        "precision-probes.json",
+        "benchmarks",
+        "explore",
+        "lesson",
+    }
+)
+IN_PROGRESS = "in-progress"  # runs/NAME/in-progress: a run's model and live metrics until its row publishes
 MAX_NAME_LENGTH = (
     100  # a name becomes a folder and ".NAME.staging", ".NAME.replaced", "NAME-seed12": room left under 255 bytes
 )
@@ -54,6 +75,8 @@ def unsafe_name(name: object) -> str | None:
 
     >>> [unsafe_name(n) is None for n in ("baseline", "lr-1e-4_v2.b", "../x", "/etc", "a\\nb", ".hidden", "-x", "x" * 101)]
     [True, True, False, False, False, False, False, False]
+    >>> unsafe_name("Summary.JSON")[:70]
+    "name 'Summary.JSON' is a file or folder the results and runs folders k"
     """
     if not isinstance(name, str) or not name:
         return f"a name must be a non-empty string, got {name!r}"
@@ -64,6 +87,11 @@ def unsafe_name(name: object) -> str | None:
         return (
             f"name {shown} may hold only letters, digits, '.', '_' and '-', not start with '.' or '-', and hold no '..' "
             "(it becomes a folder name: no path, no newline)"
+        )
+    if name.lower() in RESERVED_NAMES:
+        return (
+            f"name {shown} is a file or folder the results and runs folders keep for themselves "
+            f"({', '.join(sorted(RESERVED_NAMES))}); pick another"
         )
     return None
 
@@ -108,6 +136,76 @@ def claim_run_folder(run_dir: Path, name: str, held: bool = True) -> Iterator[Fi
         yield lock
     finally:
         lock.release()
+
+
+@contextmanager
+def claim_run(run_dir: Path, results_dir: Path, name: str, held: bool = True) -> Iterator[None]:
+    """Hold runs/NAME and NAME in the results folder while the block runs: a second run of one name into one results
+    folder (two explorations, each with its own runs folder) would silently replace the first one's row.
+
+    The results folder's claim is a hidden ``.NAME.running`` lock file, deleted before it is released (the run is done
+    by then, so a process that finds it gone and takes a new one overlaps no work).
+    """
+    if not held:
+        yield
+        return
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f".{name}.running"
+    lock = FileLock(path)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise FolderError(
+            f"results folder {results_dir}: another process is running {name} into it; wait for it, or pass "
+            "another --results-dir or name"
+        ) from None
+    try:
+        with claim_run_folder(run_dir, name):
+            yield
+    finally:
+        path.unlink(missing_ok=True)
+        lock.release()
+
+
+def overlap(results_dir: Path, runs_dir: Path, run_dir: Path) -> str | None:
+    """Why a results folder and a runs folder cannot be used together, or None: a runs folder inside the results folder
+    is replaced when a run of its name publishes there; a results folder inside a run's own folder mixes a run's model
+    and live files with published ones.
+
+    >>> overlap(Path("r"), Path("r/smoke"), Path("r/smoke/smoke")) is not None, overlap(Path("runs/quick-looks"), Path("runs"), Path("runs/x"))
+    (True, None)
+    """
+    results, runs, run = results_dir.resolve(), runs_dir.resolve(), run_dir.resolve()
+    if runs == results:
+        return f"results folder {results_dir} and runs folder {runs_dir} are one folder"
+    if results in runs.parents:
+        return f"runs folder {runs_dir} lies in results folder {results_dir} (a run published there would replace it)"
+    if results == run or run in results.parents:
+        return f"results folder {results_dir} lies in the run's own folder {run_dir}"
+    return None
+
+
+def replace_problem(path: Path) -> str | None:
+    """Why ``path`` (a file or folder that publishing replaces) cannot be replaced, or None: a hard link to it is made and
+    removed, which an immutable or append-only file refuses (link(2)), even to root; a folder gets the write probe."""
+    if path.is_symlink() or not path.exists():
+        return None
+    if path.is_dir():
+        try:
+            with tempfile.TemporaryFile(dir=path):
+                pass
+        except OSError as error:
+            return error.strerror
+        return None
+    probe = path.with_name(f".{path.name}.link-probe-{os.getpid()}")
+    try:
+        os.link(path, probe)
+    except OSError as error:
+        if error.errno in (errno.EPERM, errno.EACCES, errno.EROFS):
+            return error.strerror
+        return None  # a file system without hard links: nothing can be told in advance
+    probe.unlink()
+    return None
 
 
 def check_writable_folder(path: Path, role: str, fix: str) -> None:
