@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"The first lesson, `{entry.name}`: {entry.hypothesis}.\n")
         record = run_experiment(entry, results_dir, runs_dir, precision=options.precision, progress_bar=True)
     minutes = (time.perf_counter() - started) / 60
-    answers = json.loads((results_dir / entry.name / "answers.json").read_text())
+    answers = json.loads((results_dir / entry.name / "answers.json").read_text(encoding="utf-8"))
     for row in answers[:SHOWN]:
         print(f"\n> {row['prompt']}\n  before: {row['before']}\n  after:  {row['after']}")
     failed = record.failed_guards

@@ -64,7 +64,7 @@ class PrecisionChoice:
 def cpu_model() -> str:
     """The CPU's marketing name: what a reader recognises, not what decides bf16 speed (see ``cpu_flags``)."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     except OSError:
@@ -75,7 +75,7 @@ def cpu_model() -> str:
 def cpu_flags() -> frozenset[str]:
     """The instruction-set flags of the first CPU: what tells apart two machines that report one name."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith(("flags", "Features")):
                 return frozenset(line.split(":", 1)[1].lower().split())
     except OSError:
@@ -159,7 +159,7 @@ def choose_precision(
 def _read_cache(path: Path) -> dict:
     """The cached answers; an unreadable file is measured again, a damaged one is named (it may hide a wrong precision)."""
     try:
-        cache = json.loads(path.read_text())
+        cache = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(cache, dict):

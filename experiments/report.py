@@ -13,10 +13,11 @@ from experiments.cli import one_line_errors, parse
 from experiments.files import FolderError, check_writable_folder
 from experiments.reporting.curation import import_runs, remove_run, rename_family
 from experiments.reporting.findings import machine_differences
+from experiments.reporting.journal import check_summary_readable
 from experiments.reporting.publish import refresh_summary
 from experiments.reporting.record import RunRecord
 from experiments.reporting.rejudge import rejudge_summary
-from experiments.training.checks import check_name
+from experiments.training.checks import ConfigError, check_name
 
 log = logging.getLogger("experiments.report")  # not __name__: run as __main__ by python -m
 
@@ -50,18 +51,54 @@ class ReportOptions:
     )
 
 
-def check_results_folder(path: Path, role: str = "results folder") -> None:
-    """An existing, writable folder, or a FolderError: a typo must not create an empty report elsewhere."""
+def check_results_folder(path: Path, role: str = "results folder", importing: bool = False) -> None:
+    """An existing, writable folder that holds a summary.json (or, for an import, is empty), whose files the report
+    can read; or a FolderError: a typo must not create a report elsewhere, nor a damaged file end it halfway."""
     if not path.exists():
         raise FolderError(f"{role} {path} does not exist; pass --results_dir with the folder that holds summary.json")
     check_writable_folder(path, role, "pass --results_dir with a writable folder")
+    if not (path / "summary.json").exists() and not (importing and path.is_dir() and not any(path.iterdir())):
+        raise FolderError(
+            f"{role} {path} holds no summary.json, so it is no results folder; pass --results_dir with the folder that "
+            "holds one (an import may also go into an empty folder)"
+        )
+    check_summary_readable(path)
+
+
+def chosen_action(options: ReportOptions) -> None:
+    """One action a call: two (``--rejudge --remove``) once ran the first and silently ignored the second."""
+    given = [
+        flag
+        for flag, value in (
+            ("--import_from", options.import_from),
+            ("--rejudge", options.rejudge or None),
+            ("--rename", options.rename),
+            ("--remove", options.remove),
+        )
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise ConfigError(f"one action at a time: {' and '.join(given)}; run them one after the other")
+
+
+def renaming(text: str) -> tuple[str, str]:
+    """``--rename OLD=NEW`` as two names, or a ConfigError naming what is wrong with it."""
+    old, equals, new = text.partition("=")
+    if not equals or not old or not new:
+        raise ConfigError(f"--rename takes OLD=NEW, got {text!r}")
+    if old == new:
+        raise ConfigError(f"--rename {text}: OLD and NEW are one name; nothing to rename")
+    return check_name(old), check_name(new)
 
 
 def main(argv: list[str] | None = None) -> None:
     options, _ = parse(ReportOptions, argv, ReportOptions.__doc__)
     results_dir = Path(options.results_dir)
     with one_line_errors():
-        check_results_folder(results_dir)
+        chosen_action(options)
+        renamed = renaming(options.rename) if options.rename is not None else None
+        removed = check_name(options.remove) if options.remove is not None else None
+        check_results_folder(results_dir, importing=options.import_from is not None)
         if options.import_from is not None:
             source = Path(options.import_from)
             if not (source / "summary.json").is_file():
@@ -81,18 +118,17 @@ def main(argv: list[str] | None = None) -> None:
 
             summary = refresh_summary(results_dir, rejudge)
             log.info(f"rejudged by every guard; changed: {'; '.join(changed) or 'nothing'}")
-        elif options.rename is not None:
-            old, _, new = options.rename.partition("=")
-            summary = rename_family(results_dir, check_name(old), check_name(new))
-            log.info(f"renamed the runs of {old} to {new}")
-        elif options.remove is not None:
-            summary = remove_run(results_dir, check_name(options.remove))
-            log.info(f"removed {options.remove}: its row and {results_dir / options.remove}")
+        elif renamed is not None:
+            summary = rename_family(results_dir, *renamed)
+            log.info(f"renamed the runs of {renamed[0]} to {renamed[1]}")
+        elif removed is not None:
+            summary = remove_run(results_dir, removed)
+            log.info(f"removed {removed}: its row and {results_dir / removed}")
         else:
             summary = refresh_summary(results_dir)
     runs = [RunRecord.from_dict(row) for row in summary["runs"]]
     log.info(
-        f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text().splitlines())} lines, {len(runs)} runs"
+        f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text(encoding='utf-8').splitlines())} lines, {len(runs)} runs"
     )
     for difference in machine_differences(runs):
         log.info(

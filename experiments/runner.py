@@ -20,14 +20,14 @@ from experiments.cli import RunOptions, one_line_errors, parse
 from experiments.evaluation.base_cache import cached_base_evaluation
 from experiments.evaluation.evaluate import Evaluation, evaluate
 from experiments.evaluation.verdicts import Judgement, NotJudged, judge
-from experiments.files import claim_run_folder
+from experiments.files import IN_PROGRESS, claim_run
 from experiments.registry import REGISTRY, Experiment
 from experiments.reporting.environment import environment
-from experiments.reporting.publish import publish_run, record_not_judged
+from experiments.reporting.publish import publish_run, read_results, record_not_judged
 from experiments.reporting.record import RunRecord
 from experiments.reporting.samples import run_files
 from experiments.training.checks import ConfigError
-from experiments.training.preflight import RunPlan, check_run, with_overrides
+from experiments.training.preflight import RunPlan, check_declared, check_loaded, with_overrides
 from experiments.training.stages import Built, Trained, build_run, train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +51,10 @@ def run_experiment(
     precision); ``keep_all_rows`` keeps the rows there in the order they were published (explorations).
     """
     entry = with_overrides(entry, model, steps, precision)
-    plan = check_run(entry, results_dir, runs_dir, tracker)  # every refusal, before anything is trained or written
-    with claim_run_folder(plan.run_dir, entry.name, held=plan.is_main):
+    declared = check_declared(entry, results_dir, runs_dir, tracker)  # every model-free refusal, nothing written yet
+    with claim_run(declared.run_dir, declared.results_dir, entry.name, held=PartialState().is_main_process):
+        read_results(declared.results_dir)  # a run of this name killed after its commit point is finished first
+        plan = check_loaded(declared)  # the checks that need the model, before anything is trained
         built = build_run(plan)
         before = evaluated_before(plan, built)
         trained = train(plan, built, progress_bar)
@@ -127,10 +129,11 @@ def record_of(
 
 def publish(plan: RunPlan, record: RunRecord, before: Evaluation, after: Evaluation, keep_all_rows: bool) -> None:
     """The publish stage: the main process publishes the row and the run's files (the report is drawn under the
-    results folder's lock); every process waits for it."""
+    results folder's lock), and with them the run's model and live files from runs/NAME/in-progress into runs/NAME;
+    every process waits for it."""
     if plan.is_main:
-        files = run_files(plan.run_dir, record, plan.heldout_lines, before.greedy, after.greedy)
-        publish_run(plan.results_dir, record, files, registry_order=not keep_all_rows)
+        files = run_files(plan.run_dir / IN_PROGRESS, record, plan.heldout_lines, before.greedy, after.greedy)
+        publish_run(plan.results_dir, record, files, registry_order=not keep_all_rows, run_folder=plan.run_dir)
     PartialState().wait_for_everyone()
 
 

@@ -61,6 +61,11 @@ def main(argv: list[str] | None = None) -> None:
         if not words or words[0].startswith("--"):
             raise ConfigError("give a NAME for the exploration first")
         check_name(words[0], "exploration")  # before anything: the name becomes a folder in both folders
+        if words[0] in REGISTRY:
+            raise ConfigError(
+                f"exploration name {words[0]!r} is a run of the registry entry {REGISTRY[words[0]].family or words[0]}; "
+                "an exploration's row would replace that run's: pick another name"
+            )
         if options.base not in REGISTRY:
             raise ConfigError(f"--base: no registry entry {options.base!r}")
         config = exploration(REGISTRY[options.base], words[0], words[1:])

@@ -91,8 +91,8 @@ def test_a_killed_run_leaves_earlier_results_intact_and_can_be_rerun(tmp_path):
         for path in (results / "summary.md", results / "summary.json", results / "smoke" / "metrics.jsonl")
     }
 
-    live = runs / "smoke" / "metrics.jsonl"
-    live.unlink()  # so the wait below sees only the rows of the run it is about to kill
+    live = runs / "smoke" / "in-progress" / "metrics.jsonl"  # a run's live metrics, until its row publishes
+    assert not live.exists(), "promoted to runs/smoke/metrics.jsonl when the row published"
     process = subprocess.Popen(
         command + ["--steps", "5000"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -61,7 +61,7 @@ def cached_base_evaluation(
     )
     path = runs_dir / "base-evaluations" / f"{hashlib.sha256(key_source.encode()).hexdigest()[:16]}.json"
     if path.exists():
-        cached = json.loads(path.read_text())
+        cached = json.loads(path.read_text(encoding="utf-8"))
         return Evaluation(Measurements.from_dict(cached["measurements"]), cached["greedy"], cached["sampled"])
     before = evaluation.evaluate(model, tokenizer, task)
     if write:

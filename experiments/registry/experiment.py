@@ -159,10 +159,11 @@ def history(entries: list[Experiment]) -> list[Experiment]:
 def variant(
     base: Experiment, name: str, hypothesis: str, expect: str, grpo: dict[str, Any] | None = None, **changes: Any
 ) -> Experiment:
-    """``base`` with a few fields changed; ``grpo`` entries are merged into the base's. Seeds and the guards that
-    catch a hypothesis are not inherited: one seed, and the verdict alone, unless given."""
+    """``base`` with a few fields changed; ``grpo`` entries are merged into the base's. Seeds, the guards that
+    catch a hypothesis and the entry it belongs to are not inherited: one seed, the verdict alone, and its own name."""
     changes.setdefault("seeds", (0,))
     changes.setdefault("caught_by", ())
+    changes.setdefault("family", "")  # a variant is its own entry (an exploration based on smoke is not a run of smoke)
     return replace(
         base, name=name, hypothesis=hypothesis, expect=expect, grpo={**base.grpo, **(grpo or {})}, base=base, **changes
     )

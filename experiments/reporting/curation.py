@@ -1,21 +1,20 @@
 """Curating a results folder by hand: runs imported from another folder, a row removed, an entry renamed.
 
-Each goes through publish.py's lock and journal (``publish_run``, ``refresh_summary``), so a curated
+Each goes through publish.py's lock and journal (``publish_run``, ``curate``), so a curated
 folder is as consistent as one written by runs; ``python -m experiments.report`` exposes them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
-from experiments.files import inside
+from experiments.files import unsafe_name
 from experiments.registry import REGISTRY
-from experiments.reporting.publish import publish_run, refresh_summary
+from experiments.reporting.journal import check_run_files
+from experiments.reporting.publish import Curation, curate, publish_run
 from experiments.reporting.record import RunRecord
 from experiments.reporting.summary_file import SummaryError, load_summary
 
@@ -30,12 +29,9 @@ def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[st
         if row["name"] not in names or entry is None or entry.hypothesis != row["hypothesis"]:
             continue
         folder = source_dir / row["name"]
+        check_run_files(folder, row)  # read as the report will read them here, before anything is published
         # The run's own text files; its figure (probe.png) is drawn again here by the report.
-        files = {
-            path.name: path.read_text(encoding="utf-8")
-            for path in folder.iterdir()
-            if path.is_file() and path.suffix != ".png"
-        }
+        files = {path.name: _text(path) for path in folder.iterdir() if path.is_file() and path.suffix != ".png"}
         record = RunRecord.from_dict(row)
         # Judged against its entry as declared today (a lane may run code from before a rule was encoded).
         held = entry.held_by(record.verdict, record.guards)
@@ -44,37 +40,52 @@ def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[st
     return taken
 
 
-def remove_run(results_dir: Path, name: str) -> dict[str, Any]:
-    """summary.json without ``name``'s row, its folder deleted and the report redrawn: the one way a row goes."""
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise SummaryError(f"{path}: not valid UTF-8 (byte {error.start}); an imported run's files are text") from None
 
-    def without(summary: dict[str, Any]) -> list[dict[str, Any]]:
+
+def remove_run(results_dir: Path, name: str) -> dict[str, Any]:
+    """summary.json without ``name``'s row, its folder deleted and the report redrawn: the one way a row goes.
+    Journalled: a remove killed halfway is finished by the next command."""
+
+    def without(summary: dict[str, Any]) -> Curation:
         if name not in {row["name"] for row in summary["runs"]}:
             raise SummaryError(f"{results_dir / 'summary.json'}: no run named {name!r}; nothing removed")
-        shutil.rmtree(inside(results_dir, results_dir / name), ignore_errors=True)
-        return [row for row in summary["runs"] if row["name"] != name]
+        return Curation([row for row in summary["runs"] if row["name"] != name], removes=[name])
 
-    return refresh_summary(results_dir, without)
+    return curate(results_dir, without)
 
 
 def rename_family(results_dir: Path, old: str, new: str) -> dict[str, Any]:
     """Every run of entry ``old`` (``old``, ``old-seedN``) renamed to entry ``new``, rows and folders, under the lock:
-    for an entry whose name a new entry takes, while its runs stay as history. Nothing else in a row changes."""
+    for an entry whose name a new entry takes, while its runs stay as history. Nothing else in a row changes.
 
-    def renamed(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    A run of the entry is known by its name, never by its ``config`` alone: an exploration based on ``old`` (which older
+    code recorded with ``config`` ``old``) is its own entry and keeps its name. Journalled as a run's publish is.
+    """
+
+    def renamed(summary: dict[str, Any]) -> Curation:
         names = {row["name"] for row in summary["runs"]}
-        rows = []
+        rows, moves = [], []
         for row in summary["runs"]:
-            family = row.get("config") or re.sub(r"-seed\d+$", "", row["name"])  # older rows name no entry
-            if family == old:
-                name = new + row["name"][len(old) :]
-                if name in names:
+            seed = re.fullmatch(rf"{re.escape(old)}(-seed\d+)?", row["name"])
+            if seed:
+                name = new + (seed.group(1) or "")
+                if unsafe_name(name):
+                    raise SummaryError(f"--rename {old}={new}: run {unsafe_name(name)}")
+                if name in names or (results_dir / name).exists():
                     raise SummaryError(
-                        f"{results_dir / 'summary.json'}: a run named {name!r} is there already; nothing renamed"
+                        f"{results_dir / 'summary.json'}: a run or folder named {name!r} is there already; nothing renamed"
                     )
                 if (results_dir / row["name"]).is_dir():
-                    os.replace(inside(results_dir, results_dir / row["name"]), inside(results_dir, results_dir / name))
+                    moves.append((row["name"], name))
                 row = {**row, "name": name, "config": new}
             rows.append(row)
-        return rows
+        if not moves and rows == summary["runs"]:
+            raise SummaryError(f"{results_dir / 'summary.json'}: no run of entry {old!r}; nothing renamed")
+        return Curation(rows, moves=moves)
 
-    return refresh_summary(results_dir, renamed)
+    return curate(results_dir, renamed)

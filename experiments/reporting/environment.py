@@ -115,7 +115,10 @@ NUMERICS = NumericsDeclaration(
     "hands the objective its prompts, model folders and GRPO fields checked before loading: smoke trained 5 steps before "
     "and after gave identical metrics.jsonl rows (loss, grad norm, rewards, KL, entropy, the probe's reading at step 5), "
     "answers and measurements but for seconds; then a model folder's weights are checked before its tokenizer (which "
-    "check fires first, not what loads)",
+    "check fires first, not what loads); then issue 41 (files and folders): a run saves its model and live metrics into "
+    "runs/NAME/in-progress (promoted when its row publishes), files are read and written as UTF-8 by name, the model "
+    "cache's root refuses an empty HOME, and a variant is its own entry (family): where and how files are written and "
+    "named, not what is computed",
 )
 
 

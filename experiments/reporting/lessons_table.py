@@ -125,7 +125,11 @@ def first_answer(results_dir: Path, name: str) -> str:
         before, after = row["before"], row["after"]
     else:
         samples = results_dir / name / "samples.md"
-        lines = [line for line in samples.read_text().splitlines() if line.startswith("| ")] if samples.exists() else []
+        lines = (
+            [line for line in samples.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
+            if samples.exists()
+            else []
+        )
         if len(lines) < 2:
             return ""
         _prompt, before, after = [cell.strip() for cell in lines[1].strip("| ").split(" | ")][:3]

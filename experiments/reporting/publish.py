@@ -15,10 +15,7 @@ is the one command that removes a row (and its folder).
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import shutil
-import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,9 +24,21 @@ from typing import Any
 from filelock import FileLock
 
 from experiments.evaluation.verdicts import THRESHOLDS
-from experiments.files import FolderError, atomic_write_text, inside
+from experiments.files import atomic_write_text, inside
 from experiments.registry import REGISTRY
 from experiments.reporting.environment import environment
+from experiments.reporting.journal import (
+    CURATION_JOURNAL,
+    JOURNAL,
+    Curation,
+    apply_curation,
+    check_run_files,
+    clear_leftovers,
+    fault_point,
+    promote,
+    read_journal,
+    remove,
+)
 from experiments.reporting.record import RunRecord
 from experiments.reporting.summary import write_report
 from experiments.reporting.summary_file import (
@@ -42,30 +51,28 @@ from experiments.reporting.summary_file import (
 )
 
 LOCK = ".results.lock"
-JOURNAL = ".pending-run.json"
 LOCK_TIMEOUT_S = 1800
 
 
-def check_summary_readable(results_dir: Path) -> None:
-    """Refuse, before any training, a results folder whose summary.json could not take this run's row."""
-    try:
-        load_summary(results_dir)
-    except SummaryError as error:
-        raise FolderError(f"results folder {results_dir}: {error}; fix or move it, or pass --results-dir") from None
-
-
 def publish_run(
-    results_dir: Path, record: RunRecord, files: dict[str, str], registry_order: bool = True, draw: bool = True
+    results_dir: Path,
+    record: RunRecord,
+    files: dict[str, str],
+    registry_order: bool = True,
+    draw: bool = True,
+    run_folder: Path | None = None,
 ) -> None:
     """Make this run's files and its summary row appear together, or not at all, and redraw the report (``draw``).
 
     Every row already there is kept. ``registry_order`` sorts the registry's rows in its order, others after
-    them as published; an exploration folder keeps the order its runs were published in.
+    them as published; an exploration folder keeps the order its runs were published in. ``run_folder`` (runs/NAME):
+    its ``in-progress`` model and live files take the place of the previous run's as part of the same commit, so
+    runs/NAME/model is always the model of the run its row describes.
     """
     with _locked(results_dir):
         _apply_journal(results_dir)  # a run killed halfway is finished first
         _stage(results_dir, record.name, files)
-        _commit(results_dir, _with_previous(results_dir, record), registry_order)
+        _commit(results_dir, _with_previous(results_dir, record), registry_order, run_folder)
         if draw:
             write_report(results_dir, load_summary(results_dir))
 
@@ -95,7 +102,7 @@ def _stage(results_dir: Path, name: str, files: dict[str, str]) -> None:
     """The run's files, written into the hidden staging folder beside its results folder."""
     staging = inside(results_dir, _staging(results_dir, name))
     inside(results_dir, results_dir / name)
-    shutil.rmtree(staging, ignore_errors=True)
+    remove(staging)
     for file_name, text in files.items():
         atomic_write_text(staging / file_name, text)
     fault_point("staged")
@@ -109,11 +116,15 @@ def _with_previous(results_dir: Path, record: RunRecord) -> RunRecord:
     return dataclasses.replace(record, previous=previous_verdict(replaced, set(record.guards)))
 
 
-def _commit(results_dir: Path, record: RunRecord, registry_order: bool) -> None:
-    """Write the journal (the commit point), then apply it: the staged folder swapped in, the row merged."""
-    atomic_write_text(
-        results_dir / JOURNAL, strict_json({"record": record.as_dict(), "registry_order": registry_order})
-    )
+def _commit(results_dir: Path, record: RunRecord, registry_order: bool, run_folder: Path | None) -> None:
+    """Write the journal (the commit point), then apply it: the staged folder swapped in, the row merged, the run's
+    in-progress model and live files promoted."""
+    pending = {
+        "record": record.as_dict(),
+        "registry_order": registry_order,
+        "run_folder": None if run_folder is None else str(run_folder.resolve()),
+    }
+    atomic_write_text(results_dir / JOURNAL, strict_json(pending))
     _apply_journal(results_dir)
 
 
@@ -138,11 +149,35 @@ def previous_verdict(replaced: dict[str, Any], guards: set[str]) -> dict[str, An
 
 
 def read_results(results_dir: Path) -> dict[str, Any]:
-    """summary.json after finishing any run that was killed while it published."""
-    if (results_dir / JOURNAL).exists() or any(results_dir.glob(".*.staging")):
+    """summary.json after finishing any run (or curation) that was killed while it published."""
+    if any((results_dir / name).exists() for name in (JOURNAL, CURATION_JOURNAL)) or any(
+        results_dir.glob(".*.staging")
+    ):
         with _locked(results_dir):
             _apply_journal(results_dir)
     return load_summary(results_dir)
+
+
+def curate(results_dir: Path, plan: Callable[[dict[str, Any]], Curation]) -> dict[str, Any]:
+    """Rows and run folders changed together, journalled as a run's publish is: ``plan`` reads the summary under the
+    lock; its curation is written as a journal (the commit point), then applied; a curation killed halfway is finished
+    by the next command that opens the folder. The report is redrawn."""
+    with _locked(results_dir):
+        _apply_journal(results_dir)
+        summary = load_summary(results_dir)
+        curation = plan(summary)
+        for name in curation.removes + [new for _, new in curation.moves] + [old for old, _ in curation.moves]:
+            inside(results_dir, results_dir / name)
+        for row in curation.runs:
+            if (results_dir / row["name"] / "answers.json").exists() and row["name"] not in curation.removes:
+                read_answers(results_dir / row["name"] / "answers.json")
+        journal = {"runs": curation.runs, "moves": curation.moves, "removes": curation.removes}
+        atomic_write_text(results_dir / CURATION_JOURNAL, strict_json(journal))
+        fault_point("curation journalled")
+        _apply_journal(results_dir)
+        written = load_summary(results_dir)
+        write_report(results_dir, written)
+    return written
 
 
 def refresh_summary(
@@ -155,12 +190,8 @@ def refresh_summary(
         _apply_journal(results_dir)
         summary = load_summary(results_dir)
         runs = transform(summary) if transform else summary["runs"]
-        for row in runs:  # the report reads each answers.json: a damaged one is named before anything is rewritten
-            if (results_dir / row["name"] / "answers.json").exists():
-                recorded = row.get("heldout_prompts")  # a cut answers.json is named, not read as a shorter run
-                read_answers(
-                    results_dir / row["name"] / "answers.json", recorded if isinstance(recorded, int) else None
-                )
+        for row in runs:  # the report reads each metrics.jsonl and answers.json: a damaged one is named first
+            check_run_files(results_dir / row["name"], row)
         _write_summary(results_dir, runs, summary, keep_environment=True)
         written = load_summary(results_dir)
         write_report(results_dir, written)
@@ -168,22 +199,29 @@ def refresh_summary(
 
 
 def _apply_journal(results_dir: Path) -> None:
-    journal = results_dir / JOURNAL
-    if not journal.exists():
+    """Finish what a killed writer committed (a run's publish, a curation), and clear what a killed writer left
+    uncommitted (staging folders, temporary files of the files written under the lock). Run under the lock."""
+    clear_leftovers(results_dir)
+    apply_curation(results_dir, _write_summary)
+    pending = read_journal(results_dir)
+    if pending is None:
         for leftover in results_dir.glob(".*.staging"):  # killed before its commit point: the previous run stands
-            shutil.rmtree(leftover, ignore_errors=True)
+            remove(leftover)
         return
-    pending = json.loads(journal.read_text())
     record = pending["record"]
     staging, target = _staging(results_dir, record["name"]), results_dir / record["name"]
     aside = results_dir / f".{record['name']}.replaced"
+    if staging.is_symlink():
+        raise SummaryError(
+            f"{staging}: a symbolic link, not the staging folder a run writes; move it away (and {JOURNAL} with it)"
+        )
     if staging.exists():
-        if target.exists():
-            shutil.rmtree(aside, ignore_errors=True)
+        if target.exists() or target.is_symlink():
+            remove(aside)
             os.replace(target, aside)
         fault_point("swapping")
         os.replace(staging, target)
-    shutil.rmtree(aside, ignore_errors=True)
+    remove(aside)
     summary = load_summary(results_dir)
     order = list(REGISTRY) if pending.get("registry_order", pending.get("registry_only", True)) else None
     if NOT_JUDGED in summary:  # a run of this name was judged now: its earlier note goes
@@ -193,7 +231,9 @@ def _apply_journal(results_dir: Path) -> None:
         )
     _write_summary(results_dir, merge_run(summary, record, order=order), summary)
     fault_point("summary written")
-    journal.unlink()
+    if pending.get("run_folder"):
+        promote(Path(pending["run_folder"]))
+    (results_dir / JOURNAL).unlink()
 
 
 def _write_summary(
@@ -224,9 +264,3 @@ def _locked(results_dir: Path) -> Iterator[None]:
     results_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(results_dir / LOCK, timeout=LOCK_TIMEOUT_S):
         yield
-
-
-def fault_point(name: str) -> None:
-    """Die here, as a power cut would, when ``LK_KILL_AT`` names this point: how the kill tests reach every step."""
-    if os.environ.get("LK_KILL_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)

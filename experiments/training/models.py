@@ -52,12 +52,15 @@ def resolve_model(
     its reference model from the policy's ``name_or_path``.
     """
     root = Path(cache_dir) if cache_dir else cache_root()
-    if name == EMBEDDED:
-        name = str(cached_checkpoint(root / "SmolLM2-135M-Instruct", convert_gguf))
-    elif name == TINY_GPT2:
-        name = str(cached_checkpoint(root / TINY_GPT2, tiny_gpt2))
+    if name in BUILT:
+        name = str(cached_checkpoint(root / BUILT[name][0], BUILT[name][1]))
     model, tokenizer = _load(name)
     return model, prepare_tokenizer(tokenizer)
+
+
+def built_checkpoint(name: str) -> Path | None:
+    """The cache folder a built model (the embedded default, tiny-gpt2) lives in; None for a hub id or a folder."""
+    return cache_root() / BUILT[name][0] if name in BUILT else None
 
 
 def prepare_tokenizer(tokenizer: PreTrainedTokenizerBase) -> PreTrainedTokenizerBase:
@@ -177,7 +180,7 @@ def tiny_gpt2(seed: int = 0) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    corpus = [line for f in sorted(PROMPTS_DIR.glob("*.txt")) for line in f.read_text().splitlines()]
+    corpus = [line for f in sorted(PROMPTS_DIR.glob("*.txt")) for line in f.read_text(encoding="utf-8").splitlines()]
     bpe.train_from_iterator(corpus, trainer=trainer)
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|endoftext|>", bos_token="<|endoftext|>")
 
@@ -192,6 +195,9 @@ def tiny_gpt2(seed: int = 0) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         eos_token_id=tokenizer.eos_token_id,
     )
     return GPT2LMHeadModel(config), tokenizer
+
+
+BUILT = {EMBEDDED: ("SmolLM2-135M-Instruct", convert_gguf), TINY_GPT2: (TINY_GPT2, tiny_gpt2)}
 
 
 def context_length(model: PreTrainedModel) -> int | None:

@@ -18,15 +18,15 @@ from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from trl import GRPOConfig
 
-from experiments.files import FolderError, check_free_space, check_writable_folder, inside
+from experiments.files import FolderError, check_free_space, check_writable_folder, inside, overlap
 from experiments.precision import PROBE_SIZE, PrecisionChoice, choose_precision
 from experiments.registry import REGISTRY
 from experiments.registry.experiment import Experiment
-from experiments.reporting.publish import check_summary_readable
+from experiments.reporting.journal import REPORT_FILES, check_summary_readable
 from experiments.training.assembly import plain_rewards, prompt_dataset, trainable_model
-from experiments.training.checkpoints import CACHE_FIX, cache_root
+from experiments.training.checkpoints import CACHE_FIX, cache_root, checkpoint_problem
 from experiments.training.checks import ConfigError, check_name, check_prompt_count, validate_experiment
-from experiments.training.models import EMBEDDED, TINY_GPT2, context_length
+from experiments.training.models import built_checkpoint, context_length
 from experiments.training.prompts import PromptFileError, read_numbered_prompts, read_prompt_lines
 from experiments.training.relevance import RelevanceJudge
 from experiments.training.reward_checks import check_rewards
@@ -135,7 +135,6 @@ def check_loaded(declared: Declared) -> RunPlan:
     check_eval_lengths(entry, tokenizer, policy, heldout)
     model_bytes = sum(p.numel() * p.element_size() for p in policy.parameters())
     check_free_space(declared.run_dir, model_bytes + 2**20, "runs folder", "free some space or pass --runs-dir")
-    check_free_space(declared.results_dir, 2**20, "results folder", "free some space or pass --results-dir")
     state = PartialState()
     return RunPlan(
         entry,
@@ -156,15 +155,23 @@ def check_loaded(declared: Declared) -> RunPlan:
 
 
 def check_folders(entry: Experiment, results_dir: Path, runs_dir: Path, run_dir: Path) -> None:
-    """Two folders, each writable, and a summary.json that can take this run's row: refused before any model loads."""
-    if (results_dir / entry.name).resolve() == run_dir.resolve():
+    """Two folders apart, each writable, with room for the report, and a results folder that can take this run's row
+    and draw its report (every file there read as the report reads it, each file it replaces replaceable); a model
+    cache that can be written where the model is not converted yet: refused before any model loads."""
+    problem = overlap(results_dir, runs_dir, run_dir)
+    if problem:
         raise FolderError(
-            f"results folder {results_dir} and runs folder {runs_dir} are one folder: publishing would replace the run's model; pass two"
+            f"{problem}: the results and runs folders must not overlap (publishing would replace the run's model or "
+            "mix a run's files with the report); pass two folders apart"
         )
     check_writable_folder(results_dir, "results folder", "pass --results-dir with a writable folder")
-    check_summary_readable(results_dir)
+    inside(results_dir, results_dir / entry.name)  # a link to elsewhere would be refused only at publish
+    check_summary_readable(results_dir, entry.name)
+    report = sum(path.stat().st_size for path in map(results_dir.joinpath, REPORT_FILES) if path.is_file())
+    check_free_space(results_dir, 2 * report + 2**20, "results folder", "free some space or pass --results-dir")
     check_writable_folder(runs_dir, "runs folder", "pass --runs-dir (or set LK_RUNS_DIR) with a writable folder")
-    if entry.model in (EMBEDDED, TINY_GPT2):
+    cached = built_checkpoint(entry.model)  # a complete cache is only read: read-only is fine
+    if cached is not None and checkpoint_problem(cached) is not None:
         check_writable_folder(cache_root(), "model cache", CACHE_FIX)
 
 

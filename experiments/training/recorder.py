@@ -81,8 +81,8 @@ class MetricsRecorder(TrainerCallback):
         self.started = time.perf_counter()
         if self.path is not None and state.is_world_process_zero:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text("")
-            self.completions_path.write_text("")
+            self.path.write_text("", encoding="utf-8")
+            self.completions_path.write_text("", encoding="utf-8")
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
         """Every process reads the probe (greedy answers are the same on each), so all of them stop at the same step."""
@@ -93,7 +93,7 @@ class MetricsRecorder(TrainerCallback):
         self.pending_probe = reading
         self._stop(control, state.global_step, self.rules.after_probe(reading))
         if self.path is not None and state.is_world_process_zero:
-            with self.completions_path.open("a") as stream:
+            with self.completions_path.open("a", encoding="utf-8") as stream:
                 for prompt, answer in zip(self.probe.prompts, reading.answers):
                     stream.write(
                         json.dumps(
@@ -127,7 +127,7 @@ class MetricsRecorder(TrainerCallback):
         if not state.is_world_process_zero:
             return
         if self.path is not None:
-            with self.path.open("a") as stream:
+            with self.path.open("a", encoding="utf-8") as stream:
                 stream.write(json.dumps(record) + "\n")
             last = control.should_training_stop or state.global_step >= state.max_steps
             if "reward" in logs and (state.global_step % COMPLETIONS_EVERY == 0 or last):
@@ -178,7 +178,7 @@ class MetricsRecorder(TrainerCallback):
             return
         count = len(logs["completion"])
         picked = sorted({0, 1, count // 2, count // 2 + 1} & set(range(count)))[:COMPLETIONS_KEPT]
-        with self.completions_path.open("a") as stream:
+        with self.completions_path.open("a", encoding="utf-8") as stream:
             for index in picked:
                 row = {
                     "step": step,
@@ -222,7 +222,7 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     records = []
-    for line in path.read_text().splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             records.append(json.loads(line))
         except json.JSONDecodeError:

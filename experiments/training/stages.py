@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from trl import GRPOConfig
 
 from experiments.evaluation.evaluate import EvalSettings, EvalTask
 from experiments.evaluation.measurements import TrainingOutcome
+from experiments.files import IN_PROGRESS
 from experiments.registry.experiment import Experiment
 from experiments.training.assembly import Reward, base_model_judge, prompt_dataset, reward_functions, trainable_model
 from experiments.training.checks import validate_experiment
@@ -123,16 +125,19 @@ def train(plan: RunPlan, built: Built, progress_bar: bool = False) -> Trained:
     trainer.train()
     wall_clock_s = time.perf_counter() - started
     if plan.is_main:
-        saved(trainer, plan.tokenizer, plan.run_dir / "model")
+        saved(trainer, plan.tokenizer, plan.run_dir / IN_PROGRESS / "model")
     return Trained(cast(PreTrainedModel, trainer.model), recorder.outcome(wall_clock_s))
 
 
 def watch_of(plan: RunPlan, built: Built) -> Watch:
-    """A run's watch: metrics.jsonl in its folder, its entry's stop rules, and the greedy probe on its prompts."""
+    """A run's watch: metrics.jsonl in its in-progress folder (emptied first: it holds no published run's files), its
+    entry's stop rules, and the greedy probe on its prompts."""
     entry = plan.entry
+    if plan.is_main:
+        shutil.rmtree(plan.run_dir / IN_PROGRESS, ignore_errors=True)
     rules = StopRules(entry.stop_at_behaviour, entry.stop_level, cast(Arrival, entry.arrival))  # checked: an ARRIVAL
     probe = greedy_probe(entry, plan.dataset, plan.tokenizer, built.task.objective, built.task.settings)
-    return Watch(plan.run_dir / "metrics.jsonl", rules, probe)
+    return Watch(plan.run_dir / IN_PROGRESS / "metrics.jsonl", rules, probe)
 
 
 def greedy_probe(
