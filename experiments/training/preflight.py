@@ -67,12 +67,6 @@ def with_overrides(entry: Experiment, model: str | None, steps: int | None, prec
     )
 
 
-def check_run(entry: Experiment, results_dir: Path | None, runs_dir: Path, tracker: str = "none") -> RunPlan:
-    """Every check of a run, model-free ones first; the plan the stages after it read."""
-    declared = check_declared(entry, results_dir, runs_dir, tracker)
-    return check_loaded(declared)
-
-
 @dataclass(frozen=True)
 class Declared:
     """What the model-free checks read: the run's folders, precision, GRPOConfig and prompt lines."""
