@@ -149,6 +149,7 @@ def claim_run(run_dir: Path, results_dir: Path, name: str, held: bool = True) ->
     if not held:
         yield
         return
+    created = missing_folders(results_dir) + missing_folders(run_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / f".{name}.running"
     lock = FileLock(path)
@@ -162,9 +163,28 @@ def claim_run(run_dir: Path, results_dir: Path, name: str, held: bool = True) ->
     try:
         with claim_run_folder(run_dir, name):
             yield
+    except BaseException:  # refused after the claim (a check that needs the model), or failed: folders it made go
+        if run_dir in created:
+            (run_dir / ".training.lock").unlink(missing_ok=True)
+        raise
     finally:
         path.unlink(missing_ok=True)
         lock.release()
+        remove_empty(created)
+
+
+def missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, deepest first."""
+    return [path for path in (folder, *folder.parents) if not path.exists()]
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove each folder that is (still) empty, deepest first; one that holds anything stays."""
+    for folder in sorted(set(folders), key=lambda path: len(path.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def overlap(results_dir: Path, runs_dir: Path, run_dir: Path) -> str | None:

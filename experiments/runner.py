@@ -20,14 +20,14 @@ from experiments.cli import RunOptions, one_line_errors, parse
 from experiments.evaluation.base_cache import cached_base_evaluation
 from experiments.evaluation.evaluate import Evaluation, evaluate
 from experiments.evaluation.verdicts import Judgement, NotJudged, judge
-from experiments.files import IN_PROGRESS, claim_run
+from experiments.files import IN_PROGRESS
 from experiments.registry import REGISTRY, Experiment
 from experiments.reporting.environment import environment
-from experiments.reporting.publish import publish_run, read_results, record_not_judged
+from experiments.reporting.publish import publish_run, record_not_judged
 from experiments.reporting.record import RunRecord
 from experiments.reporting.samples import run_files
 from experiments.training.checks import ConfigError
-from experiments.training.preflight import RunPlan, check_declared, check_loaded, with_overrides
+from experiments.training.preflight import RunPlan, checked_run, with_overrides
 from experiments.training.stages import Built, Trained, build_run, train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,10 +51,7 @@ def run_experiment(
     precision); ``keep_all_rows`` keeps the rows there in the order they were published (explorations).
     """
     entry = with_overrides(entry, model, steps, precision)
-    declared = check_declared(entry, results_dir, runs_dir, tracker)  # every model-free refusal, nothing written yet
-    with claim_run(declared.run_dir, declared.results_dir, entry.name, held=PartialState().is_main_process):
-        read_results(declared.results_dir)  # a run of this name killed after its commit point is finished first
-        plan = check_loaded(declared)  # the checks that need the model, before anything is trained
+    with checked_run(entry, results_dir, runs_dir, tracker) as plan:  # every refusal; the run's name claimed
         built = build_run(plan)
         before = evaluated_before(plan, built)
         trained = train(plan, built, progress_bar)

@@ -436,7 +436,10 @@ def test_a_disk_without_room_for_the_model_is_refused_before_training(tmp_path, 
     import experiments.files as files
     import experiments.runner as runner
 
-    monkeypatch.setattr(files.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9, 1000))
+    def disk_usage(path):  # the runs folder's disk is full; the results folder's has room for the report
+        return shutil._ntuple_diskusage(10**9, 10**9, 1000 if "/runs" in str(path) else 10**9)
+
+    monkeypatch.setattr(files.shutil, "disk_usage", disk_usage)
     monkeypatch.setattr(runner, "build_run", lambda *a, **k: pytest.fail("a stage began"))
     with pytest.raises(
         FolderError, match=r"runs folder .*: 0 MB free on its disk, but the run will write about \d+ MB"

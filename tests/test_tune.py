@@ -80,6 +80,14 @@ def test_the_development_split_comes_from_the_training_prompts_only():
     assert not set(plan.dev_prompts) & set(read_prompt_lines(ROOT / "prompts" / "heldout.txt"))
 
 
+def test_development_prompts_may_come_from_a_file_the_base_does_not_train_on():
+    plan = plan_of(TuneOptions(base="baseline", lanes=1, dev_prompts="prompts/silly_large.txt"), ["s"], [])
+    large = read_prompt_lines(ROOT / "prompts" / "silly_large.txt")
+    assert list(plan.dev_prompts) == large[3::4][:40]  # every 4th, at most 40
+    assert sorted(plan.train_prompts) == sorted(read_prompt_lines(ROOT / REGISTRY["baseline"].train_prompts))
+    assert plan.dev_source == "prompts/silly_large.txt"
+
+
 @pytest.fixture
 def no_run(monkeypatch):
     """Fail the test if a seed starts or a model loads: every refusal comes before."""
@@ -113,6 +121,9 @@ def one_line_exit(capsys, arguments) -> str:
         (["s", "--enqueue", "nothing"], "error: --enqueue: no registry entry 'nothing'"),
         (["s", "--pruner", "hyperband"], "error: --pruner must be one of median, halving, none"),
         (["s", "--frobnicate", "1"], "error: unknown option --frobnicate"),
+        (["s", "--dev_prompts", "prompts/heldout.txt"], "the held-out prompts are never searched on"),
+        (["s", "--base", "baseline", "--dev_prompts", "prompts/silly.txt"], "are also training prompts of"),
+        (["s", "--dev_prompts", "prompts/nosuch.txt"], "prompts/nosuch.txt"),
     ],
 )
 def test_bad_input_is_refused_in_one_line_before_any_run(no_run, capsys, tmp_path, arguments, said):
@@ -215,7 +226,7 @@ def test_a_study_prunes_is_interrupted_resumes_and_continues(tmp_path, monkeypat
     def trial_one_trains() -> bool:
         return (
             states_of(study_dir / "trials.json") == {0: "PRUNED"}
-            and (study_runs / "tuned-t001-seed1" / "metrics.jsonl").exists()
+            and (study_runs / "tuned-t001-seed1" / "in-progress" / "metrics.jsonl").exists()
         )
 
     stop = threading.Event()

@@ -39,7 +39,7 @@ from experiments.reporting.journal import (
     read_journal,
     remove,
 )
-from experiments.reporting.record import RunRecord
+from experiments.reporting.record import RunRecord, previous_verdict
 from experiments.reporting.summary import write_report
 from experiments.reporting.summary_file import (
     SummaryError,
@@ -126,26 +126,6 @@ def _commit(results_dir: Path, record: RunRecord, registry_order: bool, run_fold
     }
     atomic_write_text(results_dir / JOURNAL, strict_json(pending))
     _apply_journal(results_dir)
-
-
-def previous_verdict(replaced: dict[str, Any], guards: set[str]) -> dict[str, Any]:
-    """What "Verdicts that changed" compares a rerun with: the replaced row, unless that row was itself
-    judged by today's guards and replaced a verdict under other guards, which then stays the reference,
-    so a second rerun under the same guards does not hide the change the guards made.
-
-    >>> old = {"verdict": "works", "guards": {"ref_ppl": True}, "environment": {"date": "d0"}}
-    >>> first = {"verdict": "broken", "guards": {"ref_ppl": True, "relevance": False}, "previous": previous_verdict(old, {"ref_ppl", "relevance"})}
-    >>> previous_verdict(first, {"ref_ppl", "relevance"})["verdict"]
-    'works'
-    >>> previous_verdict(old, {"ref_ppl"})["date"]
-    'd0'
-    """
-    carried = replaced.get("previous")
-    if carried and set(replaced.get("guards") or {}) == guards and set(carried.get("guards") or {}) != guards:
-        return carried
-    previous = {key: replaced.get(key) for key in ("verdict", "hypothesis", "hypothesis_held", "guards")}
-    previous["date"] = replaced.get("environment", {}).get("date")
-    return previous
 
 
 def read_results(results_dir: Path) -> dict[str, Any]:

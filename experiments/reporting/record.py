@@ -171,3 +171,23 @@ def one_session(first: RunRecord, second: RunRecord) -> bool:
         return False
     apart = abs(datetime.fromisoformat(str(dates[0])) - datetime.fromisoformat(str(dates[1])))
     return apart.total_seconds() <= SESSION_HOURS * 3600
+
+
+def previous_verdict(replaced: dict[str, Any], guards: set[str]) -> dict[str, Any]:
+    """What "Verdicts that changed" compares a rerun with: the replaced row, unless that row was itself
+    judged by today's guards and replaced a verdict under other guards, which then stays the reference,
+    so a second rerun under the same guards does not hide the change the guards made.
+
+    >>> old = {"verdict": "works", "guards": {"ref_ppl": True}, "environment": {"date": "d0"}}
+    >>> first = {"verdict": "broken", "guards": {"ref_ppl": True, "relevance": False}, "previous": previous_verdict(old, {"ref_ppl", "relevance"})}
+    >>> previous_verdict(first, {"ref_ppl", "relevance"})["verdict"]
+    'works'
+    >>> previous_verdict(old, {"ref_ppl"})["date"]
+    'd0'
+    """
+    carried = replaced.get("previous")
+    if carried and set(replaced.get("guards") or {}) == guards and set(carried.get("guards") or {}) != guards:
+        return carried
+    previous = {key: replaced.get(key) for key in ("verdict", "hypothesis", "hypothesis_held", "guards")}
+    previous["date"] = replaced.get("environment", {}).get("date")
+    return previous

@@ -16,8 +16,7 @@ from typing import Any
 from experiments.evaluation.answers import answer_measures, vocabulary_measures
 from experiments.evaluation.verdicts import NotJudged, judge
 from experiments.registry import REGISTRY
-from experiments.reporting.publish import previous_verdict
-from experiments.reporting.record import RunRecord
+from experiments.reporting.record import RunRecord, previous_verdict
 from experiments.reporting.summary_file import SummaryError, read_answers
 from experiments.training.prompts import read_prompt_lines
 from rewards import REWARDS

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,12 @@ from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from trl import GRPOConfig
 
-from experiments.files import FolderError, check_free_space, check_writable_folder, inside, overlap
+from experiments.files import FolderError, check_free_space, check_writable_folder, claim_run, inside, overlap
 from experiments.precision import PROBE_SIZE, PrecisionChoice, choose_precision
 from experiments.registry import REGISTRY
 from experiments.registry.experiment import Experiment
 from experiments.reporting.journal import REPORT_FILES, check_summary_readable
+from experiments.reporting.publish import read_results
 from experiments.training.assembly import plain_rewards, prompt_dataset, trainable_model
 from experiments.training.checkpoints import CACHE_FIX, cache_root, checkpoint_problem
 from experiments.training.checks import ConfigError, check_name, check_prompt_count, validate_experiment
@@ -82,6 +85,17 @@ class Declared:
     reference_text: str
 
 
+@contextmanager
+def checked_run(entry: Experiment, results_dir: Path | None, runs_dir: Path, tracker: str) -> Iterator[RunPlan]:
+    """Every check, with the run's claim on its name taken in between and held until the block ends: the model-free
+    checks first (a refused run writes nothing), then the claim, a killed run of this name finished (it had passed its
+    commit point), and the checks that need the model."""
+    declared = check_declared(entry, results_dir, runs_dir, tracker)
+    with claim_run(declared.run_dir, declared.results_dir, entry.name, held=PartialState().is_main_process):
+        read_results(declared.results_dir)
+        yield check_loaded(declared)
+
+
 def check_declared(entry: Experiment, results_dir: Path | None, runs_dir: Path, tracker: str) -> Declared:
     """The checks that need no model: name, fields, rewards, prompt files, folders, the summary, the prompt count."""
     check_name(entry.name)  # before anything: the name becomes runs/NAME and results/NAME
@@ -121,9 +135,10 @@ def check_declared(entry: Experiment, results_dir: Path | None, runs_dir: Path, 
 def check_loaded(declared: Declared) -> RunPlan:
     """The checks that need the model: prompt and answer lengths against its context, and disk for its copy."""
     entry, train_lines = declared.entry, declared.train_lines
+    prompts = [line for _, line in train_lines]
     log.info(f"[{entry.name}] loading {entry.model}")
     policy, tokenizer = trainable_model(entry)
-    dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts, [line for _, line in train_lines])
+    dataset = prompt_dataset(entry, tokenizer, ROOT / entry.train_prompts, prompts)
     heldout = prompt_dataset(entry, tokenizer, HELDOUT, declared.heldout_lines)["prompt"]
     check_prompt_lengths(entry, tokenizer, policy, train_lines, declared.grpo_config.max_completion_length or 0)
     check_eval_lengths(entry, tokenizer, policy, heldout)

@@ -71,9 +71,8 @@ def lever_specs(words: list[str]) -> tuple[list[str], list[str]]:
 
 def tune(plan: TunePlan, study: optuna.Study) -> CallOutcome:
     """One call: the split written, orphans failed, retries and known entries enqueued, the trials run, the report."""
-    source = plan.base.train_prompts
-    write_split(plan.dev_path, plan.dev_prompts, "development prompts", source)
-    write_split(plan.train_path, plan.train_prompts, "training prompts", source)
+    write_split(plan.dev_path, plan.dev_prompts, "development prompts", plan.dev_source)
+    write_split(plan.train_path, plan.train_prompts, "training prompts", plan.base.train_prompts)
     fail_orphans(study)
     retried = enqueue_retries(study)
     enqueue_known(study, plan)

@@ -2,8 +2,8 @@
 
 Each seed runs in its own process (seed_run.py), started through multiprocessing's forkserver: the server imports the
 training stack once, with one OpenMP thread, and forks a fresh process for each seed. While a seed trains, its greedy
-probe readings appear in its live metrics.jsonl (runs/tune/STUDY/NAME/metrics.jsonl, written by the recorder and
-flushed every step); the tuner reads them there. A seed is pruned only while it trains (its model not yet saved): a
+probe readings appear in its live metrics.jsonl (runs/tune/STUDY/NAME/in-progress/metrics.jsonl, written by the
+recorder and flushed every step); the tuner reads them there. A seed is pruned only while it trains (its model not yet saved): a
 run stages and publishes its files only after training, so a killed run leaves nothing in results/, only its runs
 folder (metrics.jsonl, completions.jsonl, the trainer's folder, the folder's lock), which is removed; its log stays.
 """
@@ -22,7 +22,7 @@ from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Literal
 
-from experiments.files import inside
+from experiments.files import IN_PROGRESS, inside
 from experiments.training.recorder import read_metrics
 from experiments.tune.seed_run import SeedSpec, run_seed
 
@@ -63,7 +63,7 @@ class SeedRun:
     @property
     def training(self) -> bool:
         """Running, with no model saved yet: what is left after the save is the evaluation and the publishing."""
-        return self.state == "running" and not (self.spec.run_dir / "model").exists()
+        return self.state == "running" and not (self.spec.run_dir / IN_PROGRESS / "model").exists()
 
     @property
     def seconds(self) -> float:
@@ -114,7 +114,7 @@ class Lanes:
         assert run.process is not None
         alive = run.process.is_alive()
         new = []
-        for record in read_metrics(run.spec.run_dir / "metrics.jsonl"):
+        for record in read_metrics(run.spec.run_dir / IN_PROGRESS / "metrics.jsonl"):
             step = record.get("step")
             if isinstance(step, int) and "probe/share" in record and step not in run.readings:
                 run.readings[step] = record
@@ -126,7 +126,7 @@ class Lanes:
     def _finished(self, run: SeedRun) -> None:
         assert run.process is not None
         run.process.join()
-        result = json.loads(run.spec.result.read_text()) if run.spec.result.exists() else {}
+        result = json.loads(run.spec.result.read_text(encoding="utf-8")) if run.spec.result.exists() else {}
         if run.process.exitcode == 0 and "error" not in result and result:
             run.state, run.figures = "done", result
         else:

@@ -3,7 +3,9 @@ the training prompts, with the first lesson's targets as constraints.
 
 - **Never the held-out prompts.** The objective reads no line of prompts/heldout.txt: the base entry's training
   prompt file is split, deterministically, into a development split (every 4th prompt, at least 4) and a training
-  remainder, both written into the study's folder; a trial trains on the remainder. Each run still makes and records
+  remainder, both written into the study's folder; a trial trains on the remainder. A base with few training prompts
+  (the first lesson's 18 give 4) can take them from another file the base does not train on (``--dev_prompts
+  prompts/silly_large.txt``: every 4th, at most 40), and then trains on its own file whole. Each run still makes and records
   its held-out evaluation, which is never used to choose, so it stays an honest test.
 - **Value:** after a seed's run, greedy answers to the development prompts, read by the project's own measures
   (``answer_measures``): the trial's value is the *worse* seed's clean share (one seed misled this project twice).
@@ -27,6 +29,7 @@ from experiments.registry.first_lesson import TARGETS
 
 DEV_EVERY = 4  # every 4th training prompt is a development prompt
 MIN_DEV_PROMPTS = 4
+MAX_DEV_FROM_FILE = 40  # --dev_prompts FILE: at most this many of its every-4th prompts (greedy answers cost time)
 # What each seed's development reading holds; content_share and vocabulary where answer_measures gives them.
 DEV_FIGURES = ("share", "clean", "loops", "frame", "content_share", "vocabulary")
 CONSTRAINTS = ("share", "loops", "frame", "ref_ppl_ratio")
@@ -46,7 +49,7 @@ def dev_split(prompts: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def write_split(path: Path, prompts: Sequence[str], what: str, source: str) -> None:
     """One side of the split as a prompt file, its provenance in a comment line (skipped by the prompt reader)."""
-    header = f"# {what} of {source} (every {DEV_EVERY}th prompt is a development prompt), written by the tuner\n"
+    header = f"# {what}, from {source} (development prompts: every {DEV_EVERY}th), written by the tuner\n"
     atomic_write_text(path, header + "".join(f"{prompt}\n" for prompt in prompts))
 
 

@@ -14,10 +14,10 @@ import rewards as reward_module
 from experiments.registry import REGISTRY, Experiment
 from experiments.registry.search_space import Lever, levers_for
 from experiments.training.checks import SEED_LIMIT, ConfigError, check_count, check_name
-from experiments.training.preflight import ROOT, with_overrides
+from experiments.training.preflight import HELDOUT, ROOT, with_overrides
 from experiments.training.prompts import read_prompt_lines
 from experiments.tune.levers import check_values, narrowed, only
-from experiments.tune.objective import MIN_DEV_PROMPTS, dev_split
+from experiments.tune.objective import MAX_DEV_FROM_FILE, MIN_DEV_PROMPTS, dev_split
 
 PRUNERS = ("median", "halving", "none")
 LONGEST_RUN_SUFFIX = "-t0000-seed4294967295"  # what a run name adds to the study's name, at its longest
@@ -43,6 +43,13 @@ class TuneOptions:
     pruner: str = field(default="median", metadata={"help": "median, halving or none"})
     enqueue: str = field(default="", metadata={"help": "known entries tried first, e.g. baseline,leash-0.04"})
     only: str = field(default="", metadata={"help": "search only these levers (a,b,c); the others keep the base's"})
+    dev_prompts: str = field(
+        default="",
+        metadata={
+            "help": "development prompts from this file (every 4th, at most 40) instead of every 4th of the base's "
+            "training prompts, which it then trains on whole; never prompts/heldout.txt"
+        },
+    )
     keep_models: bool = field(default=False, metadata={"help": "keep each run's model (540 MB for SmolLM2)"})
 
 
@@ -64,6 +71,11 @@ class TunePlan:
     dev_prompts: tuple[str, ...]
     train_prompts: tuple[str, ...]
     options: TuneOptions
+
+    @property
+    def dev_source(self) -> str:
+        """The file the development prompts come from."""
+        return self.options.dev_prompts or self.base.train_prompts
 
     @property
     def study_dir(self) -> Path:
@@ -113,7 +125,7 @@ def plan_of(options: TuneOptions, words: list[str], lever_specs: list[str]) -> T
             f"--base {base.name}: its objective (first reward) {base.rewards[0]} is judged by a model; the tuner reads "
             "development answers by a plain reward from rewards.py"
         )
-    dev, train = split_of(base)
+    dev, train = split_of(base, options.dev_prompts)
     levers = only(narrowed(levers_for(base), lever_specs, base.name), options.only)
     check_values(base, levers, len(train))
     return TunePlan(
@@ -149,13 +161,29 @@ def seeds_of(text: str) -> tuple[int, ...]:
     return seeds
 
 
-def split_of(base: Experiment) -> tuple[list[str], list[str]]:
-    """The base's training prompts split into development prompts and the training remainder."""
-    dev, train = dev_split(read_prompt_lines(ROOT / base.train_prompts))
+def split_of(base: Experiment, dev_file: str = "") -> tuple[list[str], list[str]]:
+    """The development prompts and the prompts a trial trains on: every 4th of the base's training prompts and the
+    remainder, or (``dev_file``) every 4th of that file, at most MAX_DEV_FROM_FILE, and the base's prompts whole."""
+    training = read_prompt_lines(ROOT / base.train_prompts)
+    if not dev_file:
+        dev, train = dev_split(training)
+    else:
+        path = Path(dev_file)
+        if path.resolve() == HELDOUT.resolve():
+            raise ConfigError(
+                f"--dev_prompts {dev_file}: the held-out prompts are never searched on; pass another file"
+            )
+        dev, train = dev_split(read_prompt_lines(path))[0][:MAX_DEV_FROM_FILE], training
+        shared = set(map(str.casefold, dev)) & set(map(str.casefold, train))
+        if shared:
+            raise ConfigError(
+                f"--dev_prompts {dev_file}: {len(shared)} development prompts are also training prompts of "
+                f"{base.train_prompts} (e.g. {sorted(shared)[0]!r}); pass a file the base does not train on"
+            )
     if len(dev) < MIN_DEV_PROMPTS:
         raise ConfigError(
-            f"{base.train_prompts}: {len(dev) + len(train)} prompts give {len(dev)} development prompts (every 4th); "
-            f"the tuner needs at least {MIN_DEV_PROMPTS}: base the study on an entry with a longer prompt file"
+            f"{dev_file or base.train_prompts}: {len(dev)} development prompts (every 4th); the tuner needs at least "
+            f"{MIN_DEV_PROMPTS}: base the study on an entry with a longer prompt file, or pass --dev_prompts"
         )
     return dev, train
 
