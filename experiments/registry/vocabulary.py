@@ -78,10 +78,13 @@ ENTRIES = [CONTENT_WORDS, CONTENT_WORDS_LIGHT, RARE_IN_BATCH, RARE_IN_BATCH_ALON
 # Study `vocab` (issue 39 through the tuner of issue 40), declared before its first trial, 2026-12-06:
 #   python -m experiments.tune vocab --base rare-in-batch-alone-seed1 --steps 60 --lanes 2 --seeds 1,2 \
 #     --only learning_rate,beta,scale_rewards,top_entropy_quantile,multi_objective_aggregation,prompts_per_step \
-#     --lever learning_rate=5e-5:3e-4 --lever prompts_per_step=2:4
+#     --lever learning_rate=5e-5:3e-4 --lever prompts_per_step=2:4 --dev_prompts prompts/silly_large.txt
+# (A first start, with the development split taken from the base's 18 training prompts, was withdrawn after trial 0's
+# seed 1 ended at the probe's fail-fast: 4 development prompts make every constraint a matter of one answer. The
+# development prompts now come from the generated set, which the base does not train on: 40 of them.)
 # Hypothesis: rare-in-batch-alone came closest (held-out clean 74%/69%, loops 10%/5%) but its "they don't" frame held
 # about half its answers and it needed 87-96 steps. A setting that spreads the update over more questions (prompts a
 # step), trains only where the model is unsure (top_entropy_quantile), or stops one reward's scale from setting every
 # advantage (normalize_then_sum, scale_rewards) lets the four-letter share arrive within 60 steps with the frame under
-# 30% on the development split, on both hard seeds. Refuted if no trial of the study is feasible (dev share ≥ 0.55,
+# 30% on the development prompts, on both hard seeds. Refuted if no trial of the study is feasible (dev share ≥ 0.55,
 # loops ≤ 5%, frame ≤ 30%, reference perplexity ≤ 1.5×) on its worse seed.
