@@ -122,6 +122,7 @@ def one_line_exit(capsys, arguments) -> str:
         (["s", "--pruner", "hyperband"], "error: --pruner must be one of median, halving, none"),
         (["s", "--frobnicate", "1"], "error: unknown option --frobnicate"),
         (["s", "--dev_prompts", "prompts/heldout.txt"], "the held-out prompts are never searched on"),
+        (["s", "--dev_prompts", "tests/data/borrows_a_heldout_prompt.txt"], "1 of its prompts are in heldout.txt"),
         (["s", "--base", "baseline", "--dev_prompts", "prompts/silly.txt"], "are also training prompts of"),
         (["s", "--dev_prompts", "prompts/nosuch.txt"], "prompts/nosuch.txt"),
     ],

@@ -168,12 +168,14 @@ def split_of(base: Experiment, dev_file: str = "") -> tuple[list[str], list[str]
     if not dev_file:
         dev, train = dev_split(training)
     else:
-        path = Path(dev_file)
-        if path.resolve() == HELDOUT.resolve():
+        lines = read_prompt_lines(Path(dev_file))
+        held_out = set(map(str.casefold, lines)) & set(map(str.casefold, read_prompt_lines(HELDOUT)))
+        if held_out:  # the file itself, a copy, or a file that borrowed some
             raise ConfigError(
-                f"--dev_prompts {dev_file}: the held-out prompts are never searched on; pass another file"
+                f"--dev_prompts {dev_file}: {len(held_out)} of its prompts are in {HELDOUT.name}; the held-out prompts "
+                "are never searched on: pass another file"
             )
-        dev, train = dev_split(read_prompt_lines(path))[0][:MAX_DEV_FROM_FILE], training
+        dev, train = dev_split(lines)[0][:MAX_DEV_FROM_FILE], training
         shared = set(map(str.casefold, dev)) & set(map(str.casefold, train))
         if shared:
             raise ConfigError(
