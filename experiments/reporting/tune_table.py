@@ -14,7 +14,8 @@ from typing import Any
 from tabulate import tabulate
 
 SHOWN_TRIALS = 10
-SEED_COLUMNS = ("share", "content_share", "clean", "loops", "frame", "steps")
+SEED_COLUMNS = ("share", "content_share", "clean", "loops", "frame", "ref_ppl_ratio", "steps")
+COLUMN_NAMES = {"ref_ppl_ratio": "ref ppl ×"}
 STATE_ORDER = {"COMPLETE": 1, "PRUNED": 2, "RUNNING": 3, "WAITING": 3, "FAIL": 4}
 
 
@@ -42,13 +43,20 @@ def render_study(snapshot: dict[str, Any]) -> str:
     seeds = snapshot.get("seeds") or []
     heading = (
         f"### Study `{snapshot.get('study')}` on `{snapshot.get('base')}`, seeds {', '.join(map(str, seeds))}: {counts}\n\n"
-        "Value: the worse seed's clean share of greedy answers to the development prompts (every 4th training prompt, "
-        "never the held-out ones); feasible: development share ≥ 0.55, loops ≤ 5%, frame ≤ 30%, reference perplexity "
-        "≤ 1.5× on both seeds. Per-seed cells: seed " + " / ".join(map(str, seeds)) + "."
+        "Value: the worse seed's clean share of greedy answers to the development prompts ("
+        + snapshot.get("dev_prompts", "every 4th training prompt")
+        + ", never the held-out ones); feasible: development share ≥ 0.55, loops ≤ 5%, frame ≤ 30%, reference "
+        "perplexity ≤ 1.5× on both seeds. Per-seed cells: seed " + " / ".join(map(str, seeds)) + "."
     )
     levers = snapshot.get("levers") or []
     rows = [_row(trial, levers, seeds) for trial in sorted(trials, key=best_first)[:SHOWN_TRIALS]]
-    headers = ["trial", "state", "value", *levers, *(f"dev {column}" for column in SEED_COLUMNS)]
+    headers = [
+        "trial",
+        "state",
+        "value",
+        *levers,
+        *(COLUMN_NAMES.get(column, f"dev {column}") for column in SEED_COLUMNS),
+    ]
     return heading + "\n\n" + tabulate(rows, headers=headers, tablefmt="github")
 
 

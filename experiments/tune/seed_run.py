@@ -26,7 +26,7 @@ from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 import rewards as reward_module
 from experiments.cli import setup_logging
-from experiments.evaluation.answers import answer_measures
+from experiments.evaluation.answers import answer_measures, vocabulary_measures
 from experiments.evaluation.evaluate import generate
 from experiments.files import atomic_write_text
 from experiments.registry.experiment import Experiment
@@ -118,6 +118,8 @@ def dev_reading(entry: Experiment, model_dir: Path, dev_prompts: Path, bf16: boo
     objective = IsolatedReward(reward_module.REWARDS[entry.rewards[0]])
     measured = answer_measures(answers, objective)
     shares = objective(prompts=None, completions=answers)
+    vocabulary = vocabulary_measures(answers)  # the content share and four-letter vocabulary (issue 39)
+    measured = {**measured, "content_share": vocabulary["content"], "vocabulary": vocabulary["vocabulary"]}
     figures = {key: measured.get(key) for key in DEV_FIGURES}
     log.info(f"[{entry.name}] development answers: {len(answers)}, clean {figures['clean']:.2f}")
     return {**figures, "share": sum(shares) / len(shares) if shares else 0.0, "dev_answers": answers}

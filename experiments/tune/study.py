@@ -206,5 +206,11 @@ def write_snapshot(study: optuna.Study, plan: TunePlan) -> None:
         }
         for trial in study.get_trials(deepcopy=False)
     ]
-    snapshot = {"study": plan.study, **study.user_attrs, "levers": list(plan.levers), "trials": trials}
+    snapshot = {
+        "study": plan.study,
+        **study.user_attrs,
+        "dev_prompts": f"{len(plan.dev_prompts)} from {plan.dev_source}",
+        "levers": list(plan.levers),
+        "trials": trials,
+    }
     atomic_write_text(plan.study_dir / "trials.json", json.dumps(snapshot, indent=1, default=str) + "\n")
