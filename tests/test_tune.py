@@ -265,7 +265,7 @@ def test_a_study_prunes_is_interrupted_resumes_and_continues(tmp_path, monkeypat
     assert rows_of(study_dir) == expected_rows  # ordinary runs, their rows kept
     assert (study_dir / "dev.txt").exists() and (study_dir / "train.txt").exists()
     assert not (study_runs / "tuned-t002-seed1" / "model").exists()  # read, then removed
-    table = "\n".join(study_sections(results))
+    table = "\n".join(study_sections(study_dir))
     assert "### Study `tuned` on `smoke`" in table and "pruned at step 5" in table and "| #2 " in table
 
 
@@ -312,7 +312,11 @@ def test_summary_md_shows_each_study_found_under_tune(tmp_path):
     ]}  # fmt: skip
     (tmp_path / "tune" / "s").mkdir(parents=True)
     (tmp_path / "tune" / "s" / "trials.json").write_text(json.dumps(snapshot))
-    text = summary.render_summary(tmp_path, {"thresholds": {}, "runs": []}, [], {})
-    assert "## Searches" in text and "### Study `s` on `smoke`, seeds 1, 2: 1 complete, 1 pruned" in text
-    assert "| #0      | complete" in text and "0.45 / –" in text and "pruned at step 5" in text
+    text = summary.render_summary(tmp_path, {"thresholds": {}, "runs": []}, [], {})  # the root: a row per study
+    assert (
+        "## Searches" in text and "| [`s`](tune/s/summary.md) | `smoke` | 1, 2    | 1 complete, 1 pruned | #0" in text
+    )
+    own = summary.render_summary(tmp_path / "tune" / "s", {"thresholds": {}, "runs": []}, [], {})  # the study's own
+    assert "### Study `s` on `smoke`, seeds 1, 2: 1 complete, 1 pruned" in own
+    assert "| #0      | complete" in own and "0.45 / –" in own and "pruned at step 5" in own
     assert "## Searches" not in summary.render_summary(tmp_path / "tune", {"thresholds": {}, "runs": []}, [], {})

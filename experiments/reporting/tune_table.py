@@ -1,4 +1,5 @@
-"""The best trials of each study found under results/tune/*/ (python -m experiments.tune), as summary.md shows them.
+"""The studies of python -m experiments.tune as summary.md shows them: one row per study in results/summary.md, and
+each study's best trials in its own folder's summary.md (results/tune/STUDY/summary.md).
 
 Read from each study's trials.json, which the tuner rewrites after every trial whatever its storage, so the report
 needs neither Optuna nor the database. Best first: complete trials that meet every constraint, by value; then the
@@ -20,19 +21,61 @@ STATE_ORDER = {"COMPLETE": 1, "PRUNED": 2, "RUNNING": 3, "WAITING": 3, "FAIL": 4
 
 
 def study_sections(results_dir: Path) -> list[str]:
-    """A heading and a table per study: the folder's own study (a study's folder), else each under tune/; none: []."""
+    """A study's own folder (it holds trials.json): its heading, its best trials in a table and its figures. The root
+    results folder: one row per study found under tune/, each linking to its folder's summary.md; none: []."""
     own = results_dir / "trials.json"
-    paths = [own] if own.exists() else sorted(results_dir.glob("tune/*/trials.json"))
-    parts: list[str] = []
-    for path in paths:
-        try:
-            snapshot = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            parts.append(f"{path}: unreadable; the next call of its study rewrites it")
-            continue
-        figures = sorted((results_dir / "figures").glob(f"tune-{snapshot.get('study')}-*.png"))
-        parts += [render_study(snapshot)] + [f"![{figure.stem}](figures/{figure.name})" for figure in figures]
-    return (["## Searches (python -m experiments.tune)"] + parts) if parts else []
+    if own.exists():
+        snapshot = read_snapshot(own)
+        if snapshot is None:
+            return [f"{own}: unreadable; the next call of its study rewrites it"]
+        figures = sorted((results_dir.parent.parent / "figures").glob(f"tune-{snapshot.get('study')}-*.png"))
+        return [render_study(snapshot)] + [f"![{figure.stem}](../../figures/{figure.name})" for figure in figures]
+    rows = [index_row(path) for path in sorted(results_dir.glob("tune/*/trials.json"))]
+    if not rows:
+        return []
+    headers = ["study", "base", "seeds", "trials", "best", "value", "feasible", "dev clean, each seed", "steps"]
+    return ["## Searches (python -m experiments.tune)", tabulate(rows, headers=headers, tablefmt="github")]
+
+
+def read_snapshot(path: Path) -> dict[str, Any] | None:
+    try:
+        snapshot = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return snapshot if isinstance(snapshot, dict) else None
+
+
+def index_row(path: Path) -> list[str]:
+    """A study in one row: its trials by state and its best trial, linked to the study's own summary.md."""
+    name = path.parent.name
+    link = f"[`{name}`](tune/{name}/summary.md)"
+    snapshot = read_snapshot(path)
+    if snapshot is None:
+        return [link, "unreadable trials.json", "", "", "", "", "", "", ""]
+    trials = snapshot.get("trials", [])
+    states = [trial["state"] for trial in trials]
+    counts = ", ".join(f"{states.count(state)} {state.lower()}" for state in dict.fromkeys(states)) or "none yet"
+    best = min(trials, key=best_first, default=None)
+    if best is None or best.get("state") != "COMPLETE":
+        return [link, f"`{snapshot.get('base')}`", _seeds(snapshot), counts, "–", "–", "–", "–", "–"]
+    attrs = best.get("user_attrs", {})
+    per_seed = [attrs.get(f"seed{seed}") or {} for seed in snapshot.get("seeds") or []]
+    feasible = best_first(best)[0] == 0
+    return [
+        link,
+        f"`{snapshot.get('base')}`",
+        _seeds(snapshot),
+        counts,
+        f"#{best['number']}",
+        _shown(best.get("value")),
+        "yes" if feasible else "no",
+        " / ".join(_shown(seed.get("clean")) for seed in per_seed),
+        " / ".join(_shown(seed.get("steps")) for seed in per_seed),
+    ]
+
+
+def _seeds(snapshot: dict[str, Any]) -> str:
+    return ", ".join(map(str, snapshot.get("seeds") or []))
 
 
 def render_study(snapshot: dict[str, Any]) -> str:
