@@ -42,7 +42,7 @@ lint: venv
 	$(BIN)/mypy experiments rewards.py
 
 test: venv
-	$(BIN)/pytest -m fast
+	$(BIN)/pytest -m fast -n auto
 	$(ACCELERATE) --cpu $(SMOKE)
 	$(ACCELERATE) --multi_gpu $(SMOKE)
 
