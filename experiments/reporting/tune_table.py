@@ -33,7 +33,18 @@ def study_sections(results_dir: Path) -> list[str]:
     rows = [index_row(path) for path in sorted(results_dir.glob("tune/*/trials.json"))]
     if not rows:
         return []
-    headers = ["study", "base", "seeds", "trials", "best", "value", "feasible", "dev clean, each seed", "steps"]
+    headers = [
+        "study",
+        "base",
+        "seeds",
+        "trials",
+        "best",
+        "value",
+        "feasible",
+        "dev clean, each seed",
+        "steps",
+        "levers",
+    ]
     return ["## Searches (python -m experiments.tune)", tabulate(rows, headers=headers, tablefmt="github")]
 
 
@@ -51,13 +62,13 @@ def index_row(path: Path) -> list[str]:
     link = f"[`{name}`](tune/{name}/summary.md)"
     snapshot = read_snapshot(path)
     if snapshot is None:
-        return [link, "unreadable trials.json", "", "", "", "", "", "", ""]
+        return [link, "unreadable trials.json", "", "", "", "", "", "", "", ""]
     trials = snapshot.get("trials", [])
     states = [trial["state"] for trial in trials]
     counts = ", ".join(f"{states.count(state)} {state.lower()}" for state in dict.fromkeys(states)) or "none yet"
     best = min(trials, key=best_first, default=None)
     if best is None or best.get("state") != "COMPLETE":
-        return [link, f"`{snapshot.get('base')}`", _seeds(snapshot), counts, "–", "–", "–", "–", "–"]
+        return [link, f"`{snapshot.get('base')}`", _seeds(snapshot), counts, "–", "–", "–", "–", "–", "–"]
     attrs = best.get("user_attrs", {})
     per_seed = [attrs.get(f"seed{seed}") or {} for seed in snapshot.get("seeds") or []]
     feasible = best_first(best)[0] == 0
@@ -71,6 +82,7 @@ def index_row(path: Path) -> list[str]:
         "yes" if feasible else "no",
         " / ".join(_shown(seed.get("clean")) for seed in per_seed),
         " / ".join(_shown(seed.get("steps")) for seed in per_seed),
+        ", ".join(f"{name} {_shown(value)}" for name, value in best.get("params", {}).items()),
     ]
 
 
