@@ -62,6 +62,12 @@ RESERVED_NAMES = frozenset(
         "benchmarks",
         "explore",
         "lesson",
+        "tune",  # results/tune/STUDY and runs/tune/STUDY: the tuner's studies (python -m experiments.tune)
+        "trials.json",  # a study's folder: its trials, its journal, its prompt split, its seeds' logs
+        "study.journal",
+        "dev.txt",
+        "train.txt",
+        "logs",
     }
 )
 IN_PROGRESS = "in-progress"  # runs/NAME/in-progress: a run's model and live metrics until its row publishes

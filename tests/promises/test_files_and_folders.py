@@ -81,6 +81,8 @@ OWN_FILES = [
     "base-evaluations",
     "quick-looks",
     "precision-probes.json",
+    "tune",
+    "trials.json",
     "Summary.JSON",
 ]
 
