@@ -130,6 +130,7 @@ def claim_run_folder(run_dir: Path, name: str, held: bool = True) -> Iterator[Fi
     if not held:
         yield None
         return
+    created = missing_folders(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(run_dir / ".training.lock")
     try:
@@ -142,6 +143,9 @@ def claim_run_folder(run_dir: Path, name: str, held: bool = True) -> Iterator[Fi
         yield lock
     finally:
         lock.release()
+        if created and [path.name for path in run_dir.iterdir()] == [".training.lock"]:  # made here, used for nothing
+            (run_dir / ".training.lock").unlink()
+        remove_empty(created)
 
 
 @contextmanager
@@ -155,7 +159,7 @@ def claim_run(run_dir: Path, results_dir: Path, name: str, held: bool = True) ->
     if not held:
         yield
         return
-    created = missing_folders(results_dir) + missing_folders(run_dir)
+    created = missing_folders(results_dir)  # a run refused after its claim leaves no folder the claim made
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / f".{name}.running"
     lock = FileLock(path)
@@ -169,10 +173,6 @@ def claim_run(run_dir: Path, results_dir: Path, name: str, held: bool = True) ->
     try:
         with claim_run_folder(run_dir, name):
             yield
-    except BaseException:  # refused after the claim (a check that needs the model), or failed: folders it made go
-        if run_dir in created:
-            (run_dir / ".training.lock").unlink(missing_ok=True)
-        raise
     finally:
         path.unlink(missing_ok=True)
         lock.release()

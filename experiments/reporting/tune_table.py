@@ -64,8 +64,7 @@ def index_row(path: Path) -> list[str]:
     if snapshot is None:
         return [link, "unreadable trials.json", "", "", "", "", "", "", "", ""]
     trials = snapshot.get("trials", [])
-    states = [trial["state"] for trial in trials]
-    counts = ", ".join(f"{states.count(state)} {state.lower()}" for state in dict.fromkeys(states)) or "none yet"
+    counts = _counts(trials)
     best = min(trials, key=best_first, default=None)
     if best is None or best.get("state") != "COMPLETE":
         return [link, f"`{snapshot.get('base')}`", _seeds(snapshot), counts, "–", "–", "–", "–", "–", "–"]
@@ -90,14 +89,18 @@ def _seeds(snapshot: dict[str, Any]) -> str:
     return ", ".join(map(str, snapshot.get("seeds") or []))
 
 
+def _counts(trials: list[dict[str, Any]]) -> str:
+    """The trials by state, in the order the states first appear."""
+    states = [trial["state"] for trial in trials]
+    return ", ".join(f"{states.count(state)} {state.lower()}" for state in dict.fromkeys(states)) or "no trials yet"
+
+
 def render_study(snapshot: dict[str, Any]) -> str:
     """One study: what it searched, how many trials ended how, and its best trials in a table."""
     trials = snapshot.get("trials", [])
-    states = [trial["state"] for trial in trials]
-    counts = ", ".join(f"{states.count(state)} {state.lower()}" for state in dict.fromkeys(states)) or "no trials yet"
     seeds = snapshot.get("seeds") or []
     heading = (
-        f"### Study `{snapshot.get('study')}` on `{snapshot.get('base')}`, seeds {', '.join(map(str, seeds))}: {counts}\n\n"
+        f"### Study `{snapshot.get('study')}` on `{snapshot.get('base')}`, seeds {_seeds(snapshot)}: {_counts(trials)}\n\n"
         "Value: the worse seed's clean share of greedy answers to the development prompts ("
         + snapshot.get("dev_prompts", "every 4th training prompt")
         + ", never the held-out ones); feasible: development share ≥ 0.55, loops ≤ 5%, frame ≤ 30%, reference "

@@ -5,8 +5,8 @@ training stack once, with one OpenMP thread, and forks a fresh process for each 
 probe readings appear in its live metrics.jsonl (runs/tune/STUDY/NAME/in-progress/metrics.jsonl, written by the
 recorder and flushed every step); the tuner reads them there. A seed is pruned only while it trains (its model not yet
 saved): a run stages and publishes its files only after training, so a killed run leaves nothing in results/ but its
-claim on its name (removed), and its runs folder (metrics.jsonl, completions.jsonl, the trainer's folder, the folder's
-lock), which is removed; its log stays.
+claim on its name (cleared by the next command that opens the folder), and its runs folder (metrics.jsonl,
+completions.jsonl, the trainer's folder, the folder's lock), which is removed; its log stays.
 """
 
 from __future__ import annotations
@@ -147,7 +147,6 @@ class Lanes:
             run.process.join(KILL_WAIT_S)
         run.state = "killed"
         shutil.rmtree(inside(run.spec.runs_dir, run.spec.run_dir), ignore_errors=True)
-        (run.spec.results_dir / f".{run.name}.running").unlink(missing_ok=True)  # its claim: the process is gone
         self._ended(run)
 
     def _ended(self, run: SeedRun) -> None:
