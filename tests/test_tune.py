@@ -250,6 +250,7 @@ def test_a_study_prunes_is_interrupted_resumes_and_continues(tmp_path, monkeypat
     found = {trial.number: trial for trial in search.get_trials()}
     assert {n: t.state.name for n, t in found.items()} == {0: "PRUNED", 1: "FAIL", 2: "COMPLETE"}
     assert found[1].user_attrs["interrupted"] and found[2].user_attrs["retry_of"] == 1
+    assert found[1].user_attrs["lane_s"] > 0  # what the cut trial cost counts in the study's time line
     assert found[2].params == found[1].params
     assert found[0].user_attrs["pruned_at"] == 5 and found[0].value == found[0].user_attrs["last_reading"]
     done = found[2].user_attrs
@@ -267,6 +268,7 @@ def test_a_study_prunes_is_interrupted_resumes_and_continues(tmp_path, monkeypat
     assert not (study_runs / "tuned-t002-seed1" / "model").exists()  # read, then removed
     table = "\n".join(study_sections(study_dir))
     assert "### Study `tuned` on `smoke`" in table and "pruned at step 5" in table and "| #2 " in table
+    assert "Time: 3 trials took" in table and "the 1 pruned trial (stopped at step 5) saved at least" in table
 
 
 @pytest.mark.train

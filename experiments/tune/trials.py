@@ -216,6 +216,8 @@ class TrialLoop:
                     self.lanes.kill(seed)
                 try:
                     run.trial.set_user_attr("interrupted", True)
+                    run.trial.set_user_attr("wall_s", round(time.perf_counter() - run.started_s, 1))
+                    run.trial.set_user_attr("lane_s", round(sum(seed.seconds for seed in run.seeds), 1))
                 except UpdateFinishedTrialError:  # told just before the interrupt: it stands as told
                     continue
                 self._told(run, TrialState.FAIL, "interrupted: its seeds were stopped and it is marked failed")
