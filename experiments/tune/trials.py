@@ -175,8 +175,7 @@ class TrialLoop:
         trial, seeds = run.trial, [seed.figures for seed in run.seeds if seed.figures]
         for seed in run.seeds:
             trial.set_user_attr(f"seed{seed.seed}", seed_attrs(seed))
-        trial.set_user_attr("wall_s", round(time.perf_counter() - run.started_s, 1))
-        trial.set_user_attr("lane_s", round(sum(seed.seconds for seed in run.seeds), 1))
+        record_times(run)
         failed = next((seed for seed in run.seeds if seed.state == "failed"), None)
         if failed is not None:
             trial.set_user_attr("error", f"seed {failed.seed}: {failed.error}")
@@ -216,8 +215,7 @@ class TrialLoop:
                     self.lanes.kill(seed)
                 try:
                     run.trial.set_user_attr("interrupted", True)
-                    run.trial.set_user_attr("wall_s", round(time.perf_counter() - run.started_s, 1))
-                    run.trial.set_user_attr("lane_s", round(sum(seed.seconds for seed in run.seeds), 1))
+                    record_times(run)
                 except UpdateFinishedTrialError:  # told just before the interrupt: it stands as told
                     continue
                 self._told(run, TrialState.FAIL, "interrupted: its seeds were stopped and it is marked failed")
@@ -225,3 +223,9 @@ class TrialLoop:
                 f"interrupted: {len(cut)} trials marked failed; the next call with study {self.plan.study} retries "
                 "them first"
             )
+
+
+def record_times(run: TrialRun) -> None:
+    """What the trial cost, however it ended: its wall time and lane-seconds (read by the study's time line)."""
+    run.trial.set_user_attr("wall_s", round(time.perf_counter() - run.started_s, 1))
+    run.trial.set_user_attr("lane_s", round(sum(seed.seconds for seed in run.seeds), 1))
