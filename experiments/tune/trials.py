@@ -50,6 +50,15 @@ class TrialRun:
     def ended(self) -> bool:
         return all(seed.ended for seed in self.seeds)
 
+    @property
+    def wall_s(self) -> float:
+        return time.perf_counter() - self.started_s
+
+    @property
+    def lane_s(self) -> float:
+        """What the trial cost in lane-seconds: each seed's seconds in its lane."""
+        return sum(seed.seconds for seed in self.seeds)
+
 
 @dataclass
 class CallOutcome:
@@ -201,8 +210,7 @@ class TrialLoop:
         self.study.tell(run.trial, value, state=state if value is None else None, skip_if_finished=True)
         run.told = True
         self.outcome.states[run.trial.number] = state.name
-        lane_s = sum(seed.seconds for seed in run.seeds)
-        log.info(f"{run.label} {what}; {time.perf_counter() - run.started_s:.0f} s, {lane_s:.0f} lane-seconds")
+        log.info(f"{run.label} {what}; {run.wall_s:.0f} s, {run.lane_s:.0f} lane-seconds")
         write_snapshot(self.study, self.plan)
 
     def _interrupted(self) -> None:
@@ -227,5 +235,5 @@ class TrialLoop:
 
 def record_times(run: TrialRun) -> None:
     """What the trial cost, however it ended: its wall time and lane-seconds (read by the study's time line)."""
-    run.trial.set_user_attr("wall_s", round(time.perf_counter() - run.started_s, 1))
-    run.trial.set_user_attr("lane_s", round(sum(seed.seconds for seed in run.seeds), 1))
+    run.trial.set_user_attr("wall_s", round(run.wall_s, 1))
+    run.trial.set_user_attr("lane_s", round(run.lane_s, 1))
