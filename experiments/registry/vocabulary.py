@@ -73,7 +73,36 @@ RARE_IN_BATCH_ALONE = variant(
     long=True,
 )
 
-ENTRIES = [CONTENT_WORDS, CONTENT_WORDS_LIGHT, RARE_IN_BATCH, RARE_IN_BATCH_ALONE]
+# Declared after study `vocab`'s first nine trials (below), before any run of it: the study's closest trial (#1: lr
+# 2.5e-4, β 0.075, scale_rewards none, top-entropy 0.65, normalize_then_sum, 4 prompts a step) brought the share on both
+# hard seeds (development share 0.66 / 0.58, clean 65% / 72%) but one frame held 57% of seed 1's answers ("they just
+# walk, they don't have time to talk") and reference perplexity doubled. No reward of rare-in-batch-alone sees a phrase
+# that answers to different questions share; fresh_phrases does, and with normalize_then_sum it weighs in each group
+# as much as the others whatever its scale.
+RARE_IN_BATCH_FRESH = variant(
+    RARE_IN_BATCH_ALONE,
+    "rare-in-batch-fresh",
+    "study vocab's trial #1 (rare-in-batch-alone at lr 2.5e-4, β 0.075, scale_rewards none, top-entropy 0.65, "
+    "normalize_then_sum, 4 prompts a step) plus fresh_phrases at weight 1 (one minus the share of an answer's 3-grams "
+    "that answers to other questions of the batch hold): in each group the sample without the shared frame wins, so "
+    "the share still arrives and the frame falls under 30%: held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, "
+    "frame ≤ 30%, every guard holding, on seeds 1 and 2",
+    "works",
+    rewards=("four_letter_share", "distinct_bigrams", "relevance", "four_letter_rare_in_batch", "fresh_phrases"),
+    reward_weights=(0.0, 1.0, 0.25, 1.0, 1.0),
+    grpo={
+        "learning_rate": 2.5e-4,
+        "beta": 0.075,
+        "scale_rewards": "none",
+        "top_entropy_quantile": 0.65,
+        "multi_objective_aggregation": "normalize_then_sum",
+        "per_device_train_batch_size": 32,  # 4 prompts × 8 completions
+    },
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
+ENTRIES = [CONTENT_WORDS, CONTENT_WORDS_LIGHT, RARE_IN_BATCH, RARE_IN_BATCH_ALONE, RARE_IN_BATCH_FRESH]
 
 # Study `vocab` (issue 39 through the tuner of issue 40), declared before its first trial, 2026-12-06:
 #   python -m experiments.tune vocab --base rare-in-batch-alone-seed1 --steps 60 --lanes 2 --seeds 1,2 \
@@ -88,3 +117,16 @@ ENTRIES = [CONTENT_WORDS, CONTENT_WORDS_LIGHT, RARE_IN_BATCH, RARE_IN_BATCH_ALON
 # advantage (normalize_then_sum, scale_rewards) lets the four-letter share arrive within 60 steps with the frame under
 # 30% on the development prompts, on both hard seeds. Refuted if no trial of the study is feasible (dev share ≥ 0.55,
 # loops ≤ 5%, frame ≤ 30%, reference perplexity ≤ 1.5×) on its worse seed.
+
+# Study `vocab-frame` (issue 39), declared before its first trial, 2026-12-06, after study vocab's first nine:
+#   python -m experiments.tune vocab-frame --base rare-in-batch-fresh-seed1 --enqueue rare-in-batch-fresh-seed1 \
+#     --steps 60 --lanes 2 --seeds 1,2 \
+#     --only learning_rate,beta,temperature,weight_fresh_phrases,weight_distinct_bigrams,prompts_per_step \
+#     --lever learning_rate=1e-4:3e-4 --lever beta=0.03:0.15 --lever temperature=0.6:1.0 \
+#     --lever weight_fresh_phrases=0:2 --lever prompts_per_step=2:4 --dev_prompts prompts/silly_large.txt
+# Hypothesis: study vocab showed where the share arrives (lr about 2.5e-4, β under 0.1) and what it costs there (a frame
+# shared by half the answers, perplexity ×2). A reward against phrases that answers to different questions share
+# (fresh_phrases) removes the frame, and cooler training samples (temperature under 1) show the training the answers
+# greedy decoding will give, so the rewards against loops and frames judge the answers the reader reads. Some trial then
+# brings the share within 60 steps with loops ≤ 5%, frame ≤ 30% and reference perplexity ≤ 1.5× on the development
+# prompts, on both hard seeds. Refuted if no trial of the study is feasible on its worse seed.
