@@ -14,6 +14,8 @@ from typing import Any
 
 from tabulate import tabulate
 
+from experiments.reporting.lever_effects import lever_effects
+
 SHOWN_TRIALS = 10
 SEED_COLUMNS = ("share", "content_share", "clean", "loops", "frame", "ref_ppl_ratio", "steps")
 COLUMN_NAMES = {"ref_ppl_ratio": "ref ppl ×"}
@@ -116,7 +118,8 @@ def render_study(snapshot: dict[str, Any]) -> str:
         *(COLUMN_NAMES.get(column, f"dev {column}") for column in SEED_COLUMNS),
     ]
     table = tabulate(rows, headers=headers, tablefmt="github")
-    return heading + "\n\n" + table + "\n\n" + time_line(trials, int(snapshot.get("steps") or 0))
+    parts = [heading, table, time_line(trials, int(snapshot.get("steps") or 0)), lever_effects(trials, levers, seeds)]
+    return "\n\n".join(part for part in parts if part)
 
 
 def time_line(trials: list[dict[str, Any]], steps: int) -> str:
