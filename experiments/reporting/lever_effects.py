@@ -15,45 +15,65 @@ MIN_FOR_EFFECTS = 4  # fewer complete trials give a rank correlation of ±1 by c
 
 
 def lever_effects(trials: list[dict[str, Any]], levers: list[str], seeds: list[int]) -> str:
-    """Lever by lever, which way each measure moved across the complete trials: Spearman's rank correlation between the
-    lever's value and the measure on the worse seed (the lower share, the higher loops). A model-free reading beside
-    Optuna's importances: its sign says which way, and with a handful of trials only a strong one says anything.
-    Levers with choices rather than numbers are left out; so are levers that every trial set alike.
+    """Lever by lever, which way each measure moved across the complete trials, on the worse seed (the lower share, the
+    higher loops). A numeric lever: Spearman's rank correlation between its value and the measure, whose sign says
+    which way. A lever with choices: each choice's mean. Model-free, beside Optuna's importances; with a handful of
+    trials only a strong reading says anything. Levers that every trial set alike are left out.
 
-    >>> trials = [{"state": "COMPLETE", "params": {"beta": b, "loss": "dapo"},
+    >>> trials = [{"state": "COMPLETE", "params": {"beta": b, "loss": loss},
     ...            "user_attrs": {"seed1": {"share": s, "loops": 0.1}, "seed2": {"share": s + 0.1, "loops": l}}}
-    ...           for b, s, l in [(0.0, 0.6, 0.3), (0.1, 0.5, 0.2), (0.2, 0.3, 0.0), (0.15, 0.4, 0.1)]]
-    >>> print(lever_effects(trials, ["beta", "loss"], [1, 2]).splitlines()[-1].replace(" ", ""))
-    |beta|-1|||-0.95|||
+    ...           for b, s, l, loss in [(0.0, 0.6, 0.3, "dapo"), (0.1, 0.5, 0.2, "grpo"), (0.2, 0.3, 0.0, "dapo"),
+    ...                                 (0.15, 0.4, 0.1, "dapo")]]
+    >>> rows = [line.replace(" ", "") for line in lever_effects(trials, ["beta", "loss"], [1, 2]).splitlines()]
+    >>> [row for row in rows if row.startswith(("|beta", "|loss"))]
+    ['|beta|-1|||-0.95|||', '|loss=dapo|3|0.43|||0.17|||', '|loss=grpo|1|0.5|||0.2|||']
     """
     complete = [trial for trial in trials if trial.get("state") == "COMPLETE"]
-    numeric = [
-        lever
-        for lever in levers
-        if all(isinstance(trial.get("params", {}).get(lever), (int, float)) for trial in complete)
-        and len({trial["params"][lever] for trial in complete}) > 1
-    ]
-    if len(complete) < MIN_FOR_EFFECTS or not numeric:
+    if len(complete) < MIN_FOR_EFFECTS:
         return ""
     worse = [{measure: _worse(trial, measure, seeds) for measure in WORSE_SEED} for trial in complete]
-    rows = []
-    for lever in numeric:
-        cells = []
-        for measure in WORSE_SEED:
-            pairs = [
-                (float(trial["params"][lever]), value)
-                for trial, read in zip(complete, worse)
-                if (value := read[measure]) is not None
-            ]
-            rho = spearman([x for x, _ in pairs], [y for _, y in pairs]) if len(pairs) >= MIN_FOR_EFFECTS else None
-            cells.append("" if rho is None else f"{rho:+.2g}")
-        rows.append([lever, *cells])
-    headers = ["lever", *(f"{MEASURE_NAMES.get(measure, measure)} (worse seed)" for measure in WORSE_SEED)]
-    return (
-        f"Lever by lever over the {len(complete)} complete trials: Spearman's rank correlation between the lever and "
-        "each measure on the worse seed (+1: the measure rose with the lever in every pair of trials; empty: too few "
-        "readings or no spread).\n\n" + tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
-    )
+    values = {lever: [trial.get("params", {}).get(lever) for trial in complete] for lever in levers}
+    varied = [lever for lever in levers if len({repr(value) for value in values[lever]}) > 1]
+    numeric = [lever for lever in varied if all(isinstance(value, (int, float)) for value in values[lever])]
+    parts = []
+    if numeric:
+        rows = [
+            [lever, *(_rank_correlation(values[lever], worse, measure) for measure in WORSE_SEED)] for lever in numeric
+        ]
+        parts.append(
+            f"Lever by lever over the {len(complete)} complete trials: Spearman's rank correlation between the lever and "
+            "each measure on the worse seed (+1: the measure rose with the lever in every pair of trials; empty: too "
+            "few readings or no spread).\n\n" + _table(["lever"], rows)
+        )
+    choice_rows = [
+        [f"{lever} = {choice}", str(len(chosen)), *(_mean(chosen, measure) for measure in WORSE_SEED)]
+        for lever in varied
+        if lever not in numeric
+        for choice in dict.fromkeys(map(str, values[lever]))
+        if (chosen := [read for value, read in zip(values[lever], worse) if str(value) == choice])
+    ]
+    if choice_rows:
+        parts.append(
+            "Levers with choices: each choice's mean on the worse seed.\n\n"
+            + _table(["lever = choice", "trials"], choice_rows)
+        )
+    return "\n\n".join(parts)
+
+
+def _rank_correlation(lever_values: list[Any], worse: list[dict[str, float | None]], measure: str) -> str:
+    pairs = [(float(x), y) for x, read in zip(lever_values, worse) if (y := read[measure]) is not None]
+    rho = spearman([x for x, _ in pairs], [y for _, y in pairs]) if len(pairs) >= MIN_FOR_EFFECTS else None
+    return "" if rho is None else f"{rho:+.2g}"
+
+
+def _mean(reads: list[dict[str, float | None]], measure: str) -> str:
+    values = [value for read in reads if (value := read[measure]) is not None]
+    return f"{sum(values) / len(values):.2g}" if values else ""
+
+
+def _table(first: list[str], rows: list[list[str]]) -> str:
+    headers = [*first, *(f"{MEASURE_NAMES.get(measure, measure)} (worse seed)" for measure in WORSE_SEED)]
+    return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
 
 
 def _worse(trial: dict[str, Any], measure: str, seeds: list[int]) -> float | None:
