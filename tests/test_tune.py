@@ -322,3 +322,25 @@ def test_summary_md_shows_each_study_found_under_tune(tmp_path):
     assert "### Study `s` on `smoke`, seeds 1, 2: 1 complete, 1 pruned" in own
     assert "| #0      | complete" in own and "0.45 / –" in own and "pruned at step 5" in own
     assert "## Searches" not in summary.render_summary(tmp_path / "tune", {"thresholds": {}, "runs": []}, [], {})
+
+
+def test_a_study_summary_reads_lever_by_lever_once_it_has_enough_complete_trials(tmp_path):
+    """The leash held the share back in every pair of trials: the study's own summary says so (β −1 under share)."""
+
+    def trial(number: int, beta: float, share: float, scale: str) -> dict:
+        reading = {"share": share, "clean": share, "loops": 0.1, "frame": 0.2, "ref_ppl_ratio": 1.2}
+        attrs = {"seed1": reading, "seed2": {**reading, "share": share + 0.05}}
+        return {"number": number, "state": "COMPLETE", "value": share, "params": {"beta": beta, "scale_rewards": scale},
+                "user_attrs": attrs}  # fmt: skip
+
+    trials = [trial(0, 0.0, 0.6, "none"), trial(1, 0.05, 0.5, "group"), trial(2, 0.1, 0.4, "none")]
+    snapshot = {"study": "s", "base": "smoke", "seeds": [1, 2], "levers": ["beta", "scale_rewards"], "trials": trials}
+    study_dir = tmp_path / "tune" / "s"
+    study_dir.mkdir(parents=True)
+    (study_dir / "trials.json").write_text(json.dumps(snapshot))
+    assert "Lever by lever" not in "\n".join(study_sections(study_dir))  # 3 complete trials are too few
+    snapshot["trials"] = [*trials, trial(3, 0.15, 0.3, "group")]
+    (study_dir / "trials.json").write_text(json.dumps(snapshot))
+    rows = [line.replace(" ", "") for line in "\n".join(study_sections(study_dir)).splitlines()]
+    assert "|beta|-1||-1||||" in rows
+    assert "|scale_rewards=none|2|0.5||0.5|0.1|0.2|1.2|" in rows
