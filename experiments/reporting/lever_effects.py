@@ -8,8 +8,18 @@ from typing import Any
 
 from tabulate import tabulate
 
-# Each measure as its worse seed reads it: the lower for what should rise, the higher for what should fall.
-WORSE_SEED = {"share": min, "content_share": min, "clean": min, "loops": max, "frame": max, "ref_ppl_ratio": max}
+from experiments.tune.objective import worse as worse_seed
+
+# Each measure and whether it should rise: its worse seed is the lower where it should, the higher where it should fall
+# (the tuner's own rule, objective.worse).
+HIGHER_IS_BETTER = {
+    "share": True,
+    "content_share": True,
+    "clean": True,
+    "loops": False,
+    "frame": False,
+    "ref_ppl_ratio": False,
+}
 MEASURE_NAMES = {"ref_ppl_ratio": "ref ppl ×"}
 MIN_FOR_EFFECTS = 4  # fewer complete trials give a rank correlation of ±1 by chance too often to print
 
@@ -31,14 +41,15 @@ def lever_effects(trials: list[dict[str, Any]], levers: list[str], seeds: list[i
     complete = [trial for trial in trials if trial.get("state") == "COMPLETE"]
     if len(complete) < MIN_FOR_EFFECTS:
         return ""
-    worse = [{measure: _worse(trial, measure, seeds) for measure in WORSE_SEED} for trial in complete]
+    worse = [_worse_seed_reading(trial, seeds) for trial in complete]
     values = {lever: [trial.get("params", {}).get(lever) for trial in complete] for lever in levers}
     varied = [lever for lever in levers if len({repr(value) for value in values[lever]}) > 1]
     numeric = [lever for lever in varied if all(isinstance(value, (int, float)) for value in values[lever])]
     parts = []
     if numeric:
         rows = [
-            [lever, *(_rank_correlation(values[lever], worse, measure) for measure in WORSE_SEED)] for lever in numeric
+            [lever, *(_rank_correlation(values[lever], worse, measure) for measure in HIGHER_IS_BETTER)]
+            for lever in numeric
         ]
         parts.append(
             f"Lever by lever over the {len(complete)} complete trials: Spearman's rank correlation between the lever and "
@@ -46,7 +57,7 @@ def lever_effects(trials: list[dict[str, Any]], levers: list[str], seeds: list[i
             "few readings or no spread).\n\n" + _table(["lever"], rows)
         )
     choice_rows = [
-        [f"{lever} = {choice}", str(len(chosen)), *(_mean(chosen, measure) for measure in WORSE_SEED)]
+        [f"{lever} = {choice}", str(len(chosen)), *(_mean(chosen, measure) for measure in HIGHER_IS_BETTER)]
         for lever in varied
         if lever not in numeric
         for choice in dict.fromkeys(map(str, values[lever]))
@@ -72,15 +83,14 @@ def _mean(reads: list[dict[str, float | None]], measure: str) -> str:
 
 
 def _table(first: list[str], rows: list[list[str]]) -> str:
-    headers = [*first, *(f"{MEASURE_NAMES.get(measure, measure)} (worse seed)" for measure in WORSE_SEED)]
+    headers = [*first, *(f"{MEASURE_NAMES.get(measure, measure)} (worse seed)" for measure in HIGHER_IS_BETTER)]
     return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
 
 
-def _worse(trial: dict[str, Any], measure: str, seeds: list[int]) -> float | None:
-    """A measure on the worse seed of a trial; None unless every seed read it."""
-    readings = [(trial.get("user_attrs", {}).get(f"seed{seed}") or {}).get(measure) for seed in seeds]
-    values = [float(value) for value in readings if isinstance(value, (int, float))]
-    return WORSE_SEED[measure](values) if len(values) == len(seeds) else None
+def _worse_seed_reading(trial: dict[str, Any], seeds: list[int]) -> dict[str, float | None]:
+    """Each measure of a trial on its worse seed."""
+    readings = [trial.get("user_attrs", {}).get(f"seed{seed}") or {} for seed in seeds]
+    return {measure: worse_seed(readings, measure, higher) for measure, higher in HIGHER_IS_BETTER.items()}
 
 
 def spearman(xs: list[float], ys: list[float]) -> float | None:

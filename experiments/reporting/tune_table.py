@@ -14,11 +14,10 @@ from typing import Any
 
 from tabulate import tabulate
 
-from experiments.reporting.lever_effects import lever_effects
+from experiments.reporting.lever_effects import MEASURE_NAMES, lever_effects
 
 SHOWN_TRIALS = 10
 SEED_COLUMNS = ("share", "content_share", "clean", "loops", "frame", "ref_ppl_ratio", "steps")
-COLUMN_NAMES = {"ref_ppl_ratio": "ref ppl ×"}
 STATE_ORDER = {"COMPLETE": 1, "PRUNED": 2, "RUNNING": 3, "WAITING": 3, "FAIL": 4}
 
 
@@ -115,7 +114,7 @@ def render_study(snapshot: dict[str, Any]) -> str:
         "state",
         "value",
         *levers,
-        *(COLUMN_NAMES.get(column, f"dev {column}") for column in SEED_COLUMNS),
+        *(MEASURE_NAMES.get(column, f"dev {column}") for column in SEED_COLUMNS),
     ]
     table = tabulate(rows, headers=headers, tablefmt="github")
     parts = [heading, table, time_line(trials, int(snapshot.get("steps") or 0)), lever_effects(trials, levers, seeds)]
