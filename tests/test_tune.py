@@ -321,6 +321,7 @@ def test_summary_md_shows_each_study_found_under_tune(tmp_path):
     own = summary.render_summary(tmp_path / "tune" / "s", {"thresholds": {}, "runs": []}, [], {})  # the study's own
     assert "### Study `s` on `smoke`, seeds 1, 2: 1 complete, 1 pruned" in own
     assert "| #0      | complete" in own and "0.45 / –" in own and "pruned at step 5" in own
+    assert "## The lessons" not in own and "Declared and not run yet" not in own  # a study page holds no lessons
     assert "## Searches" not in summary.render_summary(tmp_path / "tune", {"thresholds": {}, "runs": []}, [], {})
 
 

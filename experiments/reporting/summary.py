@@ -32,6 +32,8 @@ def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
 def render_summary(
     results_dir: Path, summary: dict[str, Any], runs: list[RunRecord], figures: dict[str, list[str]]
 ) -> str:
+    if (results_dir / "trials.json").exists():
+        return render_study_page(results_dir, summary, runs)
     parts = [
         "# Language Kindergarten: results",
         "Written by the suite from real runs; regenerate with `python -m experiments.report`. Every run in full: [runs.md](runs.md).",
@@ -56,6 +58,25 @@ def render_summary(
     parts += study_sections(results_dir)  # the tuner's studies under results/tune/, if any
     parts += ["## Verdicts that changed", changed_verdicts(runs)]
     parts += [
+        "## Thresholds (declared before any run)",
+        ", ".join(f"`{key}` {value}" for key, value in summary["thresholds"].items())
+        + "; meanings in [runs.md](runs.md).",
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def render_study_page(results_dir: Path, summary: dict[str, Any], runs: list[RunRecord]) -> str:
+    """A study's own summary.md (its folder holds trials.json): its trials and what they show, without the suite's
+    first-lesson targets, lessons and declared entries, which no trial run belongs to."""
+    parts = [
+        "# Language Kindergarten: a search",
+        "Written by the suite from the trials' real runs; regenerate with `python -m experiments.report --results_dir "
+        f"results/tune/{results_dir.name}`. Each trial's seed runs in full: [runs.md](runs.md); the suite's results: "
+        "[summary.md](../../summary.md).",
+        produced_on(runs),
+        *study_sections(results_dir),
+        "## Findings",
+        "\n".join(f"- {line}" for line in findings(runs)),
         "## Thresholds (declared before any run)",
         ", ".join(f"`{key}` {value}" for key, value in summary["thresholds"].items())
         + "; meanings in [runs.md](runs.md).",
