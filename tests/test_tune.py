@@ -165,6 +165,34 @@ def test_a_step_is_reported_as_the_worse_seed_once_every_running_seed_has_read_i
     assert trial.study.trials[0].intermediate_values == {5: 0.25, 10: 0.75}
 
 
+class StillLanes:
+    """Lanes whose seeds neither read a probe nor end by themselves; a killed seed is only marked so."""
+
+    def poll(self, seed: SeedRun) -> list[int]:
+        return []
+
+    def kill(self, seed: SeedRun) -> None:
+        seed.state = "killed"
+
+
+@pytest.mark.parametrize("stop_reason, settled", [("loops", True), ("step cap", False)])
+def test_a_seed_that_a_failure_stop_ended_infeasible_settles_its_trial(tmp_path, stop_reason, settled):
+    """Seed 1 looped at step 10 and is infeasible on its own: the trial cannot be feasible whatever seed 2 does, so
+    seed 2 is stopped and the trial pruned, instead of a lane idling for the rest of seed 2's steps."""
+    trial = optuna.create_study(direction="maximize").ask()
+    ended = fake_seed(tmp_path, 1, "done", {5: 0.0, 10: 0.0})
+    ended.figures = {"seed": 1, "stop_reason": stop_reason, "steps": 10, "share": 0.3, "clean": 0.0, "loops": 0.4}
+    training = fake_seed(tmp_path, 2, "running", {5: 0.25, 10: 0.5, 15: 0.5})
+    run = trials.TrialRun(trial, "trial 1 of 1 (#0)", [ended, training])
+    loop = trials.TrialLoop.__new__(trials.TrialLoop)
+    loop.lanes, told = typing.cast(lanes.Lanes, StillLanes()), []
+    loop._tell = told.append
+    loop._watch(run)
+    assert (training.state == "killed") is settled and (told == [run]) is settled
+    assert run.pruned_at == (15 if settled else None)
+    assert trial.user_attrs.get("settled_by") == ("seed 1: loops at step 10" if settled else None)
+
+
 def test_figures_wait_for_enough_complete_trials_then_are_drawn(tmp_path, caplog):
     search = optuna.create_study(study_name="fig", direction="maximize")
     search.optimize(lambda t: t.suggest_float("beta", 0, 1) - t.suggest_float("lr", 0, 1) ** 2, n_trials=3)

@@ -167,6 +167,7 @@ def best_first(trial: dict[str, Any]) -> tuple[int, float]:
 def _row(trial: dict[str, Any], levers: list[str], seeds: list[int]) -> list[str]:
     attrs = trial.get("user_attrs", {})
     state = trial["state"].lower() + (f" at step {attrs['pruned_at']}" if "pruned_at" in attrs else "")
+    state += f" (settled by {attrs['settled_by']})" if "settled_by" in attrs else ""
     per_seed = [attrs.get(f"seed{seed}") or {} for seed in seeds]
     cells = [" / ".join(_shown(seed.get(column)) for seed in per_seed) for column in SEED_COLUMNS]
     params = trial.get("params", {})

@@ -33,6 +33,7 @@ MAX_DEV_FROM_FILE = 40  # --dev_prompts FILE: at most this many of its every-4th
 # What each seed's development reading holds; content_share and vocabulary where answer_measures gives them.
 DEV_FIGURES = ("share", "clean", "loops", "frame", "content_share", "vocabulary")
 CONSTRAINTS = ("share", "loops", "frame", "ref_ppl_ratio")
+FAILURE_STOPS = ("loops", "collapse")  # the stop rules that end a run because it failed (stop_rules.py)
 UNMEASURED = 1.0  # a constraint that could not be read counts as broken by this much
 
 
@@ -100,3 +101,18 @@ def constraints(seeds: Sequence[dict[str, Any]]) -> list[float]:
 
 def feasible(values: Sequence[float] | None) -> bool:
     return values is not None and all(value <= 0 for value in values)
+
+
+def settles_trial(figures: dict[str, Any] | None) -> bool:
+    """A seed that a failure stop ended (its greedy probe looped, or its policy collapsed) and that is infeasible on
+    its own settles its trial: the constraints read the worse seed, so no other seed can make the trial feasible, and
+    its value is at most this seed's clean share. Its other seeds are then stopped, and the trial is told pruned,
+    instead of leaving a lane idle while they train on.
+
+    >>> read = {"share": 0.3, "loops": 0.4, "frame": 0.2, "ref_ppl_ratio": 1.1}
+    >>> settles_trial({**read, "stop_reason": "loops"}), settles_trial({**read, "stop_reason": "step cap"})
+    (True, False)
+    """
+    if not figures or figures.get("stop_reason") not in FAILURE_STOPS:
+        return False
+    return not feasible(constraints([figures]))

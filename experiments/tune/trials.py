@@ -5,7 +5,8 @@ run in turn), so choose a number of lanes that the seeds divide. A probe step is
 seed still running has read its probe there (a seed waiting for a lane does not hold it back: with fewer lanes than
 seeds, a step is reported from the seeds that ran it), as the
 worse seed's reading (objective.reading_value). When the pruner says so, the seeds still training are killed (none
-has published: a run publishes after it trains) and the trial is told PRUNED, its last reading its value. Ctrl-C or
+has published: a run publishes after it trains) and the trial is told PRUNED, its last reading its value; so too when
+a seed that a failure stop ended is infeasible on its own (objective.settles_trial). Ctrl-C or
 SIGTERM kills every seed, and each trial not yet told is told FAIL, to be retried first by the next call.
 """
 
@@ -24,7 +25,7 @@ from experiments.registry.search_space import configured
 from experiments.tune.interrupts import ignoring_interrupts, sigterm_as_interrupt
 from experiments.tune.lanes import Lanes, SeedRun, seed_attrs, seed_line
 from experiments.tune.levers import suggest
-from experiments.tune.objective import CONSTRAINTS, constraints, feasible, reading_value, trial_value
+from experiments.tune.objective import CONSTRAINTS, constraints, feasible, reading_value, settles_trial, trial_value
 from experiments.tune.options import TunePlan
 from experiments.tune.seed_run import SeedSpec
 from experiments.tune.study import TUNER, this_tuner, write_snapshot
@@ -145,9 +146,12 @@ class TrialLoop:
                     log.info(f"{run.label}, lane {seed.lane}, seed {seed.seed}, step {step}: probe {figures}")
                 if seed.state == "failed":
                     self._kill_training(run)
+        settler = next((s for s in run.seeds if s.state == "done" and settles_trial(s.figures)), None)
         if self._report(run) and run.pruned_at is None and any(s.training for s in run.seeds):
             if run.trial.should_prune():
                 self._prune(run)
+        if settler is not None and run.pruned_at is None and any(s.training for s in run.seeds):
+            self._prune(run, settler)
         if run.ended:
             self._tell(run)
 
@@ -164,13 +168,15 @@ class TrialLoop:
             reported = True
         return reported
 
-    def _prune(self, run: TrialRun) -> None:
-        run.pruned_at = max(run.reported)
-        value = run.reported[run.pruned_at]
-        killed = self._kill_training(run)
-        log.info(
-            f"{run.label} pruned at step {run.pruned_at} (worse seed's probe value {value:.2f}); {killed} seeds stopped"
-        )
+    def _prune(self, run: TrialRun, settler: SeedRun | None = None) -> None:
+        """Stop the trial's training seeds: the pruner said so, or a seed settled the trial (objective.settles_trial)."""
+        run.pruned_at = max(run.reported, default=0)
+        why = f"worse seed's probe value {run.reported.get(run.pruned_at, 0.0):.2f}"
+        if settler is not None and settler.figures is not None:
+            settled = f"seed {settler.seed}: {settler.figures['stop_reason']} at step {settler.figures.get('steps')}"
+            run.trial.set_user_attr("settled_by", settled)
+            why = f"settled by {settled}, infeasible"
+        log.info(f"{run.label} pruned at step {run.pruned_at} ({why}); {self._kill_training(run)} seeds stopped")
 
     def _kill_training(self, run: TrialRun) -> int:
         """Stop the seeds still training or waiting (the others finish and publish as any run does)."""
@@ -191,7 +197,7 @@ class TrialLoop:
             self._told(run, TrialState.FAIL, f"failed: seed {failed.seed}: {failed.error}")
         elif run.pruned_at is not None:
             trial.set_user_attr("pruned_at", run.pruned_at)
-            trial.set_user_attr("last_reading", run.reported[run.pruned_at])
+            trial.set_user_attr("last_reading", run.reported.get(run.pruned_at))
             self._told(run, TrialState.PRUNED, f"pruned at step {run.pruned_at}")
         else:
             met = constraints(seeds)
