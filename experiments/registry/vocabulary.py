@@ -73,6 +73,16 @@ RARE_IN_BATCH_ALONE = variant(
     long=True,
 )
 
+# Study vocab's trial #1, the closest of its first trials: the settings the later studies start from.
+VOCAB_TRIAL_1 = {
+    "learning_rate": 2.5e-4,
+    "beta": 0.075,
+    "scale_rewards": "none",
+    "top_entropy_quantile": 0.65,
+    "multi_objective_aggregation": "normalize_then_sum",
+    "per_device_train_batch_size": 32,  # 4 prompts × 8 completions
+}
+
 # Declared after study `vocab`'s first nine trials (below), before any run of it: the study's closest trial (#1: lr
 # 2.5e-4, β 0.075, scale_rewards none, top-entropy 0.65, normalize_then_sum, 4 prompts a step) brought the share on both
 # hard seeds (development share 0.66 / 0.58, clean 65% / 72%) but one frame held 57% of seed 1's answers ("they just
@@ -90,14 +100,7 @@ RARE_IN_BATCH_FRESH = variant(
     "works",
     rewards=("four_letter_share", "distinct_bigrams", "relevance", "four_letter_rare_in_batch", "fresh_phrases"),
     reward_weights=(0.0, 1.0, 0.25, 1.0, 1.0),
-    grpo={
-        "learning_rate": 2.5e-4,
-        "beta": 0.075,
-        "scale_rewards": "none",
-        "top_entropy_quantile": 0.65,
-        "multi_objective_aggregation": "normalize_then_sum",
-        "per_device_train_batch_size": 32,  # 4 prompts × 8 completions
-    },
+    grpo=VOCAB_TRIAL_1,
     seeds=SCREEN_SEEDS,
     long=True,
 )
@@ -115,14 +118,7 @@ RARE_IN_BATCH_FROZEN = variant(
     "reference perplexity stays under ×1.5: held-out greedy share ≥ 0.55, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every "
     "guard holding, on seeds 1 and 2",
     "works",
-    grpo={
-        "learning_rate": 2.5e-4,
-        "beta": 0.075,
-        "scale_rewards": "none",
-        "top_entropy_quantile": 0.65,
-        "multi_objective_aggregation": "normalize_then_sum",
-        "per_device_train_batch_size": 32,  # 4 prompts × 8 completions
-    },
+    grpo=VOCAB_TRIAL_1,
     frozen_fraction=0.5,
     seeds=SCREEN_SEEDS,
     long=True,
