@@ -53,8 +53,9 @@ def render_summary(
         not_run(runs),
         *not_judged(summary),
     ]
-    for group in GROUPS:
-        parts += [f"![{group.__doc__}]({path})" for path in figures.get(group.__name__, [])]
+    for group in GROUPS:  # a group's figures side by side, one paragraph (summary.md stays short)
+        paths = figures.get(group.__name__, [])
+        parts += [" ".join(f"![{group.__doc__}]({path})" for path in paths)] if paths else []
     parts += study_sections(results_dir)  # the tuner's studies under results/tune/, if any
     parts += ["## Verdicts that changed", changed_verdicts(runs)]
     parts += [
