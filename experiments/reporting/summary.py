@@ -58,11 +58,7 @@ def render_summary(
         parts += [" ".join(f"![{group.__doc__}]({path})" for path in paths)] if paths else []
     parts += study_sections(results_dir)  # the tuner's studies under results/tune/, if any
     parts += ["## Verdicts that changed", changed_verdicts(runs)]
-    parts += [
-        "## Thresholds (declared before any run)",
-        ", ".join(f"`{key}` {value}" for key, value in summary["thresholds"].items())
-        + "; meanings in [runs.md](runs.md).",
-    ]
+    parts += thresholds(summary)
     return "\n\n".join(parts) + "\n"
 
 
@@ -78,11 +74,18 @@ def render_study_page(results_dir: Path, summary: dict[str, Any], runs: list[Run
         *study_sections(results_dir),
         "## Findings",
         "\n".join(f"- {line}" for line in findings(runs)),
+        *thresholds(summary),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def thresholds(summary: dict[str, Any]) -> list[str]:
+    """The guards' thresholds, heading and line, as both the suite's page and a study's end."""
+    return [
         "## Thresholds (declared before any run)",
         ", ".join(f"`{key}` {value}" for key, value in summary["thresholds"].items())
         + "; meanings in [runs.md](runs.md).",
     ]
-    return "\n\n".join(parts) + "\n"
 
 
 def not_run(runs: list[RunRecord]) -> str:
