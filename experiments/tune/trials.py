@@ -146,12 +146,13 @@ class TrialLoop:
                     log.info(f"{run.label}, lane {seed.lane}, seed {seed.seed}, step {step}: probe {figures}")
                 if seed.state == "failed":
                     self._kill_training(run)
-        settler = next((s for s in run.seeds if s.state == "done" and settles_trial(s.figures)), None)
-        if self._report(run) and run.pruned_at is None and any(s.training for s in run.seeds):
-            if run.trial.should_prune():
+        reported = self._report(run)
+        if run.pruned_at is None and any(s.training for s in run.seeds):
+            settler = next((s for s in run.seeds if s.state == "done" and settles_trial(s.figures)), None)
+            if settler is not None:
+                self._prune(run, settler)
+            elif reported and run.trial.should_prune():
                 self._prune(run)
-        if settler is not None and run.pruned_at is None and any(s.training for s in run.seeds):
-            self._prune(run, settler)
         if run.ended:
             self._tell(run)
 
