@@ -259,6 +259,37 @@ def content_four_letter_words(prompts: Sequence[Any] | None, completions: Sequen
     return scores
 
 
+# An answer shorter than this is scored as if it were this long: half the base model's answers of about 26 words, the
+# length guard's line, so cutting an answer short is not a way to raise its content share.
+CONTENT_SHARE_MIN_WORDS = 12
+
+
+@reward
+def content_share_once(prompts: Sequence[Any] | None, completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """The content share as a reward: distinct content four-letter words the question does not hold, per word of the
+    answer (at least twelve words).
+
+    ``content_four_letter_words`` stops paying at four word types, so past a handful of content words an answer with
+    more glue ties one with more content, and the measured content share stayed at 0.06-0.12 in every trial. Here
+    every word of the answer is in the denominator: each glue word lowers the score and each new content word raises
+    it. A repeated word type counts once, so a loop adds words and nothing else; the question's own words (by their
+    first four letters) count nothing, so restating it earns nothing; a short answer is divided by twelve, not by its
+    length.
+
+    >>> content_share_once(["What does the ox sing?"] * 3, ["Oxen hum low, moos echo over barn and pond, cows stay calm",
+    ...     "They don't just sing. They don't just sing.", "moon moon moon moon"])
+    [0.6666666666666666, 0.0, 0.08333333333333333]
+    """
+    questions = [completion_text(prompt) for prompt in prompts] if prompts is not None else [""] * len(completions)
+    scores = []
+    for question, completion in zip(questions, completions):
+        asked = {word.lower()[:4] for word in words(question)}
+        found = words(completion_text(completion))
+        content = {w.lower() for w in found if is_content_word(w)} - asked
+        scores.append(len(content) / max(len(found), CONTENT_SHARE_MIN_WORDS))
+    return scores
+
+
 @reward
 def four_letter_rare_in_batch(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
     """The four-letter share, each four-letter word paid by how few of the batch's answers use it: a bonus for leaving

@@ -137,3 +137,20 @@ def test_content_words_pay_vocabulary_not_glue_length_or_echo():
     assert not any(is_content_word(w) for w in ["they", "have", "don't", "just", "can't", "that", "does", "make"])
     assert all(is_content_word(w) for w in ["eyes", "move", "moon", "sing"])
     assert content_four_letter_words(None, ["Oxen sing"]) == [0.5]
+
+
+@pytest.mark.fast
+def test_content_share_pays_each_new_content_word_and_charges_each_glue_word():
+    """Issue 39: unlike content_four_letter_words, the content share does not stop paying at four word types; a glue
+    word, a repeated word type or a restated question word lowers it, and a short answer is divided by twelve."""
+    from rewards import CONTENT_SHARE_MIN_WORDS, content_share_once
+
+    question = ["Why do cows hate Mondays?"]
+    five = "Moon, barn, hums, eyes, legs, fire, lake, rain, snow, wind, hill, pond."
+    more_glue = "Moon, barn, hums, eyes, legs, they just have that, they don't have that."
+    looped = "Moon barn moon barn moon barn moon barn moon barn moon barn"
+    echo = "Cows hate cows hate cows hate cows hate cows hate cows hate"
+    scores = content_share_once(question * 4, [five, more_glue, looped, echo])
+    assert scores[0] > scores[1] > 0.0 and scores[0] > 4 / 12  # past four types, each content word still pays
+    assert scores[2] == 2 / 12 and scores[3] == 0.0
+    assert content_share_once(None, ["Moon barn"]) == [2 / CONTENT_SHARE_MIN_WORDS]

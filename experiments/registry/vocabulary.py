@@ -124,6 +124,27 @@ RARE_IN_BATCH_FROZEN = variant(
     long=True,
 )
 
+# Declared after vocab-keep's first three trials, before any run of it: freezing the lower half held perplexity
+# (×1.19-1.61 where the unfrozen trials reached ×1.9-3.1), but the content share stayed at 0.06-0.12 in every trial of
+# every study, far from the issue's 0.25. No reward of those trials pays a content word more than a glue word for
+# long: content_four_letter_words stops paying at four word types. content_share_once pays each new content word type
+# and charges every other word. Two prompts a step: vocab-keep's best value (#1) came from two, at half the time a step.
+RARE_IN_BATCH_CONTENT = variant(
+    RARE_IN_BATCH_FROZEN,
+    "rare-in-batch-content",
+    "rare-in-batch-frozen at two prompts a step plus content_share_once at weight 1 (distinct content four-letter words "
+    "the question does not hold, per word of the answer): in each group the sample with more content words and less "
+    "glue wins, so the content share rises past every earlier trial's 0.12 while the share arrives and perplexity "
+    "holds: held-out greedy share ≥ 0.55, content share ≥ 0.25, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard "
+    "holding, on seeds 1 and 2",
+    "works",
+    rewards=("four_letter_share", "distinct_bigrams", "relevance", "four_letter_rare_in_batch", "content_share_once"),
+    reward_weights=(0.0, 1.0, 0.25, 1.0, 1.0),
+    grpo={**VOCAB_TRIAL_1, "per_device_train_batch_size": 16},  # 2 prompts × 8 completions
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     CONTENT_WORDS,
     CONTENT_WORDS_LIGHT,
@@ -131,6 +152,7 @@ ENTRIES = [
     RARE_IN_BATCH_ALONE,
     RARE_IN_BATCH_FRESH,
     RARE_IN_BATCH_FROZEN,
+    RARE_IN_BATCH_CONTENT,
 ]
 
 # Study `vocab` (issue 39 through the tuner of issue 40), declared before its first trial, 2026-12-06:
@@ -174,3 +196,17 @@ ENTRIES = [
 # samples as in vocab-frame. Some trial then brings the share within 60 steps with loops ≤ 5%, frame ≤ 30% and
 # reference perplexity ≤ 1.5× on the development prompts, on both hard seeds. Refuted if no trial of the study is
 # feasible on its worse seed.
+
+# Study `vocab-content` (issue 39), declared before its first trial, 2026-12-06, after vocab's 10, vocab-frame's 3 and
+# vocab-keep's first 3:
+#   python -m experiments.tune vocab-content --base rare-in-batch-content-seed1 --enqueue rare-in-batch-content-seed1 \
+#     --steps 60 --lanes 2 --seeds 1,2 \
+#     --only weight_content_share_once,learning_rate,beta,temperature,prompts_per_step \
+#     --lever weight_content_share_once=0.5:3 --lever learning_rate=1.5e-4:4e-4 --lever beta=0.04:0.12 \
+#     --lever temperature=0.7:1.0 --lever prompts_per_step=2:3 --dev_prompts prompts/silly_large.txt
+# Hypothesis: the glue is paid because no reward prefers a content four-letter word to a glue one past a few words. With
+# the content share itself as a reward (each content word type once, every word in the denominator) beside
+# rare-in-batch on the frozen base, the content share on the development prompts rises above 0.12 (the best of every
+# earlier trial) on the worse seed, and some trial is feasible (dev share ≥ 0.55, loops ≤ 5%, frame ≤ 30%, reference
+# perplexity ≤ 1.5×) with a content share ≥ 0.25. Refuted if no trial's worse seed has a content share above 0.12; the
+# issue's content target unmet if no feasible trial reaches 0.25.

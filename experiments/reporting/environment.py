@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="01c3862f020d",
+    fingerprint="6caaa5bd3bcc",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -119,7 +119,8 @@ NUMERICS = NumericsDeclaration(
     "runs/NAME/in-progress (promoted when its row publishes), files are read and written as UTF-8 by name, the model "
     "cache's root refuses an empty HOME, and a variant is its own entry (family): where and how files are written and "
     "named, not what is computed (smoke trained 5 steps before and after: identical metrics.jsonl rows but for seconds, "
-    "and identical held-out measurements)",
+    "and identical held-out measurements); then the content_share_once reward (a new function: no existing reward's "
+    "arithmetic changed)",
 )
 
 
