@@ -373,3 +373,32 @@ def test_a_study_summary_reads_lever_by_lever_once_it_has_enough_complete_trials
     rows = [line.replace(" ", "") for line in "\n".join(study_sections(study_dir)).splitlines()]
     assert "|beta|-1||-1||||" in rows
     assert "|scale_rewards=none|2|0.5||0.5|0.1|0.2|1.2|" in rows
+
+
+@pytest.mark.fast
+def test_the_searches_are_read_lever_by_lever_together_on_their_own_page(tmp_path):
+    """Two studies of two trials each are too few alone, four together: the root report writes tune/levers.md, where
+    a lever only study b searched reads the base's value for study a's trials, and summary.md links the page."""
+    from experiments.reporting.pooled_levers import POOLED_PAGE, render_pooled
+
+    def trial(number: int, beta: float, share: float) -> dict:
+        reading = {"share": share, "clean": share, "loops": 0.1, "frame": 0.2, "ref_ppl_ratio": 1.2}
+        return {"number": number, "state": "COMPLETE", "params": {"beta": beta}, "user_attrs": {"seed1": reading}}
+
+    for name, study_trials in {
+        "a": [trial(0, 0.0, 0.6), trial(1, 0.05, 0.5)],
+        "b": [trial(0, 0.1, 0.4), trial(1, 0.2, 0.3)],
+    }.items():
+        (tmp_path / "tune" / name).mkdir(parents=True)
+        levers = ["beta"] if name == "a" else ["beta", "frozen_fraction"]
+        snapshot = {"study": name, "base": "smoke", "seeds": [1], "levers": levers, "trials": study_trials}
+        (tmp_path / "tune" / name / "trials.json").write_text(json.dumps(snapshot))
+    assert "Lever by lever" not in "\n".join(study_sections(tmp_path / "tune" / "a"))  # two trials: too few alone
+    page = render_pooled(tmp_path)
+    assert page is not None and "4 complete trials of 2 studies (a 2, b 2" in page
+    rows = [line.replace(" ", "") for line in page.splitlines()]
+    assert "|beta|-1||-1||||" in rows and "|study=a|2|0.55||0.55|0.1|0.2|1.2|" in rows
+    summary.write_report(tmp_path, {"thresholds": {}, "runs": []})
+    assert (tmp_path / POOLED_PAGE).read_text() == page
+    assert f"[{POOLED_PAGE}]({POOLED_PAGE})" in (tmp_path / "summary.md").read_text()
+    assert render_pooled(tmp_path / "tune" / "a") is None  # a study's own folder holds no searches

@@ -16,6 +16,7 @@ from experiments.registry import CONFIGS, GROUPS, gpu
 from experiments.reporting.figures import draw_figures
 from experiments.reporting.findings import findings, produced_on
 from experiments.reporting.lessons_table import on_the_baseline, render_lessons
+from experiments.reporting.pooled_levers import POOLED_PAGE, render_pooled
 from experiments.reporting.record import RunRecord
 from experiments.reporting.runs_table import render_runs
 from experiments.reporting.targets import render_targets
@@ -26,6 +27,8 @@ def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
     runs = [RunRecord.from_dict(row) for row in summary["runs"]]
     figures = draw_figures(results_dir, runs)
     atomic_write_text(results_dir / "runs.md", render_runs(summary, runs))
+    if not (results_dir / "trials.json").exists() and (pooled := render_pooled(results_dir)) is not None:
+        atomic_write_text(results_dir / POOLED_PAGE, pooled)  # before summary.md, which links it
     atomic_write_text(results_dir / "summary.md", render_summary(results_dir, summary, runs, figures))
 
 
@@ -57,6 +60,8 @@ def render_summary(
         paths = figures.get(group.__name__, [])
         parts += [" ".join(f"![{group.__doc__}]({path})" for path in paths)] if paths else []
     parts += study_sections(results_dir)  # the tuner's studies under results/tune/, if any
+    if (results_dir / POOLED_PAGE).exists():
+        parts += [f"Lever by lever across every complete trial of these searches: [{POOLED_PAGE}]({POOLED_PAGE})."]
     parts += ["## Verdicts that changed", changed_verdicts(runs)]
     parts += thresholds(summary)
     return "\n\n".join(parts) + "\n"
