@@ -250,13 +250,19 @@ def content_four_letter_words(prompts: Sequence[Any] | None, completions: Sequen
     ...     "They don't just sing. They don't just sing.", "Oxen hum tunes, moos echo, cows nod"])
     [0.75, 0.0, 1.0]
     """
+    return [min(1.0, len(added) / CONTENT_TYPES_TARGET) for added, _ in _added_content_words(prompts, completions)]
+
+
+def _added_content_words(prompts: Sequence[Any] | None, completions: Sequence[Any]) -> list[tuple[set[str], int]]:
+    """Each answer's distinct content four-letter words, lower-cased, less its question's words (by their first four
+    letters), and the answer's word count: what both content rewards count."""
     questions = [completion_text(prompt) for prompt in prompts] if prompts is not None else [""] * len(completions)
-    scores = []
+    added = []
     for question, completion in zip(questions, completions):
         asked = {word.lower()[:4] for word in words(question)}
-        found = {w.lower() for w in words(completion_text(completion)) if is_content_word(w)}
-        scores.append(min(1.0, len(found - asked) / CONTENT_TYPES_TARGET))
-    return scores
+        found = words(completion_text(completion))
+        added.append(({w.lower() for w in found if is_content_word(w)} - asked, len(found)))
+    return added
 
 
 # An answer shorter than this is scored as if it were this long: half the base model's answers of about 26 words, the
@@ -280,14 +286,9 @@ def content_share_once(prompts: Sequence[Any] | None, completions: Sequence[Any]
     ...     "They don't just sing. They don't just sing.", "moon moon moon moon"])
     [0.6666666666666666, 0.0, 0.08333333333333333]
     """
-    questions = [completion_text(prompt) for prompt in prompts] if prompts is not None else [""] * len(completions)
-    scores = []
-    for question, completion in zip(questions, completions):
-        asked = {word.lower()[:4] for word in words(question)}
-        found = words(completion_text(completion))
-        content = {w.lower() for w in found if is_content_word(w)} - asked
-        scores.append(len(content) / max(len(found), CONTENT_SHARE_MIN_WORDS))
-    return scores
+    return [
+        len(added) / max(count, CONTENT_SHARE_MIN_WORDS) for added, count in _added_content_words(prompts, completions)
+    ]
 
 
 @reward
