@@ -175,10 +175,11 @@ class StillLanes:
         seed.state = "killed"
 
 
-@pytest.mark.parametrize("stop_reason, settled", [("loops", True), ("step cap", False)])
-def test_a_seed_that_a_failure_stop_ended_infeasible_settles_its_trial(tmp_path, stop_reason, settled):
-    """Seed 1 looped at step 10 and is infeasible on its own: the trial cannot be feasible whatever seed 2 does, so
-    seed 2 is stopped and the trial pruned, instead of a lane idling for the rest of seed 2's steps."""
+@pytest.mark.parametrize("stop_reason, settled", [("loops", True), ("behaviour", True), ("step cap", False)])
+def test_a_seed_that_a_stop_rule_ended_infeasible_settles_its_trial(tmp_path, stop_reason, settled):
+    """Seed 1 looped at step 10 (or its training share arrived while its greedy answers failed, as vocab-content #1's
+    seed 2 did) and is infeasible on its own: the trial cannot be feasible whatever seed 2 does, so seed 2 is stopped
+    and the trial pruned, instead of a lane idling for the rest of seed 2's steps."""
     trial = optuna.create_study(direction="maximize").ask()
     ended = fake_seed(tmp_path, 1, "done", {5: 0.0, 10: 0.0})
     ended.figures = {"seed": 1, "stop_reason": stop_reason, "steps": 10, "share": 0.3, "clean": 0.0, "loops": 0.4}
@@ -190,7 +191,7 @@ def test_a_seed_that_a_failure_stop_ended_infeasible_settles_its_trial(tmp_path,
     loop._watch(run)
     assert (training.state == "killed") is settled and (told == [run]) is settled
     assert run.pruned_at == (15 if settled else None)
-    assert trial.user_attrs.get("settled_by") == ("seed 1: loops at step 10" if settled else None)
+    assert trial.user_attrs.get("settled_by") == (f"seed 1: {stop_reason} at step 10" if settled else None)
 
 
 def test_figures_wait_for_enough_complete_trials_then_are_drawn(tmp_path, caplog):

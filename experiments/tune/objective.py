@@ -33,7 +33,7 @@ MAX_DEV_FROM_FILE = 40  # --dev_prompts FILE: at most this many of its every-4th
 # What each seed's development reading holds; content_share and vocabulary where answer_measures gives them.
 DEV_FIGURES = ("share", "clean", "loops", "frame", "content_share", "vocabulary")
 CONSTRAINTS = ("share", "loops", "frame", "ref_ppl_ratio")
-FAILURE_STOPS = ("loops", "collapse")  # the stop rules that end a run because it failed (stop_rules.py)
+CAP_STOP = "step cap"  # a run no stop rule ended (stop_rules.py)
 UNMEASURED = 1.0  # a constraint that could not be read counts as broken by this much
 
 
@@ -104,15 +104,17 @@ def feasible(values: Sequence[float] | None) -> bool:
 
 
 def settles_trial(figures: dict[str, Any] | None) -> bool:
-    """A seed that a failure stop ended (its greedy probe looped, or its policy collapsed) and that is infeasible on
-    its own settles its trial: the constraints read the worse seed, so no other seed can make the trial feasible, and
-    its value is at most this seed's clean share. Its other seeds are then stopped, and the trial is told pruned,
-    instead of leaving a lane idle while they train on.
+    """A seed that a stop rule ended before its step cap (its greedy probe looped, its policy collapsed, or its training
+    share arrived while its greedy answers did not) and that is infeasible on its own settles its trial: the constraints
+    read the worse seed, so no other seed can make the trial feasible, and its value is at most this seed's clean
+    share. Its other seeds are then stopped, and the trial is told pruned, instead of leaving a lane idle while they
+    train on. A seed that reached the cap settles nothing: the others are near it too, and a complete trial tells the
+    sampler its constraints.
 
     >>> read = {"share": 0.3, "loops": 0.4, "frame": 0.2, "ref_ppl_ratio": 1.1}
-    >>> settles_trial({**read, "stop_reason": "loops"}), settles_trial({**read, "stop_reason": "step cap"})
-    (True, False)
+    >>> [settles_trial({**read, "stop_reason": reason}) for reason in ("loops", "behaviour", "step cap")]
+    [True, True, False]
     """
-    if not figures or figures.get("stop_reason") not in FAILURE_STOPS:
+    if not figures or figures.get("stop_reason") in (None, CAP_STOP):
         return False
     return not feasible(constraints([figures]))

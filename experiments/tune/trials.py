@@ -6,7 +6,7 @@ seed still running has read its probe there (a seed waiting for a lane does not 
 seeds, a step is reported from the seeds that ran it), as the
 worse seed's reading (objective.reading_value). When the pruner says so, the seeds still training are killed (none
 has published: a run publishes after it trains) and the trial is told PRUNED, its last reading its value; so too when
-a seed that a failure stop ended is infeasible on its own (objective.settles_trial). Ctrl-C or
+a seed that a stop rule ended before the cap is infeasible on its own (objective.settles_trial). Ctrl-C or
 SIGTERM kills every seed, and each trial not yet told is told FAIL, to be retried first by the next call.
 """
 
