@@ -154,3 +154,17 @@ def test_content_share_pays_each_new_content_word_and_charges_each_glue_word():
     assert scores[0] > scores[1] > 0.0 and scores[0] > 4 / 12  # past four types, each content word still pays
     assert scores[2] == 2 / 12 and scores[3] == 0.0
     assert content_share_once(None, ["Moon barn"]) == [2 / CONTENT_SHARE_MIN_WORDS]
+
+
+@pytest.mark.fast
+def test_fresh_content_pays_nothing_for_one_content_template_across_questions():
+    """Issue 39 (vocab-content #1): one content-dense answer for every question earns nothing from content_fresh_share,
+    though content_share_once pays it well; answers to the same question may share their subject."""
+    from rewards import content_fresh_share, content_share_once
+
+    template = "Lena is a type of food item with tiny dark legs and a long body part"
+    questions = ["Why do cows hate Mondays?", "How does a turtle order pizza?"]
+    assert content_fresh_share(questions, [template, template]) == [0.0, 0.0]
+    assert min(content_share_once(questions, [template, template])) > 0.3
+    same_subject = ["Moon barn hums", "Moon barn glow"]
+    assert content_fresh_share(questions[:1] * 2, same_subject) == content_share_once(questions[:1] * 2, same_subject)

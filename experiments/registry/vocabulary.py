@@ -145,6 +145,25 @@ RARE_IN_BATCH_CONTENT = variant(
     long=True,
 )
 
+# Declared after vocab-content's first two trials, before any run of it: at weight 3 (#1) content_share_once bought a
+# content share of 0.43 / 0.42, with one content-dense answer for every question ("Lena is a type of food item that
+# resembles a tiny, dark, skin-like body part with four legs"): frame 95% / 100%, 30 / 14 distinct four-letter words.
+# At weight 1 (#0) seed 2's greedy answers looped by step 30. A per-answer reward cannot see the template; a comparison
+# with the answers to the batch's other questions can.
+RARE_IN_BATCH_CONTENT_FRESH = variant(
+    RARE_IN_BATCH_CONTENT,
+    "rare-in-batch-content-fresh",
+    "rare-in-batch-content with content_fresh_share in place of content_share_once (each content four-letter word "
+    "paid by how few answers to the batch's other questions hold it): a content-dense template that answers every "
+    "question earns nothing, so the content share rises with words that fit each question, without one frame: "
+    "held-out greedy share ≥ 0.55, content share ≥ 0.25, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding, "
+    "on seeds 1 and 2",
+    "works",
+    rewards=("four_letter_share", "distinct_bigrams", "relevance", "four_letter_rare_in_batch", "content_fresh_share"),
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     CONTENT_WORDS,
     CONTENT_WORDS_LIGHT,
@@ -153,6 +172,7 @@ ENTRIES = [
     RARE_IN_BATCH_FRESH,
     RARE_IN_BATCH_FROZEN,
     RARE_IN_BATCH_CONTENT,
+    RARE_IN_BATCH_CONTENT_FRESH,
 ]
 
 # Study `vocab` (issue 39 through the tuner of issue 40), declared before its first trial, 2026-12-06:
@@ -210,3 +230,16 @@ ENTRIES = [
 # earlier trial) on the worse seed, and some trial is feasible (dev share ≥ 0.55, loops ≤ 5%, frame ≤ 30%, reference
 # perplexity ≤ 1.5×) with a content share ≥ 0.25. Refuted if no trial's worse seed has a content share above 0.12; the
 # issue's content target unmet if no feasible trial reaches 0.25.
+
+# Study `vocab-content-fresh` (issue 39), declared before its first trial, 2026-12-06, after vocab-content's first two:
+#   python -m experiments.tune vocab-content-fresh --base rare-in-batch-content-fresh-seed1 \
+#     --enqueue rare-in-batch-content-fresh-seed1 --steps 60 --lanes 2 --seeds 1,2 \
+#     --only weight_content_fresh_share,learning_rate,beta,temperature,prompts_per_step \
+#     --lever weight_content_fresh_share=0.5:3 --lever learning_rate=1.5e-4:4e-4 --lever beta=0.04:0.12 \
+#     --lever temperature=0.7:1.0 --lever prompts_per_step=2:3 --dev_prompts prompts/silly_large.txt
+# Hypothesis: the content share can be bought (vocab-content #1: 0.43 / 0.42), but a per-answer content reward buys it
+# with one template for every question. Paying each content word by how few answers to other questions hold it leaves
+# the template unpaid, so the content share rises above 0.12 (the best of every trial before vocab-content) with the
+# frame ≤ 30% on the worse seed, and some trial is feasible (dev share ≥ 0.55, loops ≤ 5%, frame ≤ 30%, reference
+# perplexity ≤ 1.5×) with a content share ≥ 0.25. Refuted if no trial's worse seed has a content share above 0.12 with
+# its frame ≤ 30%; the issue's content target unmet if no feasible trial reaches 0.25.
