@@ -10,7 +10,7 @@ import json
 import logging
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import UnionType
@@ -115,13 +115,20 @@ def setup_logging(level: int = logging.INFO) -> None:
 
 
 def parse(
-    options_type: type[Options], argv: list[str] | None, usage: str | None, other_options: bool = False
+    options_type: type[Options],
+    argv: list[str] | None,
+    usage: str | None,
+    other_options: bool = False,
+    expand: Callable[[list[str]], list[str]] | None = None,
 ) -> tuple[Options, list[str]]:
     """The options, and the positional words (configuration names, or a model and its questions).
 
     ``other_options`` passes flags the dataclass does not know on with the positional words (explore's GRPOConfig fields).
+    ``expand`` rewrites the words first (the tuner puts a declared study's options before the command line's).
     """
     setup_logging()
+    if expand is not None:
+        argv = expand(sys.argv[1:] if argv is None else argv)
     parser = HfArgumentParser(cast(Any, options_type), usage=usage)  # a dataclass type, which TypeVar cannot say
     options, positional = parser.parse_args_into_dataclasses(args=argv, return_remaining_strings=True)
     unknown = [word for word in positional if word.startswith("--")]

@@ -403,3 +403,60 @@ def test_the_searches_are_read_lever_by_lever_together_on_their_own_page(tmp_pat
     assert (tmp_path / POOLED_PAGE).read_text() == page
     assert f"[{POOLED_PAGE}]({POOLED_PAGE})" in (tmp_path / "summary.md").read_text()
     assert render_pooled(tmp_path / "tune" / "a") is None  # a study's own folder holds no searches
+
+
+# Each declared study's command as it was run, before the declarations became data (experiments/registry/studies.py).
+RUN_COMMANDS = {
+    "vocab": "--base rare-in-batch-alone-seed1 --steps 60 --lanes 2 --seeds 1,2 --only learning_rate,beta,scale_rewards,"
+    "top_entropy_quantile,multi_objective_aggregation,prompts_per_step --lever learning_rate=5e-5:3e-4 --lever "
+    "prompts_per_step=2:4 --dev_prompts prompts/silly_large.txt",
+    "vocab-frame": "--base rare-in-batch-fresh-seed1 --enqueue rare-in-batch-fresh-seed1 --steps 60 --lanes 2 --seeds 1,2 "
+    "--only learning_rate,beta,temperature,weight_fresh_phrases,weight_distinct_bigrams,prompts_per_step --lever "
+    "learning_rate=1e-4:3e-4 --lever beta=0.03:0.15 --lever temperature=0.6:1.0 --lever weight_fresh_phrases=0:2 "
+    "--lever prompts_per_step=2:4 --dev_prompts prompts/silly_large.txt",
+    "vocab-keep": "--base rare-in-batch-frozen-seed1 --enqueue rare-in-batch-frozen-seed1 --steps 60 --lanes 2 --seeds "
+    "1,2 --only frozen_fraction,learning_rate,beta,top_entropy_quantile,temperature,prompts_per_step --lever "
+    "frozen_fraction=0.25,0.5,0.75 --lever learning_rate=1.5e-4:6e-4 --lever beta=0.03:0.12 --lever "
+    "top_entropy_quantile=0.5:1.0 --lever temperature=0.7:1.0 --lever prompts_per_step=2:4 --dev_prompts "
+    "prompts/silly_large.txt",
+    "vocab-content": "--base rare-in-batch-content-seed1 --enqueue rare-in-batch-content-seed1 --steps 60 --lanes 2 "
+    "--seeds 1,2 --only weight_content_share_once,learning_rate,beta,temperature,prompts_per_step --lever "
+    "weight_content_share_once=0.5:3 --lever learning_rate=1.5e-4:4e-4 --lever beta=0.04:0.12 --lever "
+    "temperature=0.7:1.0 --lever prompts_per_step=2:3 --dev_prompts prompts/silly_large.txt",
+    "vocab-content-fresh": "--base rare-in-batch-content-fresh-seed1 --enqueue rare-in-batch-content-fresh-seed1 --steps "
+    "60 --lanes 2 --seeds 1,2 --only weight_content_fresh_share,learning_rate,beta,temperature,prompts_per_step --lever "
+    "weight_content_fresh_share=0.5:3 --lever learning_rate=1.5e-4:4e-4 --lever beta=0.04:0.12 --lever "
+    "temperature=0.7:1.0 --lever prompts_per_step=2:3 --dev_prompts prompts/silly_large.txt",
+}
+
+
+def plan_from(argv: list[str]):
+    options, words = command.parse(TuneOptions, argv, None, other_options=True, expand=command.with_declaration)
+    names, specs = command.lever_specs(words)
+    return plan_of(options, names, specs)
+
+
+@pytest.mark.parametrize("name", sorted(RUN_COMMANDS))
+def test_a_declared_study_runs_by_its_name_as_its_command_ran_it(name, monkeypatch):
+    """``python -m experiments.tune NAME --lanes 2`` plans what the study's full command planned, and agrees with
+    the study's committed trials (base, seeds, steps, levers); options after the name still win."""
+    from experiments.registry.studies import STUDIES
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    by_name, ran = plan_from([name, "--lanes", "2"]), plan_from([name, *RUN_COMMANDS[name].split()])
+    assert (by_name.base, by_name.levers, by_name.seeds, by_name.enqueue) == (
+        ran.base,
+        ran.levers,
+        ran.seeds,
+        ran.enqueue,
+    )
+    assert (by_name.dev_prompts, by_name.train_prompts) == (ran.dev_prompts, ran.train_prompts)
+    assert ran.study == by_name.study == name and STUDIES[name].command().startswith(
+        f"python -m experiments.tune {name} "
+    )
+    snapshot = ROOT / "results" / "tune" / name / "trials.json"
+    if snapshot.exists():
+        committed = json.loads(snapshot.read_text(encoding="utf-8"))
+        assert committed["base"] == by_name.base.name and committed["seeds"] == list(by_name.seeds)
+        assert committed["steps"] == by_name.base.steps and committed["levers"] == list(by_name.levers)
+    assert plan_from([name, "--lanes", "2", "--lever", "beta=0.05:0.06"]).levers["beta"].high == 0.06

@@ -15,6 +15,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from experiments.cli import one_line_errors, parse
+from experiments.registry.studies import STUDIES
 from experiments.training.checks import ConfigError
 from experiments.tune.figures import draw_study_figures
 from experiments.tune.lanes import Lanes
@@ -36,13 +37,27 @@ INTERRUPTED_EXIT = 130
 
 
 def main(argv: list[str] | None = None) -> None:
-    options, words = parse(TuneOptions, argv, TuneOptions.__doc__, other_options=True)
+    options, words = parse(TuneOptions, argv, TuneOptions.__doc__, other_options=True, expand=with_declaration)
+    if words and words[0] in STUDIES:
+        log.info(f"study {words[0]}: declared in experiments/registry/studies.py ({STUDIES[words[0]].declared})")
     with one_line_errors():
         names, specs = lever_specs(words)
         plan = plan_of(options, names, specs)
         study = opened(plan, open_storage(plan))
     if tune(plan, study).interrupted:
         sys.exit(INTERRUPTED_EXIT)
+
+
+def with_declaration(argv: list[str]) -> list[str]:
+    """A declared study's options (experiments/registry/studies.py) first, then the command line's, which win.
+
+    >>> with_declaration(["vocab-keep", "--trials", "2"])[:3], with_declaration(["my-study", "--base", "smoke"])
+    (['vocab-keep', '--base', 'rare-in-batch-frozen-seed1'], ['my-study', '--base', 'smoke'])
+    """
+    declared = [STUDIES[word] for word in argv if word in STUDIES]
+    if len(declared) != 1:
+        return argv
+    return [declared[0].name, *declared[0].arguments(), *(word for word in argv if word != declared[0].name)]
 
 
 def lever_specs(words: list[str]) -> tuple[list[str], list[str]]:
