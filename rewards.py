@@ -250,38 +250,13 @@ def content_four_letter_words(prompts: Sequence[Any] | None, completions: Sequen
     ...     "They don't just sing. They don't just sing.", "Oxen hum tunes, moos echo, cows nod"])
     [0.75, 0.0, 1.0]
     """
-    return [min(1.0, len(added) / CONTENT_TYPES_TARGET) for added, _ in _added_content_words(prompts, completions)]
+    added = _added_content_words(prompt_texts(prompts, completions), completions)
+    return [min(1.0, len(types) / CONTENT_TYPES_TARGET) for types, _ in added]
 
 
-@reward
-def content_fresh_share(prompts: Sequence[Any] | None, completions: Sequence[Any], **kwargs: Any) -> list[float]:
-    """The content share, each content word paid by how few answers to the batch's *other* questions hold it.
-
-    ``content_share_once`` at three times the weight of the other rewards (study vocab-content's trial #1) was paid
-    best by one answer for every question, dense with content words: "Lena is a type of food item that resembles a
-    tiny, dark, skin-like body part with four legs". A per-answer reward cannot see that every question got it; a
-    comparison across questions can, as ``fresh_phrases`` does for 3-grams. A content word no answer to another
-    question holds pays 1, one every such answer holds pays 0, linearly between; answers to the same question may share
-    their subject. With no other question in the batch every content word pays 1, as in ``content_share_once``.
-
-    >>> content_fresh_share(["ox?", "ox?", "cat?"], ["Oxen hum, tiny dark legs", "Oxen moan, horn and hoof",
-    ...     "Cats purr, tiny dark legs"])
-    [0.08333333333333333, 0.3333333333333333, 0.2916666666666667]
-    """
-    texts = prompt_texts(prompts, completions)
-    added = _added_content_words(prompts, completions)
-    scores = []
-    for i, (own, count) in enumerate(added):
-        others = [words_of for j, (words_of, _) in enumerate(added) if texts[j] != texts[i]]
-        paid = sum(1.0 - sum(word in other for other in others) / len(others) if others else 1.0 for word in own)
-        scores.append(paid / max(count, CONTENT_SHARE_MIN_WORDS))
-    return scores
-
-
-def _added_content_words(prompts: Sequence[Any] | None, completions: Sequence[Any]) -> list[tuple[set[str], int]]:
+def _added_content_words(questions: Sequence[str], completions: Sequence[Any]) -> list[tuple[set[str], int]]:
     """Each answer's distinct content four-letter words, lower-cased, less its question's words (by their first four
-    letters), and the answer's word count: what both content rewards count."""
-    questions = [completion_text(prompt) for prompt in prompts] if prompts is not None else [""] * len(completions)
+    letters), and the answer's word count: what every content reward counts."""
     added = []
     for question, completion in zip(questions, completions):
         asked = {word.lower()[:4] for word in words(question)}
@@ -312,8 +287,34 @@ def content_share_once(prompts: Sequence[Any] | None, completions: Sequence[Any]
     [0.6666666666666666, 0.0, 0.08333333333333333]
     """
     return [
-        len(added) / max(count, CONTENT_SHARE_MIN_WORDS) for added, count in _added_content_words(prompts, completions)
+        len(added) / max(count, CONTENT_SHARE_MIN_WORDS)
+        for added, count in _added_content_words(prompt_texts(prompts, completions), completions)
     ]
+
+
+@reward
+def content_fresh_share(prompts: Sequence[Any] | None, completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """The content share, each content word paid by how few answers to the batch's *other* questions hold it.
+
+    ``content_share_once`` at three times the weight of the other rewards (study vocab-content's trial #1) was paid
+    best by one answer for every question, dense with content words: "Lena is a type of food item that resembles a
+    tiny, dark, skin-like body part with four legs". A per-answer reward cannot see that every question got it; a
+    comparison across questions can, as ``fresh_phrases`` does for 3-grams. A content word no answer to another
+    question holds pays 1, one every such answer holds pays 0, linearly between; answers to the same question may share
+    their subject. With no other question in the batch every content word pays 1, as in ``content_share_once``.
+
+    >>> content_fresh_share(["ox?", "ox?", "cat?"], ["Oxen hum, tiny dark legs", "Oxen moan, horn and hoof",
+    ...     "Cats purr, tiny dark legs"])
+    [0.08333333333333333, 0.3333333333333333, 0.2916666666666667]
+    """
+    texts = prompt_texts(prompts, completions)
+    added = _added_content_words(texts, completions)
+    scores = []
+    for i, (own, count) in enumerate(added):
+        others = [words_of for j, (words_of, _) in enumerate(added) if texts[j] != texts[i]]
+        paid = sum(1.0 - sum(word in other for other in others) / len(others) if others else 1.0 for word in own)
+        scores.append(paid / max(count, CONTENT_SHARE_MIN_WORDS))
+    return scores
 
 
 @reward

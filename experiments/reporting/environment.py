@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="876821d61b48",
+    fingerprint="088d03aceb1f",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -121,7 +121,8 @@ NUMERICS = NumericsDeclaration(
     "named, not what is computed (smoke trained 5 steps before and after: identical metrics.jsonl rows but for seconds, "
     "and identical held-out measurements); then the content_share_once reward (a new function: no existing reward's "
     "arithmetic changed); then both content rewards count through one helper (identical scores on 2,100 recorded "
-    "question-answer pairs, old code against new); then the content_fresh_share reward (a new function)",
+    "question-answer pairs, old code against new); then the content_fresh_share reward (a new function); then the content rewards read their questions through "
+    "prompt_texts, once a call (identical scores on 2,940 recorded question-answer pairs, whole and in batches of 24)",
 )
 
 
