@@ -45,6 +45,11 @@ class Study:
 REFUTED = "Refuted if no trial of the study is feasible on its worse seed."
 FEASIBLE = "dev share ≥ 0.55, loops ≤ 5%, frame ≤ 30%, reference perplexity ≤ 1.5× on the development prompts"
 
+# The content studies search the same levers over the same ranges beside their content reward's weight, so that
+# vocab-content-fresh reads against vocab-content one reward apart.
+CONTENT_STUDY_LEVERS = ("learning_rate", "beta", "temperature", "prompts_per_step")
+CONTENT_STUDY_RANGES = ("learning_rate=1.5e-4:4e-4", "beta=0.04:0.12", "temperature=0.7:1.0", "prompts_per_step=2:3")
+
 STUDIES: dict[str, Study] = {
     study.name: study
     for study in (
@@ -58,7 +63,7 @@ STUDIES: dict[str, Study] = {
                 "top_entropy_quantile",
                 "multi_objective_aggregation",
                 "prompts_per_step",
-            ),  # fmt: skip
+            ),
             ("learning_rate=5e-5:3e-4", "prompts_per_step=2:4"),
             "rare-in-batch-alone came closest (held-out clean 74%/69%, loops 10%/5%), but its 'they don't' frame held "
             "about half its answers and it needed 87-96 steps. A setting that spreads the update over more questions "
@@ -78,14 +83,14 @@ STUDIES: dict[str, Study] = {
                 "weight_fresh_phrases",
                 "weight_distinct_bigrams",
                 "prompts_per_step",
-            ),  # fmt: skip
+            ),
             (
                 "learning_rate=1e-4:3e-4",
                 "beta=0.03:0.15",
                 "temperature=0.6:1.0",
                 "weight_fresh_phrases=0:2",
                 "prompts_per_step=2:4",
-            ),  # fmt: skip
+            ),
             "study vocab showed where the share arrives (lr about 2.5e-4, β under 0.1) and what it costs there (a "
             "frame shared by half the answers, perplexity ×2). A reward against phrases that answers to different "
             "questions share (fresh_phrases) removes the frame, and cooler training samples (temperature under 1) show "
@@ -105,7 +110,7 @@ STUDIES: dict[str, Study] = {
                 "top_entropy_quantile=0.5:1.0",
                 "temperature=0.7:1.0",
                 "prompts_per_step=2:4",
-            ),  # fmt: skip
+            ),
             "the share arrives where the whole model moves fast, and so does perplexity. Frozen lower blocks (a quarter "
             "to three quarters of them, with the embeddings) keep the language the reference text reads, while a "
             "learning rate up to 6e-4 moves the upper blocks far enough for the share; top-entropy training against "
@@ -117,14 +122,8 @@ STUDIES: dict[str, Study] = {
         Study(
             "vocab-content",
             "rare-in-batch-content-seed1",
-            ("weight_content_share_once", "learning_rate", "beta", "temperature", "prompts_per_step"),
-            (
-                "weight_content_share_once=0.5:3",
-                "learning_rate=1.5e-4:4e-4",
-                "beta=0.04:0.12",
-                "temperature=0.7:1.0",
-                "prompts_per_step=2:3",
-            ),  # fmt: skip
+            ("weight_content_share_once", *CONTENT_STUDY_LEVERS),
+            ("weight_content_share_once=0.5:3", *CONTENT_STUDY_RANGES),
             "the glue is paid because no reward prefers a content four-letter word to a glue one past a few words. With "
             "the content share itself as a reward (each content word type once, every word in the denominator) beside "
             "rare-in-batch on the frozen base, the content share on the development prompts rises above 0.12 (the best "
@@ -137,14 +136,8 @@ STUDIES: dict[str, Study] = {
         Study(
             "vocab-content-fresh",
             "rare-in-batch-content-fresh-seed1",
-            ("weight_content_fresh_share", "learning_rate", "beta", "temperature", "prompts_per_step"),
-            (
-                "weight_content_fresh_share=0.5:3",
-                "learning_rate=1.5e-4:4e-4",
-                "beta=0.04:0.12",
-                "temperature=0.7:1.0",
-                "prompts_per_step=2:3",
-            ),  # fmt: skip
+            ("weight_content_fresh_share", *CONTENT_STUDY_LEVERS),
+            ("weight_content_fresh_share=0.5:3", *CONTENT_STUDY_RANGES),
             "the content share can be bought (vocab-content #1: 0.43 / 0.42), but a per-answer content reward buys it "
             "with one template for every question. Paying each content word by how few answers to other questions hold "
             "it leaves the template unpaid, so the content share rises above 0.12 with the frame ≤ 30% on the worse "
