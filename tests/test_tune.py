@@ -427,6 +427,11 @@ RUN_COMMANDS = {
     "60 --lanes 2 --seeds 1,2 --only weight_content_fresh_share,learning_rate,beta,temperature,prompts_per_step --lever "
     "weight_content_fresh_share=0.5:3 --lever learning_rate=1.5e-4:4e-4 --lever beta=0.04:0.12 --lever "
     "temperature=0.7:1.0 --lever prompts_per_step=2:3 --dev_prompts prompts/silly_large.txt",
+    "vocab-content-share": "--base rare-in-batch-content-fresh-share-seed1 --enqueue "
+    "rare-in-batch-content-fresh-share-seed1 --steps 60 --lanes 2 --seeds 1,2 --only weight_four_letter_share,"
+    "weight_content_fresh_share,learning_rate,beta,temperature,frozen_fraction --lever weight_four_letter_share=0.25:1.5 "
+    "--lever weight_content_fresh_share=0.5:2 --lever learning_rate=1.5e-4:4e-4 --lever beta=0.04:0.12 --lever "
+    "temperature=0.7:1.0 --lever frozen_fraction=0.25,0.5 --dev_prompts prompts/silly_large.txt",
 }
 
 

@@ -147,5 +147,33 @@ STUDIES: dict[str, Study] = {
             "2026-12-06, after vocab-content's first two trials",
             enqueue=("rare-in-batch-content-fresh-seed1",),
         ),
+        Study(
+            "vocab-content-share",
+            "rare-in-batch-content-fresh-share-seed1",
+            (
+                "weight_four_letter_share",
+                "weight_content_fresh_share",
+                "learning_rate",
+                "beta",
+                "temperature",
+                "frozen_fraction",
+            ),
+            (
+                "weight_four_letter_share=0.25:1.5",
+                "weight_content_fresh_share=0.5:2",
+                "learning_rate=1.5e-4:4e-4",
+                "beta=0.04:0.12",
+                "temperature=0.7:1.0",
+                "frozen_fraction=0.25,0.5",
+            ),
+            "vocab-content-fresh #1 kept the content share up (0.20 / 0.14) with no frame and no loops, but the share "
+            "stayed at 0.43 / 0.38: no reward of it pays a four-letter word the batch's other answers share. The plain "
+            "share paid again beside content_fresh_share (which charges every glue word) brings the share without "
+            "bringing the glue back, and a quarter of the blocks unfrozen instead of half lets it arrive sooner: some "
+            f"trial is feasible ({FEASIBLE}) with a content share ≥ 0.25 on the worse seed. {REFUTED} The issue's "
+            "content target is unmet if no feasible trial reaches 0.25. Two prompts a step, the faster trial.",
+            "2026-12-06, after vocab-content-fresh's first two trials, while its third trained",
+            enqueue=("rare-in-batch-content-fresh-share-seed1",),
+        ),
     )
 }

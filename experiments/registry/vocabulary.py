@@ -164,6 +164,25 @@ RARE_IN_BATCH_CONTENT_FRESH = variant(
     long=True,
 )
 
+# Declared after vocab-content-fresh's first two trials and while its third trained, before any run of it: #1 (weight
+# 0.77, lr 2.35e-4, β 0.072) raised the content share (0.20 / 0.14) with no frame and no loops on both seeds, but the
+# four-letter share stayed at 0.43 / 0.38. Every earlier base measures the plain share at weight 0, because alone it
+# paid the glue. Beside content_fresh_share, which divides by every word of the answer, a glue word now costs the
+# content reward what it earns the share, and a content four-letter word earns both.
+RARE_IN_BATCH_CONTENT_FRESH_SHARE = variant(
+    RARE_IN_BATCH_CONTENT_FRESH,
+    "rare-in-batch-content-fresh-share",
+    "rare-in-batch-content-fresh with the plain four-letter share paid again, at half the weight of the others (0.5): "
+    "in each group the sample with more four-letter words wins when they are content words the other questions' "
+    "answers do not hold, so the share arrives where content_fresh_share alone left it at 0.38-0.43, and the content "
+    "share, the frame and the loops stay where it kept them: held-out greedy share ≥ 0.55, content share ≥ 0.25, clean "
+    "≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding, on seeds 1 and 2",
+    "works",
+    reward_weights=(0.5, 1.0, 0.25, 1.0, 1.0),
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     CONTENT_WORDS,
     CONTENT_WORDS_LIGHT,
@@ -173,7 +192,8 @@ ENTRIES = [
     RARE_IN_BATCH_FROZEN,
     RARE_IN_BATCH_CONTENT,
     RARE_IN_BATCH_CONTENT_FRESH,
+    RARE_IN_BATCH_CONTENT_FRESH_SHARE,
 ]
 
-# The studies that search around these entries (vocab, vocab-frame, vocab-keep, vocab-content, vocab-content-fresh)
-# are declared, with their commands and hypotheses, in experiments/registry/studies.py.
+# The studies that search around these entries (vocab, vocab-frame, vocab-keep, vocab-content, vocab-content-fresh,
+# vocab-content-share) are declared, with their commands and hypotheses, in experiments/registry/studies.py.
