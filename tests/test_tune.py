@@ -403,6 +403,46 @@ def test_the_searches_are_read_lever_by_lever_together_on_their_own_page(tmp_pat
     assert (tmp_path / POOLED_PAGE).read_text() == page
     assert f"[{POOLED_PAGE}]({POOLED_PAGE})" in (tmp_path / "summary.md").read_text()
     assert render_pooled(tmp_path / "tune" / "a") is None  # a study's own folder holds no searches
+    assert "How the" not in page  # every trial ended at the cap: no early ending to set beside them
+
+
+@pytest.mark.fast
+def test_the_levers_page_shows_where_the_trials_that_ended_early_sat(tmp_path):
+    """Trials settled by a looping seed or stopped by the pruner have no reading for the lever table, but where their
+    levers sat is what says which settings loop: the page gives each ending's median lever value and its count."""
+    from experiments.reporting.pooled_levers import render_pooled
+
+    reading = {"share": 0.5, "clean": 0.5, "loops": 0.0, "frame": 0.2, "ref_ppl_ratio": 1.2}
+    trials = {
+        "a": [
+            {"number": 0, "state": "COMPLETE", "params": {"beta": 0.1}, "user_attrs": {"seed1": reading}},
+            {
+                "number": 1,
+                "state": "PRUNED",
+                "params": {"beta": 0.02},
+                "user_attrs": {"settled_by": "seed 1: loops at step 10"},
+            },
+            {"number": 2, "state": "FAIL", "params": {"beta": 0.5}, "user_attrs": {}},
+        ],
+        "b": [
+            {
+                "number": 0,
+                "state": "PRUNED",
+                "params": {"beta": 0.04},
+                "user_attrs": {"settled_by": "seed 1: loops at step 20"},
+            },
+            {"number": 1, "state": "PRUNED", "params": {"beta": 0.2}, "user_attrs": {"pruned_at": 30}},
+        ],
+    }
+    for name, study_trials in trials.items():
+        (tmp_path / "tune" / name).mkdir(parents=True)
+        snapshot = {"study": name, "base": "smoke", "seeds": [1], "levers": ["beta"], "trials": study_trials}
+        (tmp_path / "tune" / name / "trials.json").write_text(json.dumps(snapshot))
+    page = render_pooled(tmp_path)
+    assert page is not None and "How the 4 trials that ran to an end ended" in page  # the failed trial is not one
+    rows = [line.replace(" ", "") for line in page.splitlines()]
+    assert "|lever|stepcap(1)|loops(2)|pruner(1)|" in rows
+    assert "|beta|0.1|0.03|0.2|" in rows and "|study=b|0|1|1|" in rows
 
 
 # Each declared study's command as it was run, before the declarations became data (experiments/registry/studies.py).

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from statistics import median
 from typing import Any
+
+from tabulate import tabulate
 
 from experiments.registry import REGISTRY
 from experiments.registry.search_space import lever_value
@@ -22,9 +25,11 @@ POOLED_PAGE = Path("tune") / "levers.md"
 MIN_STUDIES = 2  # one study's own page already has its lever table
 
 
-def pooled_trials(snapshots: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str], list[int]]:
-    """The complete trials of every study, each with a value for every searched lever and its study's name; the
-    levers (the study last) and the seeds any study ran.
+def pooled_trials(
+    snapshots: list[dict[str, Any]], states: tuple[str, ...] = ("COMPLETE",)
+) -> tuple[list[dict[str, Any]], list[str], list[int]]:
+    """The trials of every study in these states (complete ones by default), each with a value for every searched
+    lever and its study's name; the levers (the study last) and the seeds any study ran.
 
     >>> snapshots = [{"study": "a", "base": "smoke", "seeds": [1], "levers": ["beta"],
     ...               "trials": [{"state": "COMPLETE", "params": {"beta": 0.3}}, {"state": "PRUNED", "params": {}}]},
@@ -41,7 +46,7 @@ def pooled_trials(snapshots: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
         if base is None:  # a base the registry no longer declares: its unsearched levers cannot be read
             continue
         for trial in snapshot.get("trials") or []:
-            if trial.get("state") != "COMPLETE":
+            if trial.get("state") not in states:
                 continue
             params = {lever: _base_value(base, lever) for lever in levers}
             params.update(trial.get("params") or {})
@@ -66,6 +71,7 @@ def render_pooled(results_dir: Path) -> str | None:
     trials, levers, seeds = pooled_trials(snapshots)
     counts = Counter(str(trial["params"]["study"]) for trial in trials)
     effects = lever_effects(trials, levers, seeds) or "Too few complete trials for a lever table yet."
+    ended, _, _ = pooled_trials(snapshots, ("COMPLETE", "PRUNED"))
     return (
         "# Lever by lever across the searches\n\n"
         "Written by the suite from the trials of every study under results/tune/; regenerate with `python -m "
@@ -74,5 +80,48 @@ def render_pooled(results_dir: Path) -> str | None:
         f"({', '.join(f'{study} {count}' for study, count in counts.items())}; pruned and failed trials have no "
         f"reading), seeds {', '.join(map(str, seeds))}. A lever that a study did not search reads its base entry's "
         "value. The studies differ in their rewards and bases too, so read each lever beside the study rows.\n\n"
-        f"{effects}\n"
+        f"{effects}\n\n{how_trials_ended(ended, levers)}\n"
+    )
+
+
+def ending(trial: dict[str, Any]) -> str:
+    """How a trial that ran to an end ended: at the step cap, or what stopped it early (the stop rule of the seed
+    that settled it, or the median pruner).
+
+    >>> [ending(t) for t in ({"state": "COMPLETE"}, {"state": "PRUNED", "user_attrs": {"settled_by": "seed 2: loops at "
+    ...     "step 10"}}, {"state": "PRUNED", "user_attrs": {"pruned_at": 35}})]
+    ['step cap', 'loops', 'pruner']
+    """
+    if trial.get("state") == "COMPLETE":
+        return "step cap"
+    settled = str((trial.get("user_attrs") or {}).get("settled_by") or "")
+    return settled.partition(": ")[2].split(" at ")[0] or "pruner"
+
+
+def how_trials_ended(trials: list[dict[str, Any]], levers: list[str]) -> str:
+    """Lever by lever, where the trials that ended early sat: the lever's median over the trials of each ending (a
+    numeric lever), or how many trials of each ending took each choice. Complete trials alone cannot say which settings
+    loop or collapse early, because those trials never complete."""
+    endings = list(dict.fromkeys(sorted(map(ending, trials), key=lambda name: name != "step cap")))
+    if len(endings) < 2:
+        return ""
+    groups = {name: [trial["params"] for trial in trials if ending(trial) == name] for name in endings}
+    rows = []
+    for lever in levers:
+        values = [trial["params"].get(lever) for trial in trials]
+        if len({repr(value) for value in values}) < 2:
+            continue
+        if all(isinstance(value, int | float) for value in values):
+            rows.append([lever, *(f"{median([params[lever] for params in groups[name]]):.3g}" for name in endings)])
+            continue
+        for choice in dict.fromkeys(map(str, values)):
+            rows.append(
+                [f"{lever} = {choice}", *(str(sum(str(p[lever]) == choice for p in groups[n])) for n in endings)]
+            )
+    headers = ["lever", *(f"{name} ({len(groups[name])})" for name in endings)]
+    return (
+        f"How the {len(trials)} trials that ran to an end ended (complete at the step cap, or settled early by a seed's "
+        "stop rule, or stopped by the median pruner), lever by lever: a numeric lever's median over the trials of each "
+        "ending, a choice's count of trials.\n\n"
+        + tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
     )
