@@ -472,6 +472,11 @@ RUN_COMMANDS = {
     "weight_content_fresh_share,learning_rate,beta,temperature,frozen_fraction --lever weight_four_letter_share=0.25:1.5 "
     "--lever weight_content_fresh_share=0.5:2 --lever learning_rate=1.5e-4:4e-4 --lever beta=0.04:0.12 --lever "
     "temperature=0.7:1.0 --lever frozen_fraction=0.25,0.5 --dev_prompts prompts/silly_large.txt",
+    "vocab-content-frame": "--base rare-in-batch-content-frame-seed1 --enqueue rare-in-batch-content-frame-seed1 --steps "
+    "60 --lanes 2 --seeds 1,2 --only weight_fresh_phrases,weight_four_letter_share,weight_content_fresh_share,"
+    "learning_rate,beta,temperature --lever weight_fresh_phrases=0.5:2 --lever weight_four_letter_share=0:1 --lever "
+    "weight_content_fresh_share=0.5:2 --lever learning_rate=2e-4:4e-4 --lever beta=0.04:0.1 --lever "
+    "temperature=0.7:1.0 --dev_prompts prompts/silly_large.txt",
 }
 
 

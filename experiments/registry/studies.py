@@ -175,5 +175,34 @@ STUDIES: dict[str, Study] = {
             "2026-12-06, after vocab-content-fresh's first two trials, while its third trained",
             enqueue=("rare-in-batch-content-fresh-share-seed1",),
         ),
+        Study(
+            "vocab-content-frame",
+            "rare-in-batch-content-frame-seed1",
+            (
+                "weight_fresh_phrases",
+                "weight_four_letter_share",
+                "weight_content_fresh_share",
+                "learning_rate",
+                "beta",
+                "temperature",
+            ),
+            (
+                "weight_fresh_phrases=0.5:2",
+                "weight_four_letter_share=0:1",
+                "weight_content_fresh_share=0.5:2",
+                "learning_rate=2e-4:4e-4",
+                "beta=0.04:0.1",
+                "temperature=0.7:1.0",
+            ),
+            "in vocab-content-share the share came only with a frame that answers to different questions share (#2: "
+            "dev share 0.55 / 0.49, frame 70% / 35%, 'a myth from the film \"Dad's Dish\"'), or with a collapse onto "
+            "one opening (#3) or loops (#4) where the plain share weighed more than 1. fresh_phrases charges each "
+            "answer for the 3-grams the other questions' answers hold, so the frame stops paying while the share and "
+            f"content rewards still do, at the learning rates where the share came (2e-4 to 4e-4): some trial is feasible "
+            f"({FEASIBLE}) with a content share ≥ 0.25 on the worse seed. {REFUTED} The issue's content target is unmet "
+            "if no feasible trial reaches 0.25. The frozen half and two prompts a step of its base.",
+            "2026-12-06, after vocab-content-share's first five trials",
+            enqueue=("rare-in-batch-content-frame-seed1",),
+        ),
     )
 }

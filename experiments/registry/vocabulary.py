@@ -183,6 +183,31 @@ RARE_IN_BATCH_CONTENT_FRESH_SHARE = variant(
     long=True,
 )
 
+# Declared after vocab-content-share's first five trials, before any run of it: wherever the share came (#2: lr 3.7e-4,
+# dev share 0.55 / 0.49) a frame that answers to different questions share came with it ("a myth from the film
+# \"Dad's Dish\"", frame 70%), and where the plain share weighed more than 1, seed 1 collapsed onto "This classic joke
+# goes that" by step 19 (#3) or looped (#4). content_fresh_share sees shared content words, not shared glue phrases;
+# fresh_phrases (one minus the share of an answer's 3-grams that answers to other questions hold) sees those.
+RARE_IN_BATCH_CONTENT_FRAME = variant(
+    RARE_IN_BATCH_CONTENT_FRESH_SHARE,
+    "rare-in-batch-content-frame",
+    "rare-in-batch-content-fresh-share plus fresh_phrases at weight 1: the shared frame that comes with the share stops "
+    "paying in every group, so the share, the content share and the frame targets are met together: held-out greedy "
+    "share ≥ 0.55, content share ≥ 0.25, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding, on seeds 1 and 2",
+    "works",
+    rewards=(
+        "four_letter_share",
+        "distinct_bigrams",
+        "relevance",
+        "four_letter_rare_in_batch",
+        "content_fresh_share",
+        "fresh_phrases",
+    ),
+    reward_weights=(0.5, 1.0, 0.25, 1.0, 1.0, 1.0),
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     CONTENT_WORDS,
     CONTENT_WORDS_LIGHT,
@@ -193,7 +218,8 @@ ENTRIES = [
     RARE_IN_BATCH_CONTENT,
     RARE_IN_BATCH_CONTENT_FRESH,
     RARE_IN_BATCH_CONTENT_FRESH_SHARE,
+    RARE_IN_BATCH_CONTENT_FRAME,
 ]
 
 # The studies that search around these entries (vocab, vocab-frame, vocab-keep, vocab-content, vocab-content-fresh,
-# vocab-content-share) are declared, with their commands and hypotheses, in experiments/registry/studies.py.
+# vocab-content-share, vocab-content-frame) are declared, with their commands and hypotheses, in experiments/registry/studies.py.
