@@ -10,6 +10,7 @@ import socket
 import subprocess
 import threading
 import time
+import types
 import typing
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from experiments.tune import command, lanes, study, trials
 from experiments.tune.figures import draw_study_figures
 from experiments.tune.lanes import SeedRun
 from experiments.tune.levers import entry_values
-from experiments.tune.options import TuneOptions, plan_of
+from experiments.tune.options import TuneOptions, TunePlan, plan_of
 from experiments.tune.seed_run import SeedSpec
 
 pytestmark = pytest.mark.fast
@@ -175,23 +176,29 @@ class StillLanes:
         seed.state = "killed"
 
 
-@pytest.mark.parametrize("stop_reason, settled", [("loops", True), ("behaviour", True), ("step cap", False)])
-def test_a_seed_that_a_stop_rule_ended_infeasible_settles_its_trial(tmp_path, stop_reason, settled):
+@pytest.mark.parametrize(
+    "stop_reason, steps, settled",
+    [("loops", 10, True), ("behaviour", 10, True), ("step cap", 60, False), ("loops", 60, False)],
+)
+def test_a_seed_that_a_stop_rule_ended_infeasible_settles_its_trial(tmp_path, stop_reason, steps, settled):
     """Seed 1 looped at step 10 (or its training share arrived while its greedy answers failed, as vocab-content #1's
     seed 2 did) and is infeasible on its own: the trial cannot be feasible whatever seed 2 does, so seed 2 is stopped
-    and the trial pruned, instead of a lane idling for the rest of seed 2's steps."""
+    and the trial pruned, instead of a lane idling for the rest of seed 2's steps. A rule that fired on the cap's own
+    step settles nothing: seed 2 is at the cap too, and stopping it would only lose its figures (vocab-content-share
+    #5's seed 2 was stopped while its model was saved)."""
     trial = optuna.create_study(direction="maximize").ask()
     ended = fake_seed(tmp_path, 1, "done", {5: 0.0, 10: 0.0})
-    ended.figures = {"seed": 1, "stop_reason": stop_reason, "steps": 10, "share": 0.3, "clean": 0.0, "loops": 0.4}
+    ended.figures = {"seed": 1, "stop_reason": stop_reason, "steps": steps, "share": 0.3, "clean": 0.0, "loops": 0.4}
     training = fake_seed(tmp_path, 2, "running", {5: 0.25, 10: 0.5, 15: 0.5})
     run = trials.TrialRun(trial, "trial 1 of 1 (#0)", [ended, training])
     loop = trials.TrialLoop.__new__(trials.TrialLoop)
     loop.lanes, told = typing.cast(lanes.Lanes, StillLanes()), []
+    loop.plan = typing.cast(TunePlan, types.SimpleNamespace(base=types.SimpleNamespace(steps=60)))
     loop._tell = told.append
     loop._watch(run)
     assert (training.state == "killed") is settled and (told == [run]) is settled
     assert run.pruned_at == (15 if settled else None)
-    assert trial.user_attrs.get("settled_by") == (f"seed 1: {stop_reason} at step 10" if settled else None)
+    assert trial.user_attrs.get("settled_by") == (f"seed 1: {stop_reason} at step {steps}" if settled else None)
 
 
 def test_figures_wait_for_enough_complete_trials_then_are_drawn(tmp_path, caplog):

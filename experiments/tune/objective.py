@@ -103,18 +103,21 @@ def feasible(values: Sequence[float] | None) -> bool:
     return values is not None and all(value <= 0 for value in values)
 
 
-def settles_trial(figures: dict[str, Any] | None) -> bool:
+def settles_trial(figures: dict[str, Any] | None, cap: int) -> bool:
     """A seed that a stop rule ended before its step cap (its greedy probe looped, its policy collapsed, or its training
     share arrived while its greedy answers did not) and that is infeasible on its own settles its trial: the constraints
     read the worse seed, so no other seed can make the trial feasible, and its value is at most this seed's clean
     share. Its other seeds are then stopped, and the trial is told pruned, instead of leaving a lane idle while they
-    train on. A seed that reached the cap settles nothing: the others are near it too, and a complete trial tells the
+    train on. A seed that reached the cap settles nothing, even where a rule fired on its last step: the others are at
+    the cap too, stopping them saves only their evaluation and loses their figures, and a complete trial tells the
     sampler its constraints.
 
-    >>> read = {"share": 0.3, "loops": 0.4, "frame": 0.2, "ref_ppl_ratio": 1.1}
-    >>> [settles_trial({**read, "stop_reason": reason}) for reason in ("loops", "behaviour", "step cap")]
+    >>> read = {"share": 0.3, "loops": 0.4, "frame": 0.2, "ref_ppl_ratio": 1.1, "steps": 30}
+    >>> [settles_trial({**read, "stop_reason": reason}, 60) for reason in ("loops", "behaviour", "step cap")]
     [True, True, False]
+    >>> settles_trial({**read, "stop_reason": "loops", "steps": 60}, 60)
+    False
     """
-    if not figures or figures.get("stop_reason") in (None, CAP_STOP):
+    if not figures or figures.get("stop_reason") in (None, CAP_STOP) or int(figures.get("steps") or 0) >= cap:
         return False
     return not feasible(constraints([figures]))

@@ -148,7 +148,9 @@ class TrialLoop:
                     self._kill_training(run)
         reported = self._report(run)
         if run.pruned_at is None and any(s.training for s in run.seeds):
-            settler = next((s for s in run.seeds if s.state == "done" and settles_trial(s.figures)), None)
+            settler = next(
+                (s for s in run.seeds if s.state == "done" and settles_trial(s.figures, self.plan.base.steps)), None
+            )
             if settler is not None:
                 self._prune(run, settler)
             elif reported and run.trial.should_prune():
