@@ -204,5 +204,33 @@ STUDIES: dict[str, Study] = {
             "2026-12-06, after vocab-content-share's first five trials",
             enqueue=("rare-in-batch-content-frame-seed1",),
         ),
+        Study(
+            "vocab-content-wide",
+            "rare-in-batch-content-frame-wide-seed1",
+            (
+                "prompts_per_step",
+                "weight_fresh_phrases",
+                "weight_four_letter_share",
+                "weight_content_fresh_share",
+                "learning_rate",
+                "beta",
+            ),
+            (
+                "prompts_per_step=3:4",
+                "weight_fresh_phrases=0.5:2",
+                "weight_four_letter_share=0:1",
+                "weight_content_fresh_share=0.5:2",
+                "learning_rate=2e-4:4e-4",
+                "beta=0.04:0.1",
+            ),
+            "of the 16 trials run to an end at two prompts a step, 9 were settled early by a seed that looped or "
+            "collapsed, against 1 of 14 at three or four (every content study ran at two, and vocab-content-frame's "
+            "first two trials looped by step 10). With three or four prompts a step the content studies' rewards train "
+            f"to the cap without early loops, and some trial is feasible ({FEASIBLE}) with a content share ≥ 0.25 on "
+            f"the worse seed. {REFUTED} Refuted too, on its first half, if as many of its trials loop early as at two "
+            "prompts (half or more).",
+            "2026-12-06, after 30 trials of six studies, vocab-content-frame's first two among them",
+            enqueue=("rare-in-batch-content-frame-wide-seed1",),
+        ),
     )
 }

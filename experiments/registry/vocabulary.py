@@ -208,6 +208,21 @@ RARE_IN_BATCH_CONTENT_FRAME = variant(
     long=True,
 )
 
+# Declared after 30 trials had run to an end: of the 16 at two prompts a step, 8 were settled by a looping seed and 1
+# by a collapse; of the 14 at three or four, 1 looped (results/tune/levers.md, how the trials ended).
+RARE_IN_BATCH_CONTENT_FRAME_WIDE = variant(
+    RARE_IN_BATCH_CONTENT_FRAME,
+    "rare-in-batch-content-frame-wide",
+    "rare-in-batch-content-frame at four prompts a step, as study vocab's trial #1: a step's update averages twice the "
+    "questions, so no early loop wins it, while fresh_phrases and content_fresh_share keep the frame and the content: "
+    "held-out greedy share ≥ 0.55, content share ≥ 0.25, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding, "
+    "on seeds 1 and 2",
+    "works",
+    grpo=VOCAB_TRIAL_1,  # 4 prompts × 8 completions
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     CONTENT_WORDS,
     CONTENT_WORDS_LIGHT,
@@ -219,7 +234,8 @@ ENTRIES = [
     RARE_IN_BATCH_CONTENT_FRESH,
     RARE_IN_BATCH_CONTENT_FRESH_SHARE,
     RARE_IN_BATCH_CONTENT_FRAME,
+    RARE_IN_BATCH_CONTENT_FRAME_WIDE,
 ]
 
 # The studies that search around these entries (vocab, vocab-frame, vocab-keep, vocab-content, vocab-content-fresh,
-# vocab-content-share, vocab-content-frame) are declared, with their commands and hypotheses, in experiments/registry/studies.py.
+# vocab-content-share, vocab-content-frame, vocab-content-wide) are declared, with their commands and hypotheses, in experiments/registry/studies.py.
