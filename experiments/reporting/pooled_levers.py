@@ -68,10 +68,10 @@ def render_pooled(results_dir: Path) -> str | None:
     ]
     if len(snapshots) < MIN_STUDIES:
         return None
-    trials, levers, seeds = pooled_trials(snapshots)
+    ended, levers, seeds = pooled_trials(snapshots, ("COMPLETE", "PRUNED"))
+    trials = [trial for trial in ended if trial.get("state") == "COMPLETE"]
     counts = Counter(str(trial["params"]["study"]) for trial in trials)
     effects = lever_effects(trials, levers, seeds) or "Too few complete trials for a lever table yet."
-    ended, _, _ = pooled_trials(snapshots, ("COMPLETE", "PRUNED"))
     return (
         "# Lever by lever across the searches\n\n"
         "Written by the suite from the trials of every study under results/tune/; regenerate with `python -m "
@@ -102,10 +102,12 @@ def how_trials_ended(trials: list[dict[str, Any]], levers: list[str]) -> str:
     """Lever by lever, where the trials that ended early sat: the lever's median over the trials of each ending (a
     numeric lever), or how many trials of each ending took each choice. Complete trials alone cannot say which settings
     loop or collapse early, because those trials never complete."""
-    endings = list(dict.fromkeys(sorted(map(ending, trials), key=lambda name: name != "step cap")))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for trial in sorted(trials, key=lambda trial: ending(trial) != "step cap"):
+        groups.setdefault(ending(trial), []).append(trial["params"])
+    endings = list(groups)
     if len(endings) < 2:
         return ""
-    groups = {name: [trial["params"] for trial in trials if ending(trial) == name] for name in endings}
     rows = []
     for lever in levers:
         values = [trial["params"].get(lever) for trial in trials]
