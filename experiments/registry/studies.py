@@ -50,6 +50,23 @@ FEASIBLE = "dev share ≥ 0.55, loops ≤ 5%, frame ≤ 30%, reference perplexit
 CONTENT_STUDY_LEVERS = ("learning_rate", "beta", "temperature", "prompts_per_step")
 CONTENT_STUDY_RANGES = ("learning_rate=1.5e-4:4e-4", "beta=0.04:0.12", "temperature=0.7:1.0", "prompts_per_step=2:3")
 
+# vocab-content-wide searches vocab-content-frame's reward weights, learning rate and β over the same ranges, beside
+# prompts a step instead of temperature, so that it reads against vocab-content-frame one lever apart.
+FRAME_STUDY_LEVERS = (
+    "weight_fresh_phrases",
+    "weight_four_letter_share",
+    "weight_content_fresh_share",
+    "learning_rate",
+    "beta",
+)
+FRAME_STUDY_RANGES = (
+    "weight_fresh_phrases=0.5:2",
+    "weight_four_letter_share=0:1",
+    "weight_content_fresh_share=0.5:2",
+    "learning_rate=2e-4:4e-4",
+    "beta=0.04:0.1",
+)
+
 STUDIES: dict[str, Study] = {
     study.name: study
     for study in (
@@ -178,27 +195,13 @@ STUDIES: dict[str, Study] = {
         Study(
             "vocab-content-frame",
             "rare-in-batch-content-frame-seed1",
-            (
-                "weight_fresh_phrases",
-                "weight_four_letter_share",
-                "weight_content_fresh_share",
-                "learning_rate",
-                "beta",
-                "temperature",
-            ),
-            (
-                "weight_fresh_phrases=0.5:2",
-                "weight_four_letter_share=0:1",
-                "weight_content_fresh_share=0.5:2",
-                "learning_rate=2e-4:4e-4",
-                "beta=0.04:0.1",
-                "temperature=0.7:1.0",
-            ),
+            (*FRAME_STUDY_LEVERS, "temperature"),
+            (*FRAME_STUDY_RANGES, "temperature=0.7:1.0"),
             "in vocab-content-share the share came only with a frame that answers to different questions share (#2: "
             "dev share 0.55 / 0.49, frame 70% / 35%, 'a myth from the film \"Dad's Dish\"'), or with a collapse onto "
             "one opening (#3) or loops (#4) where the plain share weighed more than 1. fresh_phrases charges each "
             "answer for the 3-grams the other questions' answers hold, so the frame stops paying while the share and "
-            f"content rewards still do, at the learning rates where the share came (2e-4 to 4e-4): some trial is feasible "
+            "content rewards still do, at the learning rates where the share came (2e-4 to 4e-4): some trial is feasible "
             f"({FEASIBLE}) with a content share ≥ 0.25 on the worse seed. {REFUTED} The issue's content target is unmet "
             "if no feasible trial reaches 0.25. The frozen half and two prompts a step of its base.",
             "2026-12-06, after vocab-content-share's first five trials",
@@ -207,22 +210,8 @@ STUDIES: dict[str, Study] = {
         Study(
             "vocab-content-wide",
             "rare-in-batch-content-frame-wide-seed1",
-            (
-                "prompts_per_step",
-                "weight_fresh_phrases",
-                "weight_four_letter_share",
-                "weight_content_fresh_share",
-                "learning_rate",
-                "beta",
-            ),
-            (
-                "prompts_per_step=3:4",
-                "weight_fresh_phrases=0.5:2",
-                "weight_four_letter_share=0:1",
-                "weight_content_fresh_share=0.5:2",
-                "learning_rate=2e-4:4e-4",
-                "beta=0.04:0.1",
-            ),
+            ("prompts_per_step", *FRAME_STUDY_LEVERS),
+            ("prompts_per_step=3:4", *FRAME_STUDY_RANGES),
             "of the 16 trials run to an end at two prompts a step, 9 were settled early by a seed that looped or "
             "collapsed, against 1 of 14 at three or four (every content study ran at two, and vocab-content-frame's "
             "first two trials looped by step 10). With three or four prompts a step the content studies' rewards train "
