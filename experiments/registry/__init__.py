@@ -18,6 +18,7 @@ from experiments.registry import (  # noqa: E402
     prompt_scale,
     speed_levers,
     vocabulary,
+    vocabulary_content,
 )
 from experiments.registry.experiment import (
     BASELINE_GRPO_CHANGES,
@@ -43,6 +44,7 @@ GROUPS = (
     speed_levers,
     gpu,
     vocabulary,
+    vocabulary_content,
 )
 CONFIGS: list[Experiment] = [run for group in GROUPS for entry in group.ENTRIES for run in runs(entry)]
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}

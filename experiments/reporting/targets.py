@@ -6,14 +6,18 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from experiments.registry import REGISTRY, greedy_eyes, vocabulary
+from experiments.registry import REGISTRY, greedy_eyes, vocabulary, vocabulary_content
 from experiments.registry.experiment import runs as runs_of
 from experiments.registry.first_lesson import CANDIDATES, TARGETS
 from experiments.reporting.record import RunRecord, seeds_of
 from experiments.training.recorder import read_metrics
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
 
-ALL_CANDIDATES = CANDIDATES + greedy_eyes.CANDIDATES + tuple(entry.name for entry in vocabulary.ENTRIES)
+ALL_CANDIDATES = (
+    CANDIDATES
+    + greedy_eyes.CANDIDATES
+    + tuple(entry.name for entry in (*vocabulary.ENTRIES, *vocabulary_content.ENTRIES))
+)
 BASELINE_FAMILY = (greedy_eyes.BASELINE, greedy_eyes.BASELINE_FP32)
 
 
