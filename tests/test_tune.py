@@ -490,6 +490,11 @@ RUN_COMMANDS = {
     "prompts_per_step=3:4 --lever weight_fresh_phrases=0.5:2 --lever weight_four_letter_share=0:1 --lever "
     "weight_content_fresh_share=0.5:2 --lever learning_rate=2e-4:4e-4 --lever beta=0.04:0.1 --dev_prompts "
     "prompts/silly_large.txt",
+    "vocab-content-cool": "--base rare-in-batch-content-cool-seed1 --enqueue rare-in-batch-content-cool-seed1 --steps 60 "
+    "--lanes 2 --seeds 1,2 --only weight_fresh_phrases,weight_four_letter_share,weight_content_fresh_share,"
+    "learning_rate,beta,temperature --lever weight_fresh_phrases=0.5:2 --lever weight_four_letter_share=0:1 --lever "
+    "weight_content_fresh_share=0.5:2 --lever learning_rate=2e-4:4e-4 --lever beta=0.04:0.1 --lever "
+    "temperature=0.55:0.8 --dev_prompts prompts/silly_large.txt",
 }
 
 

@@ -221,5 +221,20 @@ STUDIES: dict[str, Study] = {
             "2026-12-06, after 30 trials of six studies, vocab-content-frame's first two among them",
             enqueue=("rare-in-batch-content-frame-wide-seed1",),
         ),
+        Study(
+            "vocab-content-cool",
+            "rare-in-batch-content-cool-seed1",
+            (*FRAME_STUDY_LEVERS, "temperature"),
+            (*FRAME_STUDY_RANGES, "temperature=0.55:0.8"),
+            "in the content studies, training samples under temperature 0.8 reached the step cap in three trials of "
+            "four (the fourth collapsed), and samples at 0.85 or more in one of ten: nine were settled by a seed's "
+            "greedy loops. "
+            "vocab-content-frame's rewards on cool samples (0.55 to 0.8), where fresh_phrases and distinct_bigrams see "
+            "the loops and frames the greedy answers will have, train to the cap and some trial is feasible "
+            f"({FEASIBLE}) with a content share ≥ 0.25 on the worse seed. {REFUTED} Refuted too, on its first four "
+            "trials, if two or more are settled early by a seed's loops or collapse.",
+            "2026-12-06, after 31 trials of eight studies, while vocab-content-wide's second trained",
+            enqueue=("rare-in-batch-content-cool-seed1",),
+        ),
     )
 }

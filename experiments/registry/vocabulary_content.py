@@ -106,14 +106,34 @@ RARE_IN_BATCH_CONTENT_FRAME_WIDE = variant(
     long=True,
 )
 
+# Declared after 31 trials had run to an end, while vocab-content-wide's second trained, before any run of it: of the
+# content studies' trials sampled under temperature 0.8, three of four reached the step cap (the fourth collapsed, with
+# the plain share weighted 1.14); of the ten at 0.85 or more, one did, and nine were settled by a seed's greedy loops.
+# Without a content reward, 12 of 16 trials at 0.85 or more reached the cap (1 looped, 3 were pruned). Cool samples are
+# closer to the greedy answers the reader reads, so distinct_bigrams and fresh_phrases see the loops and frames to come.
+RARE_IN_BATCH_CONTENT_COOL = variant(
+    RARE_IN_BATCH_CONTENT_FRAME,
+    "rare-in-batch-content-cool",
+    "rare-in-batch-content-frame with training completions sampled at temperature 0.7 instead of 1.0: the content "
+    "rewards no longer pull the greedy answers into loops before the cap, and fresh_phrases sees in the samples the "
+    "frame the greedy answers would share, so the share, the content share and the frame targets are met together: "
+    "held-out greedy share ≥ 0.55, content share ≥ 0.25, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding, "
+    "on seeds 1 and 2",
+    "works",
+    grpo={"temperature": 0.7},
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     RARE_IN_BATCH_CONTENT,
     RARE_IN_BATCH_CONTENT_FRESH,
     RARE_IN_BATCH_CONTENT_FRESH_SHARE,
     RARE_IN_BATCH_CONTENT_FRAME,
     RARE_IN_BATCH_CONTENT_FRAME_WIDE,
+    RARE_IN_BATCH_CONTENT_COOL,
 ]
 
 # The studies that search around these entries (vocab-content, vocab-content-fresh, vocab-content-share,
-# vocab-content-frame, vocab-content-wide) are declared, with their commands and hypotheses, in
+# vocab-content-frame, vocab-content-wide, vocab-content-cool) are declared, with their commands and hypotheses, in
 # experiments/registry/studies.py.
