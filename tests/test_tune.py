@@ -495,6 +495,11 @@ RUN_COMMANDS = {
     "learning_rate,beta,temperature --lever weight_fresh_phrases=0.5:2 --lever weight_four_letter_share=0:1 --lever "
     "weight_content_fresh_share=0.5:2 --lever learning_rate=2e-4:4e-4 --lever beta=0.04:0.1 --lever "
     "temperature=0.55:0.8 --dev_prompts prompts/silly_large.txt",
+    "vocab-content-cool-share": "--base rare-in-batch-content-cool-share-seed1 --enqueue "
+    "rare-in-batch-content-cool-share-seed1 --steps 60 --lanes 2 --seeds 1,2 --only weight_four_letter_share,"
+    "weight_four_letter_rare_in_batch,top_entropy_quantile,temperature --lever weight_four_letter_share=0.5:1.5 --lever "
+    "weight_four_letter_rare_in_batch=1:2.5 --lever top_entropy_quantile=0.4:0.9 --lever temperature=0.6:0.75 "
+    "--dev_prompts prompts/silly_large.txt",
 }
 
 
@@ -527,4 +532,8 @@ def test_a_declared_study_runs_by_its_name_as_its_command_ran_it(name, monkeypat
         committed = json.loads(snapshot.read_text(encoding="utf-8"))
         assert committed["base"] == by_name.base.name and committed["seeds"] == list(by_name.seeds)
         assert committed["steps"] == by_name.base.steps and committed["levers"] == list(by_name.levers)
-    assert plan_from([name, "--lanes", "2", "--lever", "beta=0.05:0.06"]).levers["beta"].high == 0.06
+    lever = next(lever for lever in by_name.levers.values() if lever.kind in ("float", "log"))
+    middle = (lever.low + lever.high) / 2  # a later --lever respecifies the declared range
+    assert plan_from([name, "--lanes", "2", "--lever", f"{lever.name}={lever.low!r}:{middle!r}"]).levers[
+        lever.name
+    ].high == pytest.approx(middle)

@@ -125,6 +125,24 @@ RARE_IN_BATCH_CONTENT_COOL = variant(
     long=True,
 )
 
+# Declared after vocab-content-cool's first six trials, before any run of it: its base (#0) was the one content trial
+# with loops and frame within target on both seeds (loops 3% / 5%, frame 28% / 17%), but its dev share stayed at
+# 0.37 / 0.38, and each of its trials at a learning rate of 2.8e-4 or more looped before the cap. Under
+# normalize_then_sum each reward's weight is its share of the advantage: the two rewards that pay four-letter words
+# (the plain share 0.5, rare-in-batch 1) held 1.5 of 4.75. Here they hold 3 of 6.25, at the base's learning rate.
+RARE_IN_BATCH_CONTENT_COOL_SHARE = variant(
+    RARE_IN_BATCH_CONTENT_COOL,
+    "rare-in-batch-content-cool-share",
+    "rare-in-batch-content-cool with the plain share at weight 1 and four_letter_rare_in_batch at 2 (twice the base's): "
+    "the share arrives through the advantage's mix instead of a larger step, so the loops and the frame stay where "
+    "the cool samples and fresh_phrases held them: held-out greedy share ≥ 0.55, content share ≥ 0.25, clean ≥ 70%, "
+    "loops ≤ 5%, frame ≤ 30%, every guard holding, on seeds 1 and 2",
+    "works",
+    reward_weights=(1.0, 1.0, 0.25, 2.0, 1.0, 1.0),
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     RARE_IN_BATCH_CONTENT,
     RARE_IN_BATCH_CONTENT_FRESH,
@@ -132,8 +150,9 @@ ENTRIES = [
     RARE_IN_BATCH_CONTENT_FRAME,
     RARE_IN_BATCH_CONTENT_FRAME_WIDE,
     RARE_IN_BATCH_CONTENT_COOL,
+    RARE_IN_BATCH_CONTENT_COOL_SHARE,
 ]
 
 # The studies that search around these entries (vocab-content, vocab-content-fresh, vocab-content-share,
-# vocab-content-frame, vocab-content-wide, vocab-content-cool) are declared, with their commands and hypotheses, in
-# experiments/registry/studies.py.
+# vocab-content-frame, vocab-content-wide, vocab-content-cool, vocab-content-cool-share) are declared, with their
+# commands and hypotheses, in experiments/registry/studies_content.py.
