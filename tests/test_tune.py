@@ -500,6 +500,10 @@ RUN_COMMANDS = {
     "weight_four_letter_rare_in_batch,top_entropy_quantile,temperature --lever weight_four_letter_share=0.5:1.5 --lever "
     "weight_four_letter_rare_in_batch=1:2.5 --lever top_entropy_quantile=0.4:0.9 --lever temperature=0.6:0.75 "
     "--dev_prompts prompts/silly_large.txt",
+    "vocab-content-entropy": "--base rare-in-batch-content-entropy-seed1 --enqueue rare-in-batch-content-entropy-seed1 "
+    "--steps 60 --lanes 2 --seeds 1,2 --only entropy_coef,weight_four_letter_share,weight_four_letter_rare_in_batch,"
+    "temperature --lever entropy_coef=0.01:0.2 --lever weight_four_letter_share=0.5:1.5 --lever "
+    "weight_four_letter_rare_in_batch=1:2.5 --lever temperature=0.6:0.8 --dev_prompts prompts/silly_large.txt",
 }
 
 

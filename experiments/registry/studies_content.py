@@ -149,4 +149,23 @@ CONTENT_STUDIES: tuple[Study, ...] = (
         "2026-12-06, after 39 trials of nine studies, vocab-content-cool's six among them",
         enqueue=("rare-in-batch-content-cool-share-seed1",),
     ),
+    Study(
+        "vocab-content-entropy",
+        "rare-in-batch-content-entropy-seed1",
+        ("entropy_coef", "weight_four_letter_share", "weight_four_letter_rare_in_batch", "temperature"),
+        (
+            "entropy_coef=0.01:0.2",
+            "weight_four_letter_share=0.5:1.5",
+            "weight_four_letter_rare_in_batch=1:2.5",
+            "temperature=0.6:0.8",
+        ),
+        "in vocab-content-cool-share the weights that pay four-letter words brought the share by steps 15-31, and a "
+        "loop, a collapse or one frame with it in each of its first three trials; its clause refuted it. An entropy "
+        "bonus (entropy_coef 0.01-0.2, never searched before) keeps the policy from narrowing onto one pattern while "
+        f"those weights pay the share: some trial is feasible ({FEASIBLE}) with a content share ≥ 0.25 on the worse "
+        f"seed. {REFUTED} Refuted too, on its first four trials, if two or more are settled early by a seed's loops, "
+        "collapse or frame.",
+        "2026-12-06, after 43 trials of ten studies, vocab-content-cool-share's first three among them",
+        enqueue=("rare-in-batch-content-entropy-seed1",),
+    ),
 )

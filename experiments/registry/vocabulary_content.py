@@ -143,6 +143,24 @@ RARE_IN_BATCH_CONTENT_COOL_SHARE = variant(
     long=True,
 )
 
+# Declared after vocab-content-cool-share's first three trials, before any run of it: with the share's rewards weighed
+# 1 and 2, the share came by steps 15-31 and so did one pattern: seed 2 looped by step 15 (#0, "a tiny little …"),
+# one frame held 80% of seed 2's answers (#1, "This is a classic joke that goes back to …"), and seed 1 collapsed by
+# step 12 (#2, "A classic joke that goes back to the 1980s …"). An entropy bonus in the loss (TRL's entropy_coef,
+# the mean per-token entropy of the trained tokens) pushes every step against such a collapse; no study searched it.
+RARE_IN_BATCH_CONTENT_ENTROPY = variant(
+    RARE_IN_BATCH_CONTENT_COOL_SHARE,
+    "rare-in-batch-content-entropy",
+    "rare-in-batch-content-cool-share plus an entropy bonus (entropy_coef 0.05): the share arrives as it did there, "
+    "by steps 15-31, while the bonus keeps each position's distribution from narrowing onto one frame or loop: "
+    "held-out greedy share ≥ 0.55, content share ≥ 0.25, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every guard holding, "
+    "on seeds 1 and 2",
+    "works",
+    grpo={"entropy_coef": 0.05},
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     RARE_IN_BATCH_CONTENT,
     RARE_IN_BATCH_CONTENT_FRESH,
@@ -151,8 +169,9 @@ ENTRIES = [
     RARE_IN_BATCH_CONTENT_FRAME_WIDE,
     RARE_IN_BATCH_CONTENT_COOL,
     RARE_IN_BATCH_CONTENT_COOL_SHARE,
+    RARE_IN_BATCH_CONTENT_ENTROPY,
 ]
 
 # The studies that search around these entries (vocab-content, vocab-content-fresh, vocab-content-share,
-# vocab-content-frame, vocab-content-wide, vocab-content-cool, vocab-content-cool-share) are declared, with their
+# vocab-content-frame, vocab-content-wide, vocab-content-cool, vocab-content-cool-share, vocab-content-entropy) are declared, with their
 # commands and hypotheses, in experiments/registry/studies_content.py.
