@@ -27,6 +27,11 @@ FRAME_STUDY_RANGES = (
     "beta=0.04:0.1",
 )
 
+# vocab-content-entropy searches vocab-content-cool-share's two share weights over the same ranges, beside the entropy
+# bonus, so that it reads against vocab-content-cool-share one lever apart.
+SHARE_WEIGHT_LEVERS = ("weight_four_letter_share", "weight_four_letter_rare_in_batch")
+SHARE_WEIGHT_RANGES = ("weight_four_letter_share=0.5:1.5", "weight_four_letter_rare_in_batch=1:2.5")
+
 CONTENT_STUDIES: tuple[Study, ...] = (
     Study(
         "vocab-content",
@@ -131,13 +136,8 @@ CONTENT_STUDIES: tuple[Study, ...] = (
     Study(
         "vocab-content-cool-share",
         "rare-in-batch-content-cool-share-seed1",
-        ("weight_four_letter_share", "weight_four_letter_rare_in_batch", "top_entropy_quantile", "temperature"),
-        (
-            "weight_four_letter_share=0.5:1.5",
-            "weight_four_letter_rare_in_batch=1:2.5",
-            "top_entropy_quantile=0.4:0.9",
-            "temperature=0.6:0.75",
-        ),
+        (*SHARE_WEIGHT_LEVERS, "top_entropy_quantile", "temperature"),
+        (*SHARE_WEIGHT_RANGES, "top_entropy_quantile=0.4:0.9", "temperature=0.6:0.75"),
         "vocab-content-cool's base reached the cap with loops and frame within target on both seeds (3% / 5%, 28% / "
         "17%) and a dev share of 0.37 / 0.38, and every one of its trials at a learning rate of 2.8e-4 or more looped "
         "early. At its learning rate (2.5e-4) and β (0.075), a larger weight on the rewards that pay four-letter "
@@ -152,13 +152,8 @@ CONTENT_STUDIES: tuple[Study, ...] = (
     Study(
         "vocab-content-entropy",
         "rare-in-batch-content-entropy-seed1",
-        ("entropy_coef", "weight_four_letter_share", "weight_four_letter_rare_in_batch", "temperature"),
-        (
-            "entropy_coef=0.01:0.2",
-            "weight_four_letter_share=0.5:1.5",
-            "weight_four_letter_rare_in_batch=1:2.5",
-            "temperature=0.6:0.8",
-        ),
+        ("entropy_coef", *SHARE_WEIGHT_LEVERS, "temperature"),
+        ("entropy_coef=0.01:0.2", *SHARE_WEIGHT_RANGES, "temperature=0.6:0.8"),
         "in vocab-content-cool-share the weights that pay four-letter words brought the share by steps 15-31, and a "
         "loop, a collapse or one frame with it in each of its first three trials; its clause refuted it. An entropy "
         "bonus (entropy_coef 0.01-0.2, never searched before) keeps the policy from narrowing onto one pattern while "

@@ -173,5 +173,5 @@ ENTRIES = [
 ]
 
 # The studies that search around these entries (vocab-content, vocab-content-fresh, vocab-content-share,
-# vocab-content-frame, vocab-content-wide, vocab-content-cool, vocab-content-cool-share, vocab-content-entropy) are declared, with their
-# commands and hypotheses, in experiments/registry/studies_content.py.
+# vocab-content-frame, vocab-content-wide, vocab-content-cool, vocab-content-cool-share, vocab-content-entropy) are
+# declared, with their commands and hypotheses, in experiments/registry/studies_content.py.
