@@ -504,6 +504,10 @@ RUN_COMMANDS = {
     "--steps 60 --lanes 2 --seeds 1,2 --only entropy_coef,weight_four_letter_share,weight_four_letter_rare_in_batch,"
     "temperature --lever entropy_coef=0.01:0.2 --lever weight_four_letter_share=0.5:1.5 --lever "
     "weight_four_letter_rare_in_batch=1:2.5 --lever temperature=0.6:0.8 --dev_prompts prompts/silly_large.txt",
+    "vocab-content-sum": "--base rare-in-batch-content-cool-sum-seed1 --enqueue rare-in-batch-content-cool-sum-seed1 "
+    "--steps 60 --lanes 2 --seeds 1,2 --only scale_rewards,weight_four_letter_share,weight_four_letter_rare_in_batch,"
+    "learning_rate --lever weight_four_letter_share=0.5:1.5 --lever weight_four_letter_rare_in_batch=1:2.5 --lever "
+    "learning_rate=2e-4:4e-4 --dev_prompts prompts/silly_large.txt",
 }
 
 

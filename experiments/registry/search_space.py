@@ -90,7 +90,8 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "scale_rewards", "categorical", choices=("group", "batch", "none"),
-        reason="how advantages are scaled: by the group's spread, the batch's, or not at all",
+        reason="how advantages are scaled: by the group's spread, the batch's, or not at all (read only under "
+        "sum_then_normalize: TRL 1.16's normalize_then_sum scales each reward by its group's spread, then the batch's)",
         source="Dr. GRPO (arXiv 2503.20783) drops the scaling; PPO Lite (arXiv 2508.08221) scales by the batch",
     ),
     Lever(

@@ -163,4 +163,20 @@ CONTENT_STUDIES: tuple[Study, ...] = (
         "2026-12-06, after 43 trials of ten studies, vocab-content-cool-share's first three among them",
         enqueue=("rare-in-batch-content-entropy-seed1",),
     ),
+    Study(
+        "vocab-content-sum",
+        "rare-in-batch-content-cool-sum-seed1",
+        ("scale_rewards", *SHARE_WEIGHT_LEVERS, "learning_rate"),
+        (*SHARE_WEIGHT_RANGES, "learning_rate=2e-4:4e-4"),
+        "all 28 trials settled early by loops, a collapse or a frame ran with normalize_then_sum, under which TRL "
+        "scales each reward by its own spread in the group and never reads scale_rewards; the 6 trials with "
+        "sum_then_normalize never looped early, but their share stayed at 0.28-0.30. With the cool-share base's "
+        "weights and sum_then_normalize (scale_rewards group, batch or none searched), the share arrives without "
+        f"the loops: some trial is feasible ({FEASIBLE}) with a content share ≥ 0.25 on the worse seed. {REFUTED} "
+        "Refuted too, on its first four trials, if two or more are settled early by a seed's "
+        "loops, collapse or frame (the aggregation does not stop them), or if none reaches the cap with a worse "
+        "seed's dev share above 0.45 (the low share, not the aggregation, kept the earlier trials from looping).",
+        "2026-12-07, after 51 trials of eleven studies, while vocab-content-cool-share's #5 trained",
+        enqueue=("rare-in-batch-content-cool-sum-seed1",),
+    ),
 )

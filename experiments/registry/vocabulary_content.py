@@ -161,6 +161,28 @@ RARE_IN_BATCH_CONTENT_ENTROPY = variant(
     long=True,
 )
 
+# Declared after 51 trials had run to an end, while vocab-content-cool-share's #5 trained, before any run of it: every
+# trial settled early by loops, a collapse or a frame (28) ran with normalize_then_sum, which every base since vocab #1
+# inherits. TRL 1.16 then scales each reward by its own spread in the group (plus 1e-4) before the weights, so a reward
+# whose eight samples barely differ (the plain share among cool samples, fresh_phrases where one sample shares a phrase) adds
+# a full unit of advantage from small differences, and scale_rewards is not read at all. sum_then_normalize weighs the
+# rewards first and scales their sum once, so a reward moves the advantage as much as its samples differ. The trials
+# that ran with it never looped early, but their share stayed at 0.28-0.30, at lower learning rates and without the cool
+# base's rewards.
+RARE_IN_BATCH_CONTENT_COOL_SUM = variant(
+    RARE_IN_BATCH_CONTENT_COOL_SHARE,
+    "rare-in-batch-content-cool-sum",
+    "rare-in-batch-content-cool-share with sum_then_normalize (each group's weighted sum scaled by its spread, "
+    "scale_rewards group) in place of normalize_then_sum: the share's rewards pay in proportion to how much the "
+    "samples differ in them, so the share arrives at their weights without the amplified noise that ended every early "
+    "trial in loops: held-out greedy share ≥ 0.55, content share ≥ 0.25, clean ≥ 70%, loops ≤ 5%, frame ≤ 30%, every "
+    "guard holding, on seeds 1 and 2",
+    "works",
+    grpo={"multi_objective_aggregation": "sum_then_normalize", "scale_rewards": "group"},
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     RARE_IN_BATCH_CONTENT,
     RARE_IN_BATCH_CONTENT_FRESH,
@@ -170,8 +192,9 @@ ENTRIES = [
     RARE_IN_BATCH_CONTENT_COOL,
     RARE_IN_BATCH_CONTENT_COOL_SHARE,
     RARE_IN_BATCH_CONTENT_ENTROPY,
+    RARE_IN_BATCH_CONTENT_COOL_SUM,
 ]
 
 # The studies that search around these entries (vocab-content, vocab-content-fresh, vocab-content-share,
-# vocab-content-frame, vocab-content-wide, vocab-content-cool, vocab-content-cool-share, vocab-content-entropy) are
-# declared, with their commands and hypotheses, in experiments/registry/studies_content.py.
+# vocab-content-frame, vocab-content-wide, vocab-content-cool, vocab-content-cool-share, vocab-content-entropy,
+# vocab-content-sum) are declared, with their commands and hypotheses, in experiments/registry/studies_content.py.
