@@ -84,3 +84,13 @@ STUDIES: dict[str, Study] = {
         *CONTENT_STUDIES,
     )
 }
+
+
+def declared_in(name: str) -> str:
+    """The file that declares a study, for the tuner's first line.
+
+    >>> declared_in("vocab"), declared_in("vocab-content")
+    ('experiments/registry/studies.py', 'experiments/registry/studies_content.py')
+    """
+    content = any(study.name == name for study in CONTENT_STUDIES)
+    return f"experiments/registry/{'studies_content' if content else 'studies'}.py"

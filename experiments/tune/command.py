@@ -15,7 +15,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from experiments.cli import one_line_errors, parse
-from experiments.registry.studies import STUDIES
+from experiments.registry.studies import STUDIES, declared_in
 from experiments.training.checks import ConfigError
 from experiments.tune.figures import draw_study_figures
 from experiments.tune.lanes import Lanes
@@ -39,7 +39,7 @@ INTERRUPTED_EXIT = 130
 def main(argv: list[str] | None = None) -> None:
     options, words = parse(TuneOptions, argv, TuneOptions.__doc__, other_options=True, expand=with_declaration)
     if words and words[0] in STUDIES:
-        log.info(f"study {words[0]}: declared in experiments/registry/studies.py ({STUDIES[words[0]].declared})")
+        log.info(f"study {words[0]}: declared in {declared_in(words[0])} ({STUDIES[words[0]].declared})")
     with one_line_errors():
         names, specs = lever_specs(words)
         plan = plan_of(options, names, specs)
