@@ -508,6 +508,10 @@ RUN_COMMANDS = {
     "--steps 60 --lanes 2 --seeds 1,2 --only scale_rewards,weight_four_letter_share,weight_four_letter_rare_in_batch,"
     "learning_rate --lever weight_four_letter_share=0.5:1.5 --lever weight_four_letter_rare_in_batch=1:2.5 --lever "
     "learning_rate=2e-4:4e-4 --dev_prompts prompts/silly_large.txt",
+    "vocab-content-cold": "--base rare-in-batch-content-cold-seed1 --enqueue rare-in-batch-content-cold-seed1 --steps 60 "
+    "--lanes 2 --seeds 1,2 --only temperature,num_generations,weight_four_letter_share,weight_four_letter_rare_in_batch "
+    "--lever temperature=0.35:0.55 --lever num_generations=8,12 --lever weight_four_letter_share=0.5:1.5 --lever "
+    "weight_four_letter_rare_in_batch=1:2.5 --dev_prompts prompts/silly_large.txt",
 }
 
 

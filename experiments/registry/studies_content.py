@@ -179,4 +179,19 @@ CONTENT_STUDIES: tuple[Study, ...] = (
         "2026-12-07, after 51 trials of eleven studies, while vocab-content-cool-share's #5 trained",
         enqueue=("rare-in-batch-content-cool-sum-seed1",),
     ),
+    Study(
+        "vocab-content-cold",
+        "rare-in-batch-content-cold-seed1",
+        ("temperature", "num_generations", *SHARE_WEIGHT_LEVERS),
+        ("temperature=0.35:0.55", "num_generations=8,12", *SHARE_WEIGHT_RANGES),
+        "in every study the greedy answers looped or took one frame soon after the share came, while training samples "
+        "at 0.6-1.0 rarely loop, so the rewards against loops and frames charged few of them; vocab-content-sum's "
+        "base looped at the step cool-share's did, whatever the aggregation. Training samples at 0.35-0.55, close to "
+        "the greedy answers, with twelve or eight a group, let distinct_bigrams and fresh_phrases turn each group "
+        "against a loop before the greedy answers take it, while the cool-share base's weights bring the share: "
+        f"some trial is feasible ({FEASIBLE}) with a content share ≥ 0.25 on the worse seed. {REFUTED} Refuted too, "
+        "on its first four trials, if two or more are settled early by a seed's loops, collapse or frame.",
+        "2026-12-07, after 53 trials of twelve studies, while vocab-content-sum's #1 trained",
+        enqueue=("rare-in-batch-content-cold-seed1",),
+    ),
 )

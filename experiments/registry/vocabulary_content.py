@@ -183,6 +183,26 @@ RARE_IN_BATCH_CONTENT_COOL_SUM = variant(
     long=True,
 )
 
+# Declared after 53 trials had run to an end, while vocab-content-sum's #1 trained, before any run of it: training
+# samples at 0.6-1.0 rarely loop (0-4% at 1.0), while the greedy answers the reader reads loop in most trials soon after
+# the share comes, so distinct_bigrams and fresh_phrases charge few of the loops to come. vocab-content-sum's base
+# looped at step 15, the step cool-share's base looped at, so the aggregation is not what lets the loops through.
+# Samples at 0.35-0.55 are close to the greedy answers: some of a group's samples loop and the others do not, and the
+# group's advantage turns against the loop before the greedy answers take it. Twelve completions a group keep a spread
+# among such similar samples.
+RARE_IN_BATCH_CONTENT_COLD = variant(
+    RARE_IN_BATCH_CONTENT_COOL_SHARE,
+    "rare-in-batch-content-cold",
+    "rare-in-batch-content-cool-share with training completions sampled at temperature 0.45 and twelve a group: the "
+    "samples show the loops and frames the greedy answers would have, so the rewards against them charge them while "
+    "the share's weights bring the share: held-out greedy share ≥ 0.55, content share ≥ 0.25, clean ≥ 70%, loops "
+    "≤ 5%, frame ≤ 30%, every guard holding, on seeds 1 and 2",
+    "works",
+    grpo={"temperature": 0.45, "num_generations": 12, "per_device_train_batch_size": 24},  # 2 prompts × 12
+    seeds=SCREEN_SEEDS,
+    long=True,
+)
+
 ENTRIES = [
     RARE_IN_BATCH_CONTENT,
     RARE_IN_BATCH_CONTENT_FRESH,
@@ -193,8 +213,9 @@ ENTRIES = [
     RARE_IN_BATCH_CONTENT_COOL_SHARE,
     RARE_IN_BATCH_CONTENT_ENTROPY,
     RARE_IN_BATCH_CONTENT_COOL_SUM,
+    RARE_IN_BATCH_CONTENT_COLD,
 ]
 
 # The studies that search around these entries (vocab-content, vocab-content-fresh, vocab-content-share,
 # vocab-content-frame, vocab-content-wide, vocab-content-cool, vocab-content-cool-share, vocab-content-entropy,
-# vocab-content-sum) are declared, with their commands and hypotheses, in experiments/registry/studies_content.py.
+# vocab-content-sum, vocab-content-cold) are declared, with their commands and hypotheses, in experiments/registry/studies_content.py.
