@@ -3,8 +3,9 @@ frame, read from all complete trials at once rather than one study's handful (is
 
 Each trial is read on every lever that any study searched. A lever its own study did not search takes its base
 entry's value (``search_space.lever_value``), so study vocab's trials read frozen_fraction 0 and vocab-keep's read
-scale_rewards none. The studies differ in more than their levers (their rewards, their bases), so the study itself is
-a row too. The page is results/tune/levers.md, redrawn with results/summary.md, which links it.
+scale_rewards none. A setting TRL does not read is shown as such: under normalize_then_sum, TRL 1.16 scales each
+reward by its group's spread and the sum by the batch's, whatever scale_rewards says. The studies differ in more than
+their levers (their rewards, their bases), so the study itself is a row too. The page is results/tune/levers.md, redrawn with results/summary.md, which links it.
 """
 
 from __future__ import annotations
@@ -50,9 +51,26 @@ def pooled_trials(
                 continue
             params = {lever: _base_value(base, lever) for lever in levers}
             params.update(trial.get("params") or {})
+            params = as_read(params)
             pooled.append({**trial, "params": {**params, "study": snapshot.get("study")}})
     seeds = sorted({int(seed) for snapshot in snapshots for seed in snapshot.get("seeds") or []})
     return pooled, [*levers, "study"], seeds
+
+
+UNREAD_SCALE = "not read (normalize_then_sum)"
+
+
+def as_read(params: dict[str, Any]) -> dict[str, Any]:
+    """A trial's levers as TRL read them: scale_rewards is not read under normalize_then_sum.
+
+    >>> as_read({"scale_rewards": "none", "multi_objective_aggregation": "normalize_then_sum"})["scale_rewards"]
+    'not read (normalize_then_sum)'
+    >>> as_read({"scale_rewards": "none", "multi_objective_aggregation": "sum_then_normalize"})["scale_rewards"]
+    'none'
+    """
+    if "scale_rewards" in params and params.get("multi_objective_aggregation") == "normalize_then_sum":
+        return {**params, "scale_rewards": UNREAD_SCALE}
+    return params
 
 
 def _base_value(base: Any, lever: str) -> Any:
