@@ -423,7 +423,7 @@ def test_the_evaluation_before_training_is_cached_by_the_models_content_not_its_
 
     def fake_evaluate(model, tokenizer, task):
         evaluated.append(model)
-        share = float(next(model.parameters()).flatten()[0])
+        share = float(next(model.parameters()).flatten()[0].detach())
         return evaluate.Evaluation(Measurements(share=share), ["a"], [["a"]])
 
     monkeypatch.setattr(evaluate, "evaluate", fake_evaluate)
