@@ -3,9 +3,10 @@ frame, read from all complete trials at once rather than one study's handful (is
 
 Each trial is read on every lever that any study searched. A lever its own study did not search takes its base
 entry's value (``search_space.lever_value``), so study vocab's trials read frozen_fraction 0 and vocab-keep's read
-scale_rewards none. A setting TRL does not read is shown as such: under normalize_then_sum, TRL 1.16 scales each
-reward by its group's spread and the sum by the batch's, whatever scale_rewards says. The studies differ in more than
-their levers (their rewards, their bases), so the study itself is a row too. The page is results/tune/levers.md, redrawn with results/summary.md, which links it.
+multi_objective_aggregation normalize_then_sum. A setting TRL does not read is shown as such: under
+normalize_then_sum, TRL 1.16 scales each reward by its group's spread and the sum by the batch's, whatever
+scale_rewards says. The studies differ in more than their levers (their rewards, their bases), so the study itself is
+a row too. The page is results/tune/levers.md, redrawn with results/summary.md, which links it.
 """
 
 from __future__ import annotations
