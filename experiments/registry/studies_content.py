@@ -27,8 +27,9 @@ FRAME_STUDY_RANGES = (
     "beta=0.04:0.1",
 )
 
-# vocab-content-entropy searches vocab-content-cool-share's two share weights over the same ranges, beside the entropy
-# bonus, so that it reads against vocab-content-cool-share one lever apart.
+# vocab-content-entropy, vocab-content-sum and vocab-content-cold search vocab-content-cool-share's two share weights
+# over the same ranges, beside the one lever each adds (the entropy bonus, the advantage's scaling, the sampling
+# temperature), so that each reads against vocab-content-cool-share one lever apart.
 SHARE_WEIGHT_LEVERS = ("weight_four_letter_share", "weight_four_letter_rare_in_batch")
 SHARE_WEIGHT_RANGES = ("weight_four_letter_share=0.5:1.5", "weight_four_letter_rare_in_batch=1:2.5")
 

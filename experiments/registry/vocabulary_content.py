@@ -164,9 +164,9 @@ RARE_IN_BATCH_CONTENT_ENTROPY = variant(
 # Declared after 51 trials had run to an end, while vocab-content-cool-share's #5 trained, before any run of it: every
 # trial settled early by loops, a collapse or a frame (28) ran with normalize_then_sum, which every base since vocab #1
 # inherits. TRL 1.16 then scales each reward by its own spread in the group (plus 1e-4) before the weights, so a reward
-# whose eight samples barely differ (the plain share among cool samples, fresh_phrases where one sample shares a phrase) adds
-# a full unit of advantage from small differences, and scale_rewards is not read at all. sum_then_normalize weighs the
-# rewards first and scales their sum once, so a reward moves the advantage as much as its samples differ. The trials
+# whose eight samples barely differ (the plain share among cool samples, fresh_phrases where one sample shares a phrase)
+# adds a full unit of advantage from small differences, and scale_rewards is not read at all. sum_then_normalize weighs
+# the rewards first and scales their sum once, so a reward moves the advantage as much as its samples differ. The trials
 # that ran with it never looped early, but their share stayed at 0.28-0.30, at lower learning rates and without the cool
 # base's rewards.
 RARE_IN_BATCH_CONTENT_COOL_SUM = variant(
@@ -218,4 +218,5 @@ ENTRIES = [
 
 # The studies that search around these entries (vocab-content, vocab-content-fresh, vocab-content-share,
 # vocab-content-frame, vocab-content-wide, vocab-content-cool, vocab-content-cool-share, vocab-content-entropy,
-# vocab-content-sum, vocab-content-cold) are declared, with their commands and hypotheses, in experiments/registry/studies_content.py.
+# vocab-content-sum, vocab-content-cold) are declared, with their commands and hypotheses, in
+# experiments/registry/studies_content.py.
