@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -573,3 +573,145 @@ def cross_prompt_novelty(prompts: Sequence[Any], completions: Sequence[Any], **k
         ]
         scores.append(1.0 - max(overlaps) if own and overlaps else 1.0)
     return scores
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# A share with a floor, and rewards with memory (issue 52)
+# ---------------------------------------------------------------------------------------------------------------------
+
+FLOOR_WORDS = 12  # the word count a short answer is divided by at least: "Just like that." earns 3 of 12, not 1.0
+
+
+def floor_share(text: str, floor_words: int = FLOOR_WORDS) -> float:
+    """Distinct four-letter words over max(words, ``floor_words``), times one minus the repeated 3-gram share; 0 for a
+    loop. The type-once share pays a short answer fully ("Just like that." is 2 of 3 and climbs to 1.0 with one more
+    four-letter word); the floor makes brevity cost what it saves.
+
+    >>> floor_share("Just like that."), floor_share("Cows sing very long songs when moon rises over dark hills")
+    (0.25, 0.6666666666666666)
+    >>> floor_share("they have ears they have ears they have ears"), floor_share("")
+    (0.0, 0.0)
+    """
+    if loops(text):
+        return 0.0
+    found = words(text)
+    distinct = {w.lower() for w in found if letter_count(w) == 4}
+    return len(distinct) / max(len(found), floor_words, 1) * (1.0 - repeated_trigram_share(text))
+
+
+@reward
+def four_letter_floor(prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """The gated type-once share with a floor of 12 words (``floor_share``): no pay for brevity, none for a loop.
+
+    >>> four_letter_floor(None, ["Just like that.", "Moon eyes sing, toad legs hum: they keep time with each beat"])
+    [0.25, 0.9166666666666666]
+    """
+    return _per_completion(completions, floor_share)
+
+
+MEMORY_ANSWERS = 256  # answers to other prompts a memory reward remembers, across steps
+
+
+class PhraseMemory:
+    """The word n-grams of the last ``size`` answers, each with the question it answered: what a frame leaves behind.
+
+    A frame ("Just what you need to know …") is one phrase across *questions*. Within one step of 2 prompts it is seen
+    only where both groups carry it; over the last few hundred answers it is seen as soon as it spreads. Answers to the
+    same question may share their subject, so only answers to other questions count.
+
+    >>> memory = PhraseMemory(size=2, n=3)
+    >>> memory.remember(["ox?"], ["they sing very low"]); memory.seen("cat?", "they sing very high"), memory.seen("ox?", "they sing very high")
+    (0.5, 0.0)
+    >>> memory.remember(["a?", "b?"], ["one two three", "four five six"]); memory.seen("cat?", "they sing very high")
+    0.0
+    """
+
+    def __init__(self, size: int = MEMORY_ANSWERS, n: int = 3) -> None:
+        self.n = n
+        self.answers: deque[tuple[str, frozenset[tuple[str, ...]]]] = deque(maxlen=size)
+
+    def grams(self, text: str) -> set[tuple[str, ...]]:
+        found = [w.lower() for w in words(text)]
+        return {tuple(found[i : i + self.n]) for i in range(len(found) - self.n + 1)}
+
+    def remember(self, questions: Sequence[str], answers: Sequence[str]) -> None:
+        for question, answer in zip(questions, answers):
+            self.answers.append((question, frozenset(self.grams(answer))))
+
+    def holders(self) -> dict[tuple[str, ...], set[str]]:
+        """Each remembered n-gram and the questions whose answers held it."""
+        held: dict[tuple[str, ...], set[str]] = {}
+        for question, grams in self.answers:
+            for gram in grams:
+                held.setdefault(gram, set()).add(question)
+        return held
+
+    def seen(self, question: str, answer: str, held: dict[tuple[str, ...], set[str]] | None = None) -> float:
+        """Share of the answer's n-grams that an answer to another question holds (0 for an answer too short)."""
+        grams = self.grams(answer)
+        held = self.holders() if held is None else held
+        return sum(bool(held.get(gram, set()) - {question}) for gram in grams) / len(grams) if grams else 0.0
+
+
+class FreshInMemory:
+    """A reward with memory: one minus the share of an answer's n-grams found in the last ``size`` answers to *other*
+    questions (across steps), or in this batch's answers to another question.
+
+    A reward with state: build one for each run (``STATEFUL_REWARDS`` holds the factories; the runner builds them
+    fresh), so no run starts with another's memory. The batch is scored first and remembered after, so an answer is
+    never compared with itself. Under ``accelerate launch`` each process scores and remembers only its slice of the
+    batch: its memory holds half the answers at two processes, and a frame that spreads reaches every slice within a
+    step or two, so it is charged all the same.
+
+    >>> fresh = FreshInMemory(size=8)
+    >>> fresh(["ox?", "cat?"], ["Just what you need to know", "Cats purr at the moon"])
+    [1.0, 1.0]
+    >>> [round(score, 2) for score in fresh(["owl?", "owl?"], ["Just what you need to know here", "Owls hoot at night"])]
+    [0.2, 1.0]
+    """
+
+    __name__ = "fresh_in_memory"
+
+    def __init__(self, size: int = MEMORY_ANSWERS, n: int = 3) -> None:
+        self.memory = PhraseMemory(size, n)
+
+    def freshness(self, prompts: Sequence[Any] | None, completions: Sequence[Any]) -> list[float]:
+        questions = prompt_texts(prompts, completions)
+        answers = [completion_text(completion) for completion in completions]
+        batch = PhraseMemory(len(answers), self.memory.n)
+        batch.remember(questions, answers)
+        held = self.memory.holders()
+        for gram, asked in batch.holders().items():
+            held.setdefault(gram, set()).update(asked)
+        scores = [1.0 - self.memory.seen(question, answer, held) for question, answer in zip(questions, answers)]
+        self.memory.remember(questions, answers)
+        return scores
+
+    def __call__(self, prompts: Sequence[Any] | None, completions: Sequence[Any], **kwargs: Any) -> list[float]:
+        return self.freshness(prompts, completions)
+
+
+class FloorShareFresh(FreshInMemory):
+    """The floor share (``floor_share``) times the freshness against memory (``FreshInMemory``): four-letter words that
+    answer this question in words of its own, not in a frame another question's answer already used.
+
+    >>> reward = FloorShareFresh(size=8)
+    >>> reward(["ox?", "cat?"], ["Oxen sing deep slow hymns when moon rises over dark hills", "Cats purr"])
+    [0.6666666666666666, 0.16666666666666666]
+    >>> reward(["owl?"], ["Owls sing deep slow hymns when moon rises over dark hills"])  # 8 of its 9 3-grams remembered
+    [0.0740740740740741]
+    """
+
+    __name__ = "four_letter_floor_fresh"
+
+    def __call__(self, prompts: Sequence[Any] | None, completions: Sequence[Any], **kwargs: Any) -> list[float]:
+        fresh = self.freshness(prompts, completions)
+        return [floor_share(completion_text(c)) * f for c, f in zip(completions, fresh)]
+
+
+# Rewards with state, by name: each run builds its own (experiments/training/assembly.py), so memories never carry over.
+STATEFUL_REWARDS: dict[str, Callable[[], RewardFunction]] = {
+    "fresh_in_memory": FreshInMemory,
+    "fresh_pairs_in_memory": lambda: FreshInMemory(n=2),
+    "four_letter_floor_fresh": FloorShareFresh,
+}

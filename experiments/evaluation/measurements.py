@@ -42,8 +42,9 @@ class Measurements:
 MEASURES = tuple(f.name for f in dataclasses.fields(Measurements))
 
 
-# Why training ended: the behaviour arrived, the greedy probe looped, the policy collapsed, or the step cap.
-StopReason = Literal["behaviour", "loops", "collapse", "step cap"]
+# Why training ended: the behaviour arrived, the greedy probe looped, the policy collapsed, the probe stopped improving
+# (an entry's patience), or the step cap.
+StopReason = Literal["behaviour", "loops", "collapse", "patience", "step cap"]
 
 
 @dataclass
@@ -64,6 +65,8 @@ class TrainingOutcome:
     behaviour_step: int | None = None  # the first step the run's arrival rule held (training share or greedy probe)
     probe_s: float | None = None  # seconds spent reading the greedy probe, within wall_clock_s
     gradient_steps: int | None = None  # optimizer steps whose gradient norm was not 0 (None: not logged)
+    kept_step: int | None = None  # keep="best": the step whose weights were evaluated (None: the last step's)
+    probe_readings: list[dict[str, Any]] | None = None  # every greedy probe reading: step, share, loops, frame, clean
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainingOutcome:
@@ -80,6 +83,8 @@ class TrainingOutcome:
         stop_reason: StopReason,
         behaviour_step: int | None = None,
         probe_s: float | None = None,
+        kept_step: int | None = None,
+        probe_readings: list[dict[str, Any]] | None = None,
     ) -> TrainingOutcome:
         """From the logged steps. Rewards are logged only on steps that generate; with ``num_iterations`` > 1 the steps
         that reuse a batch log loss, KL and step time but no reward, so steps and their times are counted from the loss
@@ -100,6 +105,8 @@ class TrainingOutcome:
             behaviour_step=behaviour_step,
             probe_s=None if probe_s is None else round(probe_s, 1),
             gradient_steps=gradient_steps(optimizer_steps),
+            kept_step=kept_step,
+            probe_readings=probe_readings,
         )
 
     def not_trained(self) -> str | None:

@@ -16,6 +16,7 @@ from experiments.registry import (  # noqa: E402
     greedy_eyes,
     lessons,
     prompt_scale,
+    reader_trained,
     speed_levers,
     vocabulary,
     vocabulary_content,
@@ -45,6 +46,7 @@ GROUPS = (
     gpu,
     vocabulary,
     vocabulary_content,
+    reader_trained,
 )
 CONFIGS: list[Experiment] = [run for group in GROUPS for entry in group.ENTRIES for run in runs(entry)]
 REGISTRY: dict[str, Experiment] = {config.name: config for config in CONFIGS}

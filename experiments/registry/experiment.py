@@ -27,6 +27,7 @@ GUARD_NAMES = (
     "stop_rule",
 )
 ARRIVALS = ("training", "probe")  # what the behaviour's arrival reads (experiments/training/stop_rules.py)
+KEEPS = ("last", "best")  # which weights a run ends with: its last step's, or its best probe reading's
 PRECISIONS = ("auto", "fp32", "bf16")  # auto: fp32 on a CPU without bf16 instructions, measured elsewhere, bf16 on CUDA
 
 # TRL defaults the baseline changes, each with the reason it had to change.
@@ -89,6 +90,10 @@ class Experiment:
     )
     precision: str = "auto"  # "auto" measures fp32 against bf16 autocast on this machine and trains in the faster
     lora_rank: int | None = None  # train LoRA adapters of this rank (TRL's peft_config) instead of every weight
+    greedy_members: int = 0  # members of each group decoded as the reader reads: 1 greedy, the rest at cold_temperature
+    cold_temperature: float = 0.3  # the sampling temperature of greedy members after the first
+    keep: str = "last"  # "best": the weights at the probe reading that best meets the targets, on training prompts
+    patience: int | None = None  # end a run whose probe readings have not improved for this many readings
     seeds: tuple[int, ...] = (0,)  # one run per seed; the first keeps the entry's name, the others add -seedN
     family: str = ""  # the registry entry a run belongs to (its name without the seed), set by runs()
     base: Experiment | None = field(default=None, repr=False, compare=False)  # what this entry is a variant of

@@ -132,6 +132,28 @@ LEVERS: tuple[Lever, ...] = (
         source="LoRA (arXiv 2106.09685) through TRL's peft_config; lesson lora-16",
     ),
     Lever(
+        "greedy_members", "categorical", choices=(0, 1, 2),
+        reason="members of each group decoded as the reader reads: 1 is the greedy answer, more are cold samples; "
+        "outside the suite one greedy member kept seed 1's probe free of loops from step 20 to 60",
+        source="issue 52; ../shared/README.md (2026-12-07)",
+    ),
+    Lever(
+        "cold_temperature", "float", 0.2, 0.6,
+        reason="the temperature of greedy members after the first: near the greedy answer, but not a copy of it",
+        source="issue 52",
+    ),
+    Lever(
+        "keep", "categorical", choices=("last", "best"),
+        reason="judge the last step's weights, or the best probe reading's (training prompts only): runs often "
+        "passed through a good state a probe or two before breaking",
+        source="issue 52; early stopping at the best validation reading",
+    ),
+    Lever(
+        "patience", "categorical", choices=(None, 3, 5),
+        reason="end a run whose probe readings have not improved for this many readings (None: run to the cap)",
+        source="issue 52",
+    ),
+    Lever(
         "stop_level", "float", 0.4, 0.7,
         reason="the level at which the arrival rule ends training: a later stop trains longer, and looped more",
         source="experiments/training/stop_rules.py",

@@ -4,13 +4,14 @@ A study's name is enough to run or continue it: ``python -m experiments.tune voc
 seeds, steps, levers and development prompts from here, and the command line may add options after them (the last
 value of an option wins, and a later ``--lever`` respecifies an earlier one). A declaration never changes once its
 first trial ran; a new idea is a new study. The entries the studies start from live in their lesson group's module,
-and the content studies' declarations in studies_content.py.
+the content studies' declarations in studies_content.py, and the reader-trained study's in studies_reader.py.
 """
 
 from __future__ import annotations
 
 from experiments.registry.declared_study import FEASIBLE, REFUTED, Study
 from experiments.registry.studies_content import CONTENT_STUDIES
+from experiments.registry.studies_reader import READER_STUDIES
 
 STUDIES: dict[str, Study] = {
     study.name: study
@@ -82,6 +83,7 @@ STUDIES: dict[str, Study] = {
             enqueue=("rare-in-batch-frozen-seed1",),
         ),
         *CONTENT_STUDIES,
+        *READER_STUDIES,
     )
 }
 
@@ -92,5 +94,7 @@ def declared_in(name: str) -> str:
     >>> declared_in("vocab"), declared_in("vocab-content")
     ('experiments/registry/studies.py', 'experiments/registry/studies_content.py')
     """
+    if any(study.name == name for study in READER_STUDIES):
+        return "experiments/registry/studies_reader.py"
     content = any(study.name == name for study in CONTENT_STUDIES)
     return f"experiments/registry/{'studies_content' if content else 'studies'}.py"

@@ -126,9 +126,7 @@ def _row(run: RunRecord) -> list[Any]:
         else:
             guards.append(f"{_figure(before, fmt)}→{_figure(after, fmt)}" + ("" if run.guards[key] else " ✗"))
     precision = run.precision.precision if run.precision else "bf16 (fixed)"
-    steps = f"{run.training.steps_trained if run.training.steps_trained is not None else run.steps} of {run.steps}" + (
-        f" ({run.training.stop_reason})" if run.training.stop_reason else ""
-    )
+    steps = steps_cell(run)
     overrides = ", ".join(f"{k}={v}" for k, v in run.overrides.items()) or "—"
     clean = "—" if run.after.clean is None else f"{run.before.clean:.0%}→{run.after.clean:.0%}"
     phrase = "—" if run.after.frame_phrase is None else f'"{run.after.frame_phrase}" {run.after.frame:.0%}'
@@ -145,6 +143,21 @@ def _row(run: RunRecord) -> list[Any]:
         run.verdict,
         run.expected + ("" if run.hypothesis_held else " (refuted)"),
     ]
+
+
+def steps_cell(run: RunRecord) -> str:
+    """Steps trained of the cap, why training stopped, and with keep="best" the step whose weights were kept.
+
+    >>> from experiments.evaluation.measurements import TrainingOutcome
+    >>> from types import SimpleNamespace as Run
+    >>> steps_cell(Run(steps=60, training=TrainingOutcome(steps_trained=45, stop_reason="patience", kept_step=20)))
+    'kept 20 / 45 of 60 (patience)'
+    >>> steps_cell(Run(steps=60, training=TrainingOutcome(steps_trained=60, stop_reason="step cap")))
+    '60 of 60 (step cap)'
+    """
+    trained = run.training.steps_trained if run.training.steps_trained is not None else run.steps
+    kept = f"kept {run.training.kept_step} / " if run.training.kept_step is not None else ""
+    return f"{kept}{trained} of {run.steps}" + (f" ({run.training.stop_reason})" if run.training.stop_reason else "")
 
 
 def _figure(value: float | None, fmt: str) -> str:

@@ -57,19 +57,27 @@ def base_model_judge(entry: Experiment, bf16: bool, device: Any) -> RelevanceJud
 
 
 def plain_rewards(entry: Experiment) -> list[Reward]:
-    """The entry's pure-Python rewards (rewards.py), which can be called before any model loads."""
-    return [reward_module.REWARDS[name] for name in entry.rewards if name in reward_module.REWARDS]
+    """The entry's pure-Python rewards (rewards.py), which can be called before any model loads; a reward with memory
+    is built fresh here, so the dry call leaves nothing in the run's own."""
+    return [plain_reward(name) for name in entry.rewards if name not in JUDGED_REWARDS]
+
+
+def plain_reward(name: str) -> Reward:
+    """A pure-Python reward by name: the registered function, or a fresh instance of a reward with memory."""
+    if name in reward_module.STATEFUL_REWARDS:
+        return reward_module.STATEFUL_REWARDS[name]()
+    return reward_module.REWARDS[name]
 
 
 def reward_functions(
     entry: Experiment, judge: RelevanceJudge | None, reference: ReferenceSource | None = None
 ) -> list[Reward]:
-    """The entry's rewards in its order: pure-Python ones from rewards.py, judged ones born with ``judge`` (and the
-    reference log-probabilities where they are the judge's own)."""
+    """The entry's rewards in its order: pure-Python ones from rewards.py (those with memory built fresh for this run),
+    judged ones born with ``judge`` (and the reference log-probabilities where they are the judge's own)."""
     functions: list[Reward] = []
     for name in entry.rewards:
         if name not in JUDGED_REWARDS:
-            functions.append(reward_module.REWARDS[name])
+            functions.append(plain_reward(name))  # a reward with memory: this run's own, empty
         elif judge is None:
             raise ValueError(f"{entry.name}: reward {name} is judged by the base model; build it with a judge")
         else:

@@ -19,6 +19,7 @@ from trl import GRPOConfig
 import rewards as reward_module
 from experiments.files import unsafe_name
 from experiments.registry.experiment import ARRIVALS, GUARD_NAMES, PRECISIONS, VERDICTS, Experiment
+from experiments.training.greedy_members import check_reader_fields
 from experiments.training.grpo_fields import check_grpo_fields
 from experiments.training.models import EMBEDDED, TINY_GPT2
 from experiments.training.relevance import JUDGED_REWARDS
@@ -35,8 +36,9 @@ MAX_REWARD_WEIGHT = 1e6
 
 
 def check_reward_names(entry: Experiment) -> None:
-    """Every reward the entry names is known: a pure-Python one from rewards.py, or a judged one (relevance)."""
-    known = {**reward_module.REWARDS, **JUDGED_REWARDS}
+    """Every reward the entry names is known: a pure-Python one from rewards.py (with or without memory), or a judged
+    one (relevance)."""
+    known = {**reward_module.REWARDS, **reward_module.STATEFUL_REWARDS, **JUDGED_REWARDS}
     for name in entry.rewards:
         if name not in known:
             hint = difflib.get_close_matches(name, known, n=1)
@@ -171,6 +173,7 @@ def _check_entry_fields(entry: Experiment, where: str) -> None:
             f"{where}: attn_implementation must be one of {ATTENTION_KERNELS}, got {entry.attn_implementation!r}"
         )
     _check_attention_kernel(entry, where)
+    check_reader_fields(entry, where, _refuse)
 
 
 # Kernels that need a package and a CUDA GPU: (the package transformers imports, how to install it).
@@ -221,10 +224,10 @@ def _check_reward_fields(entry: Experiment, where: str) -> None:
         )
 
 
+def _refuse(message: str) -> NoReturn:
+    raise ConfigError(message)
+
+
 def _check_grpo_fields(entry: Experiment, where: str) -> None:
     """Every GRPOConfig field named exists, and the ones a run depends on are in range (training/grpo_fields.py)."""
-
-    def refuse(message: str) -> NoReturn:
-        raise ConfigError(message)
-
-    check_grpo_fields(entry, where, refuse, MAX_LEARNING_RATE)
+    check_grpo_fields(entry, where, _refuse, MAX_LEARNING_RATE)

@@ -21,6 +21,7 @@ from transformers import TrainerCallback
 
 from experiments.evaluation.answers import opening
 from experiments.evaluation.measurements import StopReason, TrainingOutcome
+from experiments.training.best_weights import BestWeights
 from experiments.training.probe import GreedyProbe
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, ProbeReading, StopRules
 from rewards import completion_text
@@ -57,6 +58,7 @@ class MetricsRecorder(TrainerCallback):
         stop_rules: StopRules | None = None,
         probe: GreedyProbe | None = None,
         batches: BatchSource | None = None,
+        keep: str = "last",
     ):
         self.path = path
         self.primary_key = f"rewards/{primary_reward}/mean"
@@ -68,6 +70,7 @@ class MetricsRecorder(TrainerCallback):
         self.started = time.perf_counter()
         self.history: list[dict[str, Any]] = []
         self.batches = batches  # the trainer, whose last batch is read (shared openings, completions.jsonl)
+        self.best = BestWeights() if keep == "best" else None  # keep="best": the weights at the best probe reading
 
     @property
     def stop_reason(self) -> StopReason:
@@ -91,6 +94,8 @@ class MetricsRecorder(TrainerCallback):
         reading = self.probe.read(model, state.global_step)
         self.probes.append(reading)
         self.pending_probe = reading
+        if self.best is not None and self.best.offer(model, reading):
+            log.info(f"[step {state.global_step}] best probe reading so far: weights kept")
         self._stop(control, state.global_step, self.rules.after_probe(reading))
         if self.path is not None and state.is_world_process_zero:
             with self.completions_path.open("a", encoding="utf-8") as stream:
@@ -142,6 +147,13 @@ class MetricsRecorder(TrainerCallback):
                 + (f"  |  {probed}" if probed else "")
             )
 
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        """With keep="best", the model ends training with the weights of its best probe reading."""
+        if self.best is not None and self.best.step is not None and model is not None:
+            if self.best.step != state.global_step:
+                self.best.restore(model)
+            log.info(f"kept the weights of step {self.best.step} (best probe reading) of {state.global_step} trained")
+
     def _stop(self, control, step: int, why: str | None) -> None:
         if why:
             control.should_training_stop = True
@@ -156,6 +168,11 @@ class MetricsRecorder(TrainerCallback):
             self.stop_reason,
             self.rules.behaviour_step,
             sum(p.seconds for p in self.probes),
+            kept_step=self.best.step if self.best is not None else None,
+            probe_readings=[
+                {"step": p.step, "share": p.share, "loops": p.loops, "frame": p.frame, "clean": p.clean}
+                for p in self.probes
+            ],
         )
 
     def last_batch(self) -> dict[str, Any] | None:

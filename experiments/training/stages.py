@@ -135,7 +135,9 @@ def watch_of(plan: RunPlan, built: Built) -> Watch:
     entry = plan.entry
     if plan.is_main:
         shutil.rmtree(plan.run_dir / IN_PROGRESS, ignore_errors=True)
-    rules = StopRules(entry.stop_at_behaviour, entry.stop_level, cast(Arrival, entry.arrival))  # checked: an ARRIVAL
+    rules = StopRules(
+        entry.stop_at_behaviour, entry.stop_level, cast(Arrival, entry.arrival), entry.patience
+    )  # checked: an ARRIVAL
     probe = greedy_probe(entry, plan.dataset, plan.tokenizer, built.task.objective, built.task.settings)
     return Watch(plan.run_dir / IN_PROGRESS / "metrics.jsonl", rules, probe)
 
@@ -174,8 +176,20 @@ def watched_trainer(
     progress_bar: bool = False,
 ) -> tuple[ProjectTrainer, MetricsRecorder]:
     """TRL's trainer, and the recorder (metrics, probe, stop rules) that reads its batches, among its callbacks."""
-    trainer = build_trainer(policy, tokenizer, dataset, rewards, grpo_config, keeper, entry.lora_rank)
-    recorder = MetricsRecorder(watch.metrics, entry.rewards[0], watch.rules, watch.probe, batches=trainer)
+    trainer = build_trainer(
+        policy,
+        tokenizer,
+        dataset,
+        rewards,
+        grpo_config,
+        keeper,
+        entry.lora_rank,
+        entry.greedy_members,
+        entry.cold_temperature,
+    )
+    recorder = MetricsRecorder(
+        watch.metrics, entry.rewards[0], watch.rules, watch.probe, batches=trainer, keep=entry.keep
+    )
     return with_recorder(trainer, recorder, progress_bar), recorder
 
 

@@ -12,6 +12,9 @@ training batch:
 - **collapse**: the policy's 5-step mean entropy falls under a third of its own first 5-step
   mean (TRL logs the entropy of the *tempered* distribution, so a fixed level means nothing
   across temperatures or models), or over half a batch opens like an answer to another question.
+- **patience** (an entry's ``patience``): the probe's rank against the lesson's targets
+  (``reading_rank``) has not improved for that many readings. Runs often pass through a good
+  state a probe or two before breaking; with ``keep="best"`` the run keeps that state's weights.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Literal
 
 from experiments.evaluation.measurements import StopReason
 from experiments.evaluation.verdicts import THRESHOLDS
+from experiments.registry.first_lesson import TARGETS
 
 Arrival = Literal["training", "probe"]
 
@@ -67,6 +71,29 @@ class ProbeReading:
         }
 
 
+def targets_met(reading: ProbeReading) -> int:
+    """How many of the first lesson's four answer targets a probe reading meets: share, clean, loops and frame."""
+    return (
+        (reading.share >= TARGETS.min_share)
+        + (reading.clean >= TARGETS.min_clean)
+        + (reading.loops <= TARGETS.max_loops)
+        + (reading.frame <= TARGETS.max_frame)
+    )
+
+
+def reading_rank(reading: ProbeReading) -> tuple[int, float, float]:
+    """How well a probe reading (greedy answers to *training* prompts) meets the targets, for keeping the best weights:
+    the targets met first, then the clean share, then the share. A canned sentence for every question meets the share
+    and loops targets but no clean one, so it ranks under an earlier reading that answered in words of its own.
+
+    >>> canned = ProbeReading(60, 0.78, 0.0, 1.0, "just what you", 0.0, (), 1.0)
+    >>> early = ProbeReading(20, 0.37, 0.0, 0.25, "", 0.3, (), 1.0)
+    >>> reading_rank(canned), reading_rank(early), max([canned, early], key=reading_rank).step
+    ((2, 0.0, 0.78), (2, 0.3, 0.37), 20)
+    """
+    return targets_met(reading), reading.clean, reading.share
+
+
 def probe_arrived(reading: ProbeReading, level: float) -> bool:
     """The reader's view of the behaviour: the greedy share at ``level`` with loops and one frame within the guards.
 
@@ -88,10 +115,19 @@ class StopRules:
     ``behaviour_step`` is the first step the arrival rule held, whether or not it stopped the run.
     """
 
-    def __init__(self, enabled: bool, level: float = BEHAVIOUR_LEVEL, arrival: Arrival = "training"):
+    def __init__(
+        self,
+        enabled: bool,
+        level: float = BEHAVIOUR_LEVEL,
+        arrival: Arrival = "training",
+        patience: int | None = None,
+    ):
         self.enabled = enabled
         self.level = level
         self.arrival = arrival
+        self.patience = patience
+        self.best_rank: tuple[int, float, float] | None = None
+        self.readings_since_best = 0
         self.reason: StopReason = "step cap"
         self.behaviour_step: int | None = None
         self.objective: deque[float] = deque(maxlen=BEHAVIOUR_WINDOW)
@@ -136,6 +172,13 @@ class StopRules:
             return self._arrive(
                 reading.step, f"the greedy probe reached share {self.level} with loops and frame within the guards"
             )
+        rank = reading_rank(reading)
+        if self.best_rank is None or rank > self.best_rank:
+            self.best_rank, self.readings_since_best = rank, 0
+        else:
+            self.readings_since_best += 1
+        if self.patience is not None and self.readings_since_best >= self.patience:
+            return self._stop("patience", f"the greedy probe has not improved for {self.patience} readings")
         return None
 
     def _arrive(self, step: int, why: str) -> str | None:

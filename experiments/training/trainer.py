@@ -3,6 +3,7 @@ the recorder's progress line instead of TRL's dicts, LoRA by rank."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from trl import GRPOConfig, GRPOTrainer
 
+from experiments.training.greedy_members import Role, generation_config_of, greedy_reward_gap, member_roles
 from experiments.training.recorder import MetricsRecorder
 from experiments.training.reward_checks import IsolatedReward
 
@@ -65,11 +67,71 @@ def reference_is_the_judges(model: PreTrainedModel, grpo_config: GRPOConfig, lor
 
 class ProjectTrainer(GRPOTrainer):
     """TRL's GRPOTrainer, handing the reference model's log-probabilities to ``keeper`` and its last batch to whoever
-    asks (the recorder)."""
+    asks (the recorder), with ``greedy_members`` of each group decoded as the reader reads (see ``_generate_single_turn``).
+    """
 
-    def __init__(self, *args: Any, keeper: ReferenceKeeper, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        keeper: ReferenceKeeper,
+        greedy_members: int = 0,
+        cold_temperature: float = 0.3,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.keeper = keeper
+        self.greedy_members = greedy_members
+        self.cold_temperature = cold_temperature
+
+    def _generate_single_turn(self, prompt_ids, images, multimodal_fields, num_generations, has_tool_images=False):
+        """TRL's generation, with the first member of each group replaced by the policy's greedy answer to its prompt
+        and the next ``greedy_members - 1`` by samples at ``cold_temperature``: training then scores the answer the
+        reader reads, so a loop the greedy answer takes is charged at the step it appears (0-4% of samples loop
+        while 7-83% of greedy answers do).
+
+        Why an override and not TRL's public ``rollout_func``: a rollout function receives the prompts once (no
+        repetition), must template chats and return log-probabilities itself, and replaces TRL's own sampling, so the
+        rest of each group would be sampled by our code, not TRL's. Here TRL's own regular path decodes every member,
+        each role under its generation config (same length cap, stop tokens, padding and EOS cut), and the global
+        position of each completion (process index × slice) says its role, so it holds under ``accelerate launch``.
+        """
+        if not self.greedy_members or self.use_vllm or self.use_transformers_continuous_batching or images:
+            return super()._generate_single_turn(
+                prompt_ids, images, multimodal_fields, num_generations, has_tool_images
+            )
+        offset = self.accelerator.process_index * len(prompt_ids)
+        roles = member_roles(offset, len(prompt_ids), num_generations, self.greedy_members)
+        completion_ids: list[list[int] | None] = [None] * len(prompt_ids)
+        for role, config in self._role_configs().items():
+            picked = [index for index, own in enumerate(roles) if own == role]
+            if not picked:
+                continue
+            with generation_config_of(self, config):
+                decoded, _ = super()._generate_single_turn(
+                    [prompt_ids[index] for index in picked], images, multimodal_fields, num_generations
+                )
+            for index, ids in zip(picked, decoded):
+                completion_ids[index] = ids
+        return completion_ids, None  # logprobs: None, as TRL's own regular path returns
+
+    def _role_configs(self) -> dict[Role, Any]:
+        """The generation config of each role: TRL's own for samples, greedy, and TRL's at the cold temperature."""
+        greedy = copy.deepcopy(self.generation_config)
+        greedy.do_sample = False
+        greedy.temperature, greedy.top_p, greedy.top_k, greedy.min_p = 1.0, 1.0, None, None
+        cold = copy.deepcopy(self.generation_config)
+        cold.temperature = self.cold_temperature
+        return {"sample": self.generation_config, "greedy": greedy, "cold": cold}
+
+    def _generate_and_score_completions(self, inputs):
+        """TRL's scoring, then the greedy member's reward minus its group's mean, logged as ``greedy/reward_gap``: when
+        it is negative the model's mode is worse than its samples."""
+        output = super()._generate_and_score_completions(inputs)
+        if self.greedy_members and self.model.training:
+            gap = greedy_reward_gap(self._logs, list(self.reward_weights.tolist()), self.num_generations)
+            if gap is not None:
+                self._metrics["train"]["greedy/reward_gap"].append(gap)
+        return output
 
     def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, *args, **kwargs):
         result = super()._get_per_token_logps_and_entropies(
@@ -97,10 +159,13 @@ def build_trainer(
     grpo_config: GRPOConfig,
     keeper: ReferenceKeeper,
     lora_rank: int | None = None,
+    greedy_members: int = 0,
+    cold_temperature: float = 0.3,
 ) -> ProjectTrainer:
     """TRL's trainer, with its raw per-step dict printing removed (the recorder prints one line instead).
 
-    ``lora_rank`` trains peft's LoRA adapters on every linear layer (α = 2 × rank), through TRL's ``peft_config``.
+    ``lora_rank`` trains peft's LoRA adapters on every linear layer (α = 2 × rank), through TRL's ``peft_config``;
+    ``greedy_members`` decodes that many members of each group as the reader reads (``ProjectTrainer``).
     """
     trainer = ProjectTrainer(
         model=model,
@@ -110,6 +175,8 @@ def build_trainer(
         processing_class=tokenizer,
         peft_config=lora_config(lora_rank) if lora_rank else None,
         keeper=keeper,
+        greedy_members=greedy_members,
+        cold_temperature=cold_temperature,
     )
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)

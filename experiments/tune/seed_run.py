@@ -116,8 +116,8 @@ def dev_reading(entry: Experiment, model_dir: Path, dev_prompts: Path, bf16: boo
     prompts = prompt_dataset(entry, tokenizer, dev_prompts)["prompt"]
     answers = [per_prompt[0] for per_prompt in generate(model, tokenizer, prompts, eval_settings(entry, bf16), False)]
     objective = IsolatedReward(reward_module.REWARDS[entry.rewards[0]])
-    measured = answer_measures(answers, objective)
-    shares = objective(prompts=None, completions=answers)
+    measured = answer_measures(answers, objective, prompts)  # a reward that reads its prompts is read as in training
+    shares = objective(prompts=list(prompts), completions=answers)
     vocabulary = vocabulary_measures(answers)  # the content share and four-letter vocabulary (issue 39)
     measured = {**measured, "content_share": vocabulary["content"], "vocabulary": vocabulary["vocabulary"]}
     figures = {key: measured.get(key) for key in DEV_FIGURES}
