@@ -25,8 +25,15 @@ from experiments.reporting.environment import environment
 from experiments.reporting.summary_file import BENCHMARK_FILES
 from experiments.training.models import resolve_model
 from experiments.training.prompts import load_prompts
-from experiments.training.speed import PhaseTimer, matmul_peak_flops, mean_prompt_tokens, step_flops
+from experiments.training.speed import (
+    matmul_peak_flops,
+    mean_prompt_tokens,
+    reader_breakdown,
+    step_breakdown,
+    step_flops,
+)
 from experiments.training.stages import quiet_trainer
+from rewards import STATEFUL_REWARDS
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("experiments.benchmark")  # not __name__: run as __main__ by python -m
@@ -123,16 +130,6 @@ def measure(levers: dict[str, dict], project: dict, peak: float, model, tokenize
     }
 
 
-def step_breakdown(entry: Experiment, reuse_reference: bool = True, steps: int = 4) -> dict[str, float]:
-    """Mean seconds per phase over steps 2.. of ``entry`` (step 1 warms up)."""
-    timer = PhaseTimer()
-    trainer, _ = quiet_trainer(replace(entry, steps=steps), reuse_reference=reuse_reference)
-    timer.attach(trainer)
-    trainer.train()
-    timed = timer.steps[1:]
-    return {key: sum(step[key] for step in timed) / len(timed) for key in timed[0]}
-
-
 def breakdown(entry: Experiment, steps: int) -> dict:
     """The working configuration's step by phase, with the judge reusing TRL's reference log-probabilities and without,
     against the same shape without the relevance term: three timings in one run on one machine."""
@@ -158,6 +155,7 @@ def breakdown(entry: Experiment, steps: int) -> dict:
     }
 
 
+READER_BREAKDOWN_FILE = "step-breakdown-reader.json"
 COMMITTED_BREAKDOWN = "relevance-quarter-96"  # the entry whose step results/step-breakdown.json (and the README) quotes
 BREAKDOWN_STEPS = 4
 SCRATCH = ROOT / "runs" / "benchmarks"
@@ -207,6 +205,12 @@ def main(argv: list[str] | None = None) -> None:
             raise ConfigError(
                 f"--steps: at least 2 (the first step warms up) and at most {MAX_STEPS}, got {options.steps}"
             )
+        entry = REGISTRY.get(options.breakdown or "")
+        if entry is not None and (entry.greedy_members or set(entry.rewards) & set(STATEFUL_REWARDS)):
+            reader = {"environment": environment(), **reader_breakdown(entry, options.steps)}
+            atomic_write_text(results / READER_BREAKDOWN_FILE, json.dumps(reader, indent=1))
+            log.info(json.dumps({k: reader[k] for k in ("share_of_step", "step_ratio_vs_as_declared")}, indent=1))
+            return
         if options.breakdown is not None:  # inside the handler: a mistake found while it runs is one line too
             figures = breakdown(REGISTRY[options.breakdown], options.steps)
             atomic_write_text(results / BENCHMARK_FILES["step_breakdown"], json.dumps(figures, indent=1))

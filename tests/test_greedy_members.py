@@ -76,3 +76,57 @@ def test_the_greedy_reward_gap_is_logged_every_step():
 def test_the_gap_reads_whole_groups_from_the_end_of_the_kept_batch():
     logs = {"rewards": {"share": [9.0, 1.0, 0.0, 0.0, 0.5]}}  # a cut first group, then (1, 0) and (0, 0.5)
     assert greedy_reward_gap(logs, [1.0], 2) == pytest.approx((0.5 - 0.25) / 2)
+
+
+@pytest.mark.train
+@pytest.mark.fast
+def test_smoke_greedy_members_are_greedy_on_every_process():
+    """Under ``accelerate launch`` (make test runs ``-k smoke`` with 1 and 2 processes) each process decodes its slice
+    of the batch: the members whose *global* position opens a group are the greedy answers to their prompts."""
+    from accelerate import PartialState
+
+    trainer, _ = greedy_trainer(1)
+    state = PartialState()
+    batch = next(iter(trainer.get_train_dataloader()))
+    prompt_ids, _, _ = trainer._tokenize_prompts([row["prompt"] for row in batch])
+    completions, _ = trainer._generate_single_turn(prompt_ids, None, {}, 4)
+    offset = state.process_index * len(prompt_ids)
+    greedy_positions = [i for i in range(len(prompt_ids)) if (offset + i) % 4 == 0]
+    assert greedy_positions, "every slice of 8 completions holds two groups of 4"
+    tokenizer = trainer.processing_class
+    for position in greedy_positions:
+        ids = torch.tensor([prompt_ids[position]])
+        with torch.no_grad():
+            greedy = trainer.model.generate(
+                ids,
+                attention_mask=torch.ones_like(ids),
+                do_sample=False,
+                max_new_tokens=8,
+                pad_token_id=tokenizer.pad_token_id,
+                eos_token_id=trainer.eos_token_ids,
+            )[0, ids.shape[1] :].tolist()
+        cut = next((i + 1 for i, t in enumerate(greedy) if t in trainer.eos_token_ids), len(greedy))
+        assert completions[position] == greedy[:cut], f"process {state.process_index}, position {position}"
+
+
+def test_the_development_reading_hands_the_objective_its_prompts(tmp_path, monkeypatch):
+    """The tuner's development reading scores answers as training does: a reward that reads its prompts gets them
+    (issue 54 item 7: it was passed prompts=None)."""
+    import rewards
+    from experiments.training.models import TINY_GPT2, resolve_model
+    from experiments.tune.seed_run import dev_reading
+
+    seen: list = []
+
+    def reads_prompts(prompts, completions, **kwargs):
+        seen.append(prompts)
+        return [1.0 if prompt else 0.0 for prompt in prompts]
+
+    monkeypatch.setitem(rewards.REWARDS, "reads_prompts", reads_prompts)
+    model, tokenizer = resolve_model(TINY_GPT2)
+    model.save_pretrained(tmp_path / "model")
+    tokenizer.save_pretrained(tmp_path / "model")
+    (tmp_path / "dev.txt").write_text("What does the ox sing?\nWhy do clouds wear hats?\n", encoding="utf-8")
+    entry = dataclasses.replace(REGISTRY["smoke"], rewards=("reads_prompts",), reward_weights=(1.0,))
+    figures = dev_reading(entry, tmp_path / "model", tmp_path / "dev.txt", bf16=False)
+    assert figures["share"] == 1.0 and all(prompts is not None and all(prompts) for prompts in seen)

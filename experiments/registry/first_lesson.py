@@ -125,21 +125,23 @@ SHARE_WITH_LEASHES_32 = variant(
     long=True,
 )
 
+SMOKE = variant(
+    FIRST_BASELINE,
+    "smoke",
+    "3 steps on a random tiny GPT-2 run the whole pipeline in seconds: every file written, the record complete, "
+    "a verdict given (plumbing, not behaviour: a random model predicts none)",
+    "no change",
+    model=TINY_GPT2,
+    steps=3,
+    eval_prompts=4,
+    eval_samples=2,
+    eval_max_new_tokens=12,
+    precision="fp32",  # a two-layer model times the same either way: no measurement can choose, so it is fixed
+    grpo={"max_completion_length": 8, "num_generations": 4, "per_device_train_batch_size": 4},
+)
+
 ENTRIES = [
-    variant(
-        FIRST_BASELINE,
-        "smoke",
-        "3 steps on a random tiny GPT-2 run the whole pipeline in seconds: every file written, the record complete, "
-        "a verdict given (plumbing, not behaviour: a random model predicts none)",
-        "no change",
-        model=TINY_GPT2,
-        steps=3,
-        eval_prompts=4,
-        eval_samples=2,
-        eval_max_new_tokens=12,
-        precision="fp32",  # a two-layer model times the same either way: no measurement can choose, so it is fixed
-        grpo={"max_completion_length": 8, "num_generations": 4, "per_device_train_batch_size": 4},
-    ),
+    SMOKE,
     FIRST_BASELINE,
     RELEVANCE_REWARD,
     RELEVANCE_QUARTER,

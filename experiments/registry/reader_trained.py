@@ -1,22 +1,22 @@
-"""Train what the reader reads (issue 52): a greedy answer in every group, rewards with memory, the best probe kept.
-
-Sixty screening trials of dials on one design found no configuration that meets the first lesson's targets on both
-hard seeds. Three checks outside the suite (../shared/README.md, 2026-12-07) changed the design instead:
-
-- **a greedy member**: one completion of each group is the policy's greedy answer, so training scores the answer the
-  reader reads (0-4% of samples loop while 7-83% of greedy answers do). Seed 1's probe stayed free of loops from step 20
-  to 60 with it, and 4 of 8 answers looped at step 10 without it;
-- **a floor and a memory**: the type-once share over at least 12 words (no pay for brevity), times the share of the
-  answer's 3-grams *not* found in the last 256 answers to other questions (a frame is charged as soon as it spreads).
-  On 40 hidden questions: share 0.51 / 0.52, loops 0% / 0%, frame 35% / 35%, clean 42% / 40% on seeds 1 / 2;
-- **relevance without echo** (``relevance_no_echo``) at 0.25 beside it, 100 steps: share 0.43, frame 30%, clean 35%,
-  with answers that answer ("Just like your phone, every cloud has a boot inside it.").
-
-The entries below put those runs into the suite as the study ``reader-trained`` starts from (studies_reader.py).
-"""
+"""Train what the reader reads: a greedy answer in every group, rewards with memory, the best probe reading kept"""
 
 from experiments.registry.experiment import BASELINE_GRPO_CHANGES, FIRST_BASELINE, variant
+from experiments.registry.first_lesson import SMOKE
 from experiments.registry.vocabulary import SCREEN_SEEDS
+
+# Sixty screening trials of dials on one design found no configuration that meets the first lesson's targets on both
+# hard seeds. Three checks outside the suite (../shared/README.md, 2026-12-07) changed the design instead:
+#
+# - **a greedy member**: one completion of each group is the policy's greedy answer, so training scores the answer the
+#   reader reads (0-4% of samples loop while 7-83% of greedy answers do). Seed 1's probe stayed free of loops from step 20
+#   to 60 with it, and 4 of 8 answers looped at step 10 without it;
+# - **a floor and a memory**: the type-once share over at least 12 words (no pay for brevity), times the share of the
+#   answer's 3-grams *not* found in the last 256 answers to other questions (a frame is charged as soon as it spreads).
+#   On 40 hidden questions: share 0.51 / 0.52, loops 0% / 0%, frame 35% / 35%, clean 42% / 40% on seeds 1 / 2;
+# - **relevance without echo** (``relevance_no_echo``) at 0.25 beside it, 100 steps: share 0.43, frame 30%, clean 35%,
+#   with answers that answer ("Just like your phone, every cloud has a boot inside it.").
+#
+# The entries below put those runs into the suite as the study ``reader-trained`` starts from (studies_reader.py).
 
 # The third run outside the suite, as the suite trains it: SmolLM2 with its embeddings and lower 15 of 30 blocks frozen,
 # 2 prompts × 8 completions at temperature 1.0, 32 tokens, lr 2e-4, β 0.04, one greedy member a group, rewarded by the
@@ -65,4 +65,20 @@ GREEDY_FLOOR_MEMORY_RELEVANCE = variant(
     long=True,
 )
 
-ENTRIES = [GREEDY_FLOOR_MEMORY, GREEDY_FLOOR_MEMORY_RELEVANCE]
+# The plumbing of all three mechanisms on the tiny model, run by the fast tier and twice under accelerate (make test's
+# ``-k smoke``, one process and two): greedy members, a reward with memory, the best probe reading kept.
+SMOKE_READER = variant(
+    SMOKE,
+    "smoke-reader",
+    "4 steps on a random tiny GPT-2 with one greedy member a group, the floor share with memory and keep=best run "
+    "the whole pipeline (plumbing, not behaviour: a random model predicts none)",
+    "no change",
+    rewards=("four_letter_share", "four_letter_floor_fresh"),
+    reward_weights=(0.0, 1.0),
+    greedy_members=1,
+    keep="best",
+    probe_every=2,
+    steps=4,
+)
+
+ENTRIES = [SMOKE_READER, GREEDY_FLOOR_MEMORY, GREEDY_FLOOR_MEMORY_RELEVANCE]

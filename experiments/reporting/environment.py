@@ -95,7 +95,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="088d03aceb1f",
+    fingerprint="69474b1e65b6",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -122,7 +122,9 @@ NUMERICS = NumericsDeclaration(
     "and identical held-out measurements); then the content_share_once reward (a new function: no existing reward's "
     "arithmetic changed); then both content rewards count through one helper (identical scores on 2,100 recorded "
     "question-answer pairs, old code against new); then the content_fresh_share reward (a new function); then the content rewards read their questions through "
-    "prompt_texts, once a call (identical scores on 2,940 recorded question-answer pairs, whole and in batches of 24)",
+    "prompt_texts, once a call (identical scores on 2,940 recorded question-answer pairs, whole and in batches of 24); "
+    "then issue 52: greedy members, keep='best', patience and rewards with memory, each off unless an entry sets it "
+    "(smoke trained 5 steps at dd86db9 and after: identical metrics.jsonl rows, probe reading included, but for seconds)",
 )
 
 

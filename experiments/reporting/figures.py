@@ -81,11 +81,14 @@ def plot_group(
 
 
 def probe_curves(rows: list[dict[str, Any]], objective: str) -> dict[str, list[tuple[int, float]]]:
-    """A run's training objective against the greedy probe's share and loops, per step; empty for runs made before the probe."""
+    """A run's training objective against the greedy probe's share and loops, per step, and with greedy members the
+    greedy member's reward minus its group's mean (below 0: the mode is worse than the samples); empty for runs made
+    before the probe."""
     keys = {
         "training share (sampled)": f"rewards/{objective}/mean",
         "greedy probe share": "probe/share",
         "greedy probe loops": "probe/loops",
+        "greedy member − group mean (reward)": "greedy/reward_gap",
     }
     return {
         label: [(r["step"], r[key]) for r in rows if isinstance(r.get(key), (int, float))]
@@ -97,11 +100,13 @@ def plot_probe(path: Path, title: str, curves: dict[str, list[tuple[int, float]]
     """One run: what training was paid for (sampled completions) beside what a reader sees (greedy answers)."""
     figure = Figure(figsize=(7, 4))
     axis = figure.subplots()
-    for (label, points), style in zip(curves.items(), ("-", "o-", "s--")):
+    for (label, points), style in zip(curves.items(), ("-", "o-", "s--", ":")):
         if points:
             steps, values = zip(*points)
             axis.plot(steps, values, style, label=label, markersize=4)
-    axis.set_ylim(0, 1)
+    lowest = min((value for points in curves.values() for _step, value in points), default=0.0)
+    axis.set_ylim(min(0.0, lowest - 0.05), 1)
+    axis.axhline(0, color="grey", linewidth=0.5)
     axis.set_xlabel("step")
     axis.set_title(title, fontsize="small")
     axis.legend(fontsize="small", frameon=False)

@@ -4,6 +4,7 @@ the recorder's progress line instead of TRL's dicts, LoRA by rank."""
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -82,6 +83,7 @@ class ProjectTrainer(GRPOTrainer):
         self.keeper = keeper
         self.greedy_members = greedy_members
         self.cold_temperature = cold_temperature
+        self.member_decode_s = 0.0  # seconds spent decoding greedy and cold members (the benchmark's phase)
 
     def _generate_single_turn(self, prompt_ids, images, multimodal_fields, num_generations, has_tool_images=False):
         """TRL's generation, with the first member of each group replaced by the policy's greedy answer to its prompt
@@ -106,10 +108,13 @@ class ProjectTrainer(GRPOTrainer):
             picked = [index for index, own in enumerate(roles) if own == role]
             if not picked:
                 continue
+            started = time.perf_counter()
             with generation_config_of(self, config):
                 decoded, _ = super()._generate_single_turn(
                     [prompt_ids[index] for index in picked], images, multimodal_fields, num_generations
                 )
+            if role != "sample":
+                self.member_decode_s += time.perf_counter() - started
             for index, ids in zip(picked, decoded):
                 completion_ids[index] = ids
         return completion_ids, None  # logprobs: None, as TRL's own regular path returns
