@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import UnionType
-from typing import Any, TypeVar, Union, cast, get_args, get_origin
+from typing import Any, NoReturn, TypeVar, Union, cast, get_args, get_origin
 
 from transformers import HfArgumentParser
 
@@ -130,6 +130,7 @@ def parse(
     if expand is not None:
         argv = expand(sys.argv[1:] if argv is None else argv)
     parser = HfArgumentParser(cast(Any, options_type), usage=usage)  # a dataclass type, which TypeVar cannot say
+    parser.error = _one_line_error  # type: ignore[method-assign]  # a mistake is one line (--help shows the usage)
     options, positional = parser.parse_args_into_dataclasses(args=argv, return_remaining_strings=True)
     unknown = [word for word in positional if word.startswith("--")]
     if unknown and not other_options:
@@ -143,6 +144,12 @@ def parse(
 
 
 FOLDER_OPTIONS = ("results_dir", "runs_dir", "import_from", "output")
+
+
+def _one_line_error(message: str) -> NoReturn:
+    """argparse's refusal (``argument --trials: invalid int value: '1e3'``) in one line, as every project error."""
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    sys.exit(2)
 
 
 def typed_value(name: str, annotation: Any, text: str) -> Any:

@@ -68,12 +68,12 @@ RESERVED_NAMES = frozenset(
         "dev.txt",
         "train.txt",
         "logs",
+        "levers.md",  # results/tune/levers.md: the searches lever by lever (reporting/pooled_levers.py)
     }
 )
 IN_PROGRESS = "in-progress"  # runs/NAME/in-progress: a run's model and live metrics until its row publishes
-MAX_NAME_LENGTH = (
-    100  # a name becomes a folder and ".NAME.staging", ".NAME.replaced", "NAME-seed12": room left under 255 bytes
-)
+# A name becomes a folder and ".NAME.staging", ".NAME.replaced", "NAME-seed12": room left under 255 bytes.
+MAX_NAME_LENGTH = 100
 
 
 def unsafe_name(name: object) -> str | None:

@@ -17,14 +17,17 @@ from experiments.reporting.journal import check_run_files
 from experiments.reporting.publish import Curation, curate, publish_run
 from experiments.reporting.record import RunRecord
 from experiments.reporting.summary_file import SummaryError, load_summary
+from experiments.training.checks import ConfigError
 
 
 def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[str]:
     """Publish runs that a registry run wrote into another results folder (a second lane, another checkout) into
     ``results_dir``: the row as recorded and the run's files, each through ``publish_run``. Only runs of the registry,
     under their declared hypothesis, are taken; the names taken are returned."""
+    rows = load_summary(source_dir)["runs"]
+    check_wanted(source_dir, rows, names)
     taken = []
-    for row in load_summary(source_dir)["runs"]:
+    for row in rows:
         entry = REGISTRY.get(row["name"])
         if row["name"] not in names or entry is None or entry.hypothesis != row["hypothesis"]:
             continue
@@ -38,6 +41,20 @@ def import_runs(source_dir: Path, results_dir: Path, names: set[str]) -> list[st
         publish_run(results_dir, dataclasses.replace(record, hypothesis_held=held), files, draw=False)
         taken.append(row["name"])
     return taken
+
+
+def check_wanted(source_dir: Path, rows: list[dict[str, Any]], names: set[str]) -> None:
+    """Refuse, before anything is published, an import that names no run or a run the source has no row of (``--runs
+    smok``, a typo, once imported nothing and wrote an empty summary into an empty folder), naming each one."""
+    if not names:
+        raise ConfigError("--import_from takes the runs named by --runs NAME,NAME; none named, nothing imported")
+    found = [row["name"] for row in rows]
+    missing = sorted(names - set(found))
+    if missing:
+        raise ConfigError(
+            f"--runs: no run named {', '.join(map(repr, missing))} in {source_dir / 'summary.json'} (its runs: "
+            f"{', '.join(found[:20]) or 'none'}{' …' if len(found) > 20 else ''}); nothing imported"
+        )
 
 
 def _text(path: Path) -> str:

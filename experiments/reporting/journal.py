@@ -31,6 +31,7 @@ from experiments.reporting.summary_file import (
 JOURNAL = ".pending-run.json"
 CURATION_JOURNAL = ".pending-curation.json"
 REPORT_FILES = ("summary.json", "summary.md", "runs.md")  # written under the lock, with the figures
+STUDY_FILES = ("trials.json", "dev.txt", "train.txt")  # a study's folder: the tuner writes these under the same lock
 # runs/NAME/in-progress/X → runs/NAME/X when the row publishes
 PROMOTED = ("model", "metrics.jsonl", "completions.jsonl")
 
@@ -45,7 +46,8 @@ def check_summary_readable(results_dir: Path, name: str | None = None) -> None:
         raise FolderError(f"results folder {results_dir}: {error}; fix or move it, or pass --results-dir") from None
     replaced = [*REPORT_FILES, "figures", *([name] if name else [])]
     for file_name in replaced:
-        problem = replace_problem(results_dir / file_name)
+        problem = "a folder, not a file" if file_name in REPORT_FILES and (results_dir / file_name).is_dir() else None
+        problem = problem or replace_problem(results_dir / file_name)
         if problem:
             raise FolderError(
                 f"results folder {results_dir}: {file_name}: cannot be replaced ({problem}); publishing would fail "
@@ -67,6 +69,9 @@ def check_results_files(results_dir: Path) -> dict[str, Any]:
 def check_run_files(folder: Path, row: dict[str, Any] | None = None) -> None:
     """A run folder's metrics.jsonl and answers.json read as the report reads them; with its row, answers.json must
     hold as many answers as the row recorded (a cut file is named, not read as a shorter run)."""
+    for file_name in ("metrics.jsonl", "answers.json"):  # the report reads both: a folder of that name ended it
+        if (folder / file_name).exists() and not (folder / file_name).is_file():
+            raise SummaryError(f"{folder / file_name}: not a file; the report reads it as one: move it away")
     if (folder / "metrics.jsonl").is_file():
         check_metrics_file(folder / "metrics.jsonl")
     if (folder / "answers.json").exists():
@@ -189,9 +194,9 @@ def remove(path: Path) -> None:
 
 
 def clear_leftovers(results_dir: Path) -> None:
-    """What a killed writer left: temporary files of the files written under the lock (``.summary.json.k2j3h4g5``),
-    and a run's claim on its name that no process holds any more."""
-    for name in (*REPORT_FILES, JOURNAL, CURATION_JOURNAL):
+    """What a killed writer left: temporary files of the files written under the lock (``.summary.json.k2j3h4g5``,
+    a study's ``.trials.json.…``), and a run's claim on its name that no process holds any more."""
+    for name in (*REPORT_FILES, *STUDY_FILES, JOURNAL, CURATION_JOURNAL):
         for leftover in results_dir.glob(f".{name}.*"):
             if leftover.is_file() and not leftover.name.endswith((".staging", ".replaced")):
                 leftover.unlink(missing_ok=True)

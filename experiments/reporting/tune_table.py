@@ -8,13 +8,13 @@ other complete ones, by value; then the pruned, by their last reading; then thos
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
 from experiments.reporting.lever_effects import MEASURE_NAMES, lever_effects
+from experiments.reporting.tune_snapshot import read_snapshot
 
 SHOWN_TRIALS = 10
 SEED_COLUMNS = ("share", "content_share", "clean", "loops", "frame", "ref_ppl_ratio", "steps")
@@ -29,8 +29,8 @@ def study_sections(results_dir: Path) -> list[str]:
         snapshot = read_snapshot(own)
         if snapshot is None:
             return [f"{own}: unreadable; the next call of its study rewrites it"]
-        figures = sorted((results_dir.parent.parent / "figures").glob(f"tune-{snapshot.get('study')}-*.png"))
-        return [render_study(snapshot)] + [f"![{figure.stem}](../../figures/{figure.name})" for figure in figures]
+        figures = [name for name in figure_names(snapshot) if (results_dir.parent.parent / "figures" / name).is_file()]
+        return [render_study(snapshot)] + [f"![{name.removesuffix('.png')}](../../figures/{name})" for name in figures]
     rows = [index_row(path) for path in sorted(results_dir.glob("tune/*/trials.json"))]
     if not rows:
         return []
@@ -49,12 +49,20 @@ def study_sections(results_dir: Path) -> list[str]:
     return ["## Searches (python -m experiments.tune)", tabulate(rows, headers=headers, tablefmt="github")]
 
 
-def read_snapshot(path: Path) -> dict[str, Any] | None:
-    try:
-        snapshot = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return snapshot if isinstance(snapshot, dict) else None
+def figure_names(snapshot: dict[str, Any]) -> list[str]:
+    """The names of a study's own figures (tune/figures.py draws them), exactly: a glob on ``tune-vocab-*`` would show
+    study vocab-keep's figures on study vocab's page.
+
+    >>> figure_names({"study": "vocab", "levers": ["beta"]})
+    ['tune-vocab-history.png', 'tune-vocab-importances.png', 'tune-vocab-slice-beta.png']
+    """
+    stem = f"tune-{snapshot.get('study')}"
+    searched = [
+        *(snapshot.get("levers") or []),
+        *(n for t in snapshot.get("trials") or [] for n in t.get("params") or {}),
+    ]
+    levers = [f"slice-{lever}" for lever in dict.fromkeys(searched)]  # an earlier call's levers may have slices too
+    return [f"{stem}-{kind}.png" for kind in ("history", "importances", *levers)]
 
 
 def index_row(path: Path) -> list[str]:

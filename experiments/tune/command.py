@@ -14,8 +14,10 @@ import time
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from experiments.cli import one_line_errors, parse
+from experiments.cli import PROJECT_ERRORS, one_line_errors, parse
 from experiments.registry.studies import STUDIES, declared_in
+from experiments.reporting.journal import clear_leftovers
+from experiments.reporting.publish import refresh_summary
 from experiments.training.checks import ConfigError
 from experiments.tune.figures import draw_study_figures
 from experiments.tune.lanes import Lanes
@@ -28,6 +30,7 @@ from experiments.tune.study import (
     finished,
     open_storage,
     opened,
+    study_lock,
     write_snapshot,
 )
 from experiments.tune.trials import CallOutcome, TrialLoop
@@ -49,19 +52,37 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def with_declaration(argv: list[str]) -> list[str]:
-    """A declared study's options (experiments/registry/studies.py) first, then the command line's, which win.
+    """A declared study's options (experiments/registry/studies.py) first, then the command line's, which win: a
+    ``--lever`` of the command line replaces the declaration's for that lever.
 
     >>> with_declaration(["vocab-keep", "--trials", "2"])[:3], with_declaration(["my-study", "--base", "smoke"])
     (['vocab-keep', '--base', 'rare-in-batch-frozen-seed1'], ['my-study', '--base', 'smoke'])
+    >>> [w for w in with_declaration(["vocab-keep", "--lever", "beta=0.05:0.1"]) if w.startswith("beta")]
+    ['beta=0.05:0.1']
     """
     declared = [STUDIES[word] for word in argv if word in STUDIES]
     if len(declared) != 1:
         return argv
-    return [declared[0].name, *declared[0].arguments(), *(word for word in argv if word != declared[0].name)]
+    given = {_lever_name(spec) for spec in _lever_words(argv)}
+    kept = [word for spec in declared[0].levers if _lever_name(spec) not in given for word in ("--lever", spec)]
+    options = declared[0].arguments()
+    options = options[: options.index("--lever")] if "--lever" in options else options
+    return [declared[0].name, *options, *kept, *(word for word in argv if word != declared[0].name)]
+
+
+def _lever_words(words: list[str]) -> list[str]:
+    """The specs of each ``--lever SPEC`` and ``--lever=SPEC`` among the words."""
+    specs = [word.removeprefix("--lever=") for word in words if word.startswith("--lever=")]
+    return specs + [spec for word, spec in zip(words, words[1:]) if word == "--lever"]
+
+
+def _lever_name(spec: str) -> str:
+    return spec.partition("=")[0].strip()
 
 
 def lever_specs(words: list[str]) -> tuple[list[str], list[str]]:
-    """The words the parser left: the study's name, and each ``--lever NAME=…``; any other flag is refused.
+    """The words the parser left: the study's name, and each ``--lever NAME=…``; any other flag, or a lever given twice
+    (the first would be dropped in silence), is refused.
 
     >>> lever_specs(["my-study", "--lever", "beta=0:0.1", "--lever=lora_rank=None"])
     (['my-study'], ['beta=0:0.1', 'lora_rank=None'])
@@ -81,16 +102,27 @@ def lever_specs(words: list[str]) -> tuple[list[str], list[str]]:
             raise ConfigError(f"unknown option {word}")
         else:
             names.append(word)
+    for index, spec in enumerate(specs):
+        earlier = next((other for other in specs[:index] if _lever_name(other) == _lever_name(spec)), None)
+        if earlier is not None:
+            raise ConfigError(f"--lever {spec}: {_lever_name(spec)} is given twice (--lever {earlier}); give it once")
     return names, specs
 
 
 def tune(plan: TunePlan, study: optuna.Study) -> CallOutcome:
-    """One call: the split written, orphans failed, retries and known entries enqueued, the trials run, the report."""
-    write_split(plan.dev_path, plan.dev_prompts, "development prompts", plan.dev_source)
-    write_split(plan.train_path, plan.train_prompts, "training prompts", plan.base.train_prompts)
+    """One call: the split written, orphans failed, retries and known entries enqueued, the trials run, the report.
+
+    ``--trials 0`` declares the study (or checks that a continuation matches it) and redraws its files: it enqueues no
+    retry and no known entry, so it writes no trial.
+    """
+    with study_lock(plan):  # the study's files are written under its lock: what a killed writer left is cleared
+        clear_leftovers(plan.study_dir)
+        write_split(plan.dev_path, plan.dev_prompts, "development prompts", plan.dev_source)
+        write_split(plan.train_path, plan.train_prompts, "training prompts", plan.base.train_prompts)
     fail_orphans(study)
-    retried = enqueue_retries(study)
-    enqueue_known(study, plan)
+    retried = enqueue_retries(study) if plan.trials else []
+    if plan.trials:
+        enqueue_known(study, plan)
     before = sum(finished(trial) for trial in study.get_trials(deepcopy=False))
     levers = ", ".join(f"{name} {lever.describe()}" for name, lever in plan.levers.items())
     log.info(
@@ -103,8 +135,20 @@ def tune(plan: TunePlan, study: optuna.Study) -> CallOutcome:
     outcome = TrialLoop(study, plan, plan.trials, Lanes(plan.lanes)).run() if plan.trials else CallOutcome()
     write_snapshot(study, plan)
     draw_study_figures(study, plan.results_dir / "figures")
+    redraw_page(plan)  # after the last trial and the figures: the seeds drew it before their trial was told
     summarise(plan, study, outcome, time.perf_counter() - started)
     return outcome
+
+
+def redraw_page(plan: TunePlan) -> None:
+    """The study's summary.md, from its trials.json, its rows and its figures as they stand now; a page that cannot
+    be drawn (a damaged row's files) is named in one line, and the trials stand."""
+    if not (plan.study_dir / "summary.json").exists():  # no seed has published a row: there is no page yet
+        return
+    try:
+        refresh_summary(plan.study_dir)
+    except PROJECT_ERRORS as error:
+        log.warning(f"{plan.study_dir / 'summary.md'}: not redrawn ({' '.join(str(error).split())})")
 
 
 def summarise(plan: TunePlan, study: optuna.Study, outcome: CallOutcome, seconds: float) -> None:
@@ -123,7 +167,13 @@ def summarise(plan: TunePlan, study: optuna.Study, outcome: CallOutcome, seconds
             if best
             else ""
         )
-        + f"; table: python -m experiments.report redraws {plan.results_dir / 'summary.md'}"
+        + (f"; its page: {page}" if (page := plan.study_dir / "summary.md").exists() else "; no row yet, so no page")
+        + (
+            f"; the suite's table: python -m experiments.report --results_dir {plan.results_dir} redraws "
+            f"{plan.results_dir / 'summary.md'}"
+            if (plan.results_dir / "summary.json").exists()
+            else ""
+        )
     )
 
 

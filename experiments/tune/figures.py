@@ -33,7 +33,7 @@ def draw_study_figures(study: optuna.Study, figures_dir: Path) -> list[Path]:
     matplotlib.use("Agg")
     from optuna.visualization import matplotlib as plots
 
-    stem = figures_dir / f"tune-{study.study_name}"
+    stem = figures_dir / f"tune-{study.study_name}"  # the names the study's page shows (tune_table.figure_names)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         drawn = [_saved(plots.plot_optimization_history(study), Path(f"{stem}-history.png"))]

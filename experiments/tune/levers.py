@@ -56,6 +56,12 @@ def respecified(lever: Lever, text: str, spec: str) -> Lever:
         raise ConfigError(f"--lever {spec}: empty range; give LOW:HIGH or a,b,c")
     if ":" not in text:
         choices = tuple(dict.fromkeys(choice_value(part) for part in text.split(",") if part.strip()))
+        if lever.kind != "categorical":  # a number lever takes numbers: true is no learning rate, though Python reads 1
+            numbers = int if lever.kind == "int" else int | float
+            wrong = [c for c in choices if isinstance(c, bool) or not isinstance(c, numbers)]
+            if wrong:
+                kind = "whole numbers" if lever.kind == "int" else "numbers"
+                raise ConfigError(f"--lever {spec}: {lever.name} takes {kind}, got {wrong[0]!r}")
         return dataclasses.replace(lever, kind="categorical", low=None, high=None, choices=choices)
     if lever.kind == "categorical":
         raise ConfigError(f"--lever {spec}: {lever.name} is a choice among {lever.describe()}; give a,b,c")
@@ -130,16 +136,24 @@ def extremes(lever: Lever) -> tuple[Any, ...]:
 
 
 def check_values(base: Experiment, levers: dict[str, Lever], train_prompts: int) -> None:
-    """Every lever at each of its extremes, on the base entry, passes the run's own checks (a one-line refusal here
-    instead of a failed trial later)."""
+    """Every lever at each of its extremes, with the levers fixed to one value (every trial takes those together: two
+    reward weights fixed at 0), on the base entry, passes the run's own checks (a one-line refusal here instead of a
+    trial that every run refuses)."""
+    fixed = {name: extremes(lever)[0] for name, lever in levers.items() if len(set(map(repr, extremes(lever)))) == 1}
+    if len(fixed) > 1:
+        _check(base, fixed, train_prompts, " ".join(f"--lever {name}={value}" for name, value in fixed.items()))
     for lever in levers.values():
         for value in extremes(lever):
-            entry = configured(base, "lever-check", "checked", {lever.name: value})
-            try:
-                grpo_config = validate_experiment(entry)
-                check_prompt_count(entry, train_prompts, grpo_config)
-            except ConfigError as error:
-                raise ConfigError(f"--lever {lever.name}={value}: {str(error).removeprefix('lever-check: ')}") from None
+            _check(base, {**fixed, lever.name: value}, train_prompts, f"--lever {lever.name}={value}")
+
+
+def _check(base: Experiment, values: dict[str, Any], train_prompts: int, shown: str) -> None:
+    entry = configured(base, "lever-check", "checked", values)
+    try:
+        grpo_config = validate_experiment(entry)
+        check_prompt_count(entry, train_prompts, grpo_config)
+    except ConfigError as error:
+        raise ConfigError(f"{shown}: {str(error).removeprefix('lever-check: ')}") from None
 
 
 def contains(lever: Lever, value: Any) -> bool:

@@ -6,14 +6,17 @@ the cores, the base entry, each lever and its values, the known entries to enque
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import rewards as reward_module
+from experiments.files import overlap
 from experiments.registry import REGISTRY, Experiment
 from experiments.registry.search_space import Lever, levers_for
-from experiments.training.checks import SEED_LIMIT, ConfigError, check_count, check_name
+from experiments.training.checks import SEED_LIMIT, ConfigError, check_count, check_name, validate_experiment
 from experiments.training.preflight import HELDOUT, ROOT, with_overrides
 from experiments.training.prompts import read_prompt_lines
 from experiments.tune.levers import check_values, narrowed, only
@@ -28,7 +31,12 @@ class TuneOptions:
     """``python -m experiments.tune STUDY --base ENTRY --trials N --lanes L [--lever NAME=LOW:HIGH ...]``."""
 
     base: str = field(default="baseline", metadata={"help": "the registry entry the search varies"})
-    trials: int = field(default=10, metadata={"help": "trials this call runs (failed ones retried first)"})
+    trials: int = field(
+        default=10,
+        metadata={
+            "help": "trials this call runs (failed ones retried first); 0 declares the study and redraws its files"
+        },
+    )
     lanes: int | None = field(default=None, metadata={"help": "seed runs at once, one thread each (default: cores)"})
     seeds: str = field(default="1,2", metadata={"help": "the seeds of every trial; its value is the worse seed's"})
     steps: int | None = field(default=None, metadata={"help": "a cap on every run's steps instead of the base's"})
@@ -120,11 +128,15 @@ def plan_of(options: TuneOptions, words: list[str], lever_specs: list[str]) -> T
     if options.base not in REGISTRY:
         raise ConfigError(f"--base: no registry entry {options.base!r}")
     base = with_overrides(REGISTRY[options.base], options.model, options.steps, options.precision)
+    check_overrides(REGISTRY[options.base], options)
     if base.rewards[0] not in reward_module.REWARDS:
         raise ConfigError(
             f"--base {base.name}: its objective (first reward) {base.rewards[0]} is judged by a model; the tuner reads "
             "development answers by a plain reward from rewards.py"
         )
+    runs_dir = Path(options.runs_dir) / "tune" / study
+    if (problem := overlap(Path(options.results_dir) / "tune" / study, runs_dir, runs_dir / study)) is not None:
+        raise ConfigError(f"--results_dir and --runs_dir: {problem}; pass folders apart (results/ and runs/)")
     dev, train = split_of(base, options.dev_prompts)
     levers = only(narrowed(levers_for(base), lever_specs, base.name), options.only)
     check_values(base, levers, len(train))
@@ -136,7 +148,7 @@ def plan_of(options: TuneOptions, words: list[str], lever_specs: list[str]) -> T
         options.trials,
         lanes,
         Path(options.results_dir),
-        Path(options.runs_dir) / "tune" / study,
+        runs_dir,
         options.storage,
         options.pruner,
         tuple(enqueued_entries(options.enqueue)),
@@ -144,6 +156,19 @@ def plan_of(options: TuneOptions, words: list[str], lever_specs: list[str]) -> T
         tuple(train),
         options,
     )
+
+
+def check_overrides(entry: Experiment, options: TuneOptions) -> None:
+    """``--model``, ``--steps`` and ``--precision``, each on the base entry as the run would check it, refused in one
+    line that names the option (not a lever, whose check would otherwise meet it first)."""
+    for name in ("model", "steps", "precision"):
+        value = getattr(options, name)
+        if value is None:
+            continue
+        try:
+            validate_experiment(dataclasses.replace(entry, **{name: value}))
+        except ConfigError as error:
+            raise ConfigError(f"--{name} {value!r}: {str(error).removeprefix(f'{entry.name}: ')}") from None
 
 
 def seeds_of(text: str) -> tuple[int, ...]:
@@ -169,14 +194,14 @@ def split_of(base: Experiment, dev_file: str = "") -> tuple[list[str], list[str]
         dev, train = dev_split(training)
     else:
         lines = read_prompt_lines(Path(dev_file))
-        held_out = set(map(str.casefold, lines)) & set(map(str.casefold, read_prompt_lines(HELDOUT)))
+        held_out = set(map(compared, lines)) & set(map(compared, read_prompt_lines(HELDOUT)))
         if held_out:  # the file itself, a copy, or a file that borrowed some
             raise ConfigError(
                 f"--dev_prompts {dev_file}: {len(held_out)} of its prompts are in {HELDOUT.name}; the held-out prompts "
                 "are never searched on: pass another file"
             )
         dev, train = dev_split(lines)[0][:MAX_DEV_FROM_FILE], training
-        shared = set(map(str.casefold, dev)) & set(map(str.casefold, train))
+        shared = set(map(compared, dev)) & set(map(compared, train))
         if shared:
             raise ConfigError(
                 f"--dev_prompts {dev_file}: {len(shared)} development prompts are also training prompts of "
@@ -188,6 +213,19 @@ def split_of(base: Experiment, dev_file: str = "") -> tuple[list[str], list[str]
             f"{MIN_DEV_PROMPTS}: base the study on an entry with a longer prompt file, or pass --dev_prompts"
         )
     return dev, train
+
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))  # invisible: no part of a prompt's words
+
+
+def compared(prompt: str) -> str:
+    """A prompt as the overlap checks compare it: NFKC, without zero-width characters, its whitespace (non-breaking
+    spaces too) one space, casefolded; a held-out prompt retyped with a doubled or a non-breaking space is the same.
+
+    >>> compared("What  is\u00a0a\u200b cat?") == compared("what is a cat?")
+    True
+    """
+    return " ".join(unicodedata.normalize("NFKC", prompt).translate(ZERO_WIDTH).split()).casefold()
 
 
 def enqueued_entries(names: str) -> list[Experiment]:

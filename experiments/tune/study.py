@@ -14,10 +14,13 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import optuna
+from filelock import FileLock
 from optuna.distributions import check_distribution_compatibility
 from optuna.pruners import BasePruner, MedianPruner, NopPruner, SuccessiveHalvingPruner
 from optuna.samplers import TPESampler
@@ -26,6 +29,7 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.trial import FrozenTrial, TrialState
 
 from experiments.files import atomic_write_text
+from experiments.reporting.publish import LOCK, LOCK_TIMEOUT_S
 from experiments.training.checks import ConfigError
 from experiments.tune.levers import distribution, entry_values
 from experiments.tune.options import TunePlan
@@ -37,7 +41,13 @@ REMEMBERED = ("base", "seeds", "steps", "model", "precision", "dev_split")
 
 
 def check_journal(path: Path) -> None:
-    """Refuse a damaged journal before it is opened for writing: every line a journal record, none cut short."""
+    """Refuse a damaged journal before it is opened for writing: a regular file (a folder, a pipe that would be read
+    forever, or a link that Optuna would follow out of the results folder is none), every line a record, none cut."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        kind = "a symbolic link" if path.is_symlink() else "a folder" if path.is_dir() else "not a regular file"
+        raise ConfigError(
+            f"{path}: {kind}; a study's journal is a regular file in its folder: move it away, or restore the file"
+        )
     if not path.exists():
         return
     data = path.read_bytes()
@@ -213,4 +223,14 @@ def write_snapshot(study: optuna.Study, plan: TunePlan) -> None:
         "levers": list(plan.levers),
         "trials": trials,
     }
-    atomic_write_text(plan.study_dir / "trials.json", json.dumps(snapshot, indent=1, default=str) + "\n")
+    with study_lock(plan):
+        atomic_write_text(plan.study_dir / "trials.json", json.dumps(snapshot, indent=1, default=str) + "\n")
+
+
+@contextmanager
+def study_lock(plan: TunePlan) -> Iterator[None]:
+    """The study folder's results lock: its seeds publish under it, and the tuner writes trials.json and the split
+    under it too, so the next writer clears what a killed one left (journal.clear_leftovers) without racing a live one."""
+    plan.study_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(plan.study_dir / LOCK, timeout=LOCK_TIMEOUT_S):
+        yield
