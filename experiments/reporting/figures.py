@@ -105,8 +105,9 @@ def plot_probe(path: Path, title: str, curves: dict[str, list[tuple[int, float]]
             steps, values = zip(*points)
             axis.plot(steps, values, style, label=label, markersize=4)
     lowest = min((value for points in curves.values() for _step, value in points), default=0.0)
-    axis.set_ylim(min(0.0, lowest - 0.05), 1)
-    axis.axhline(0, color="grey", linewidth=0.5)
+    axis.set_ylim(lowest - 0.05 if lowest < 0 else 0, 1)  # below 0 only for a greedy member worse than its group
+    if lowest < 0:
+        axis.axhline(0, color="grey", linewidth=0.5)
     axis.set_xlabel("step")
     axis.set_title(title, fontsize="small")
     axis.legend(fontsize="small", frameon=False)
