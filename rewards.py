@@ -709,9 +709,47 @@ class FloorShareFresh(FreshInMemory):
         return [floor_share(completion_text(c)) * f for c, f in zip(completions, fresh)]
 
 
+class RareInMemory:
+    """The floor share with each four-letter word type paid by how few recent answers to *other* questions hold it:
+    a word's rate across prompts, remembered across steps.
+
+    A stock word that spreads over every question ("just", "don't") pays less the more answers carry it, wherever it
+    stands in the answer, which a phrase memory cannot see once the phrase moves around. Distinct four-letter words,
+    each paid 1 − (share of the remembered answers to other questions that hold it), over max(words, 12); gated
+    against loops like ``floor_share``. A reward with state: one instance a run (``STATEFUL_REWARDS``).
+
+    >>> rare = RareInMemory(size=8)
+    >>> rare(["ox?", "cat?"], ["Just sing very slow", "Just purr"])  # nothing remembered yet: every word pays
+    [0.3333333333333333, 0.16666666666666666]
+    >>> rare(["owl?"], ["Just hoot soft"])  # 'just' was in both answers to other questions: it pays nothing
+    [0.16666666666666666]
+    """
+
+    __name__ = "four_letter_rare_in_memory"
+
+    def __init__(self, size: int = MEMORY_ANSWERS) -> None:
+        self.answers: deque[tuple[str, frozenset[str]]] = deque(maxlen=size)
+
+    def __call__(self, prompts: Sequence[Any] | None, completions: Sequence[Any], **kwargs: Any) -> list[float]:
+        questions = prompt_texts(prompts, completions)
+        texts = [completion_text(completion) for completion in completions]
+        scores = []
+        for question, text in zip(questions, texts):
+            found = words(text)
+            own = {w.lower() for w in found if letter_count(w) == 4}
+            others = [held for asked, held in self.answers if asked != question]
+            paid = sum(1.0 - sum(w in held for held in others) / len(others) if others else 1.0 for w in own)
+            gate = 0.0 if loops(text) else 1.0 - repeated_trigram_share(text)
+            scores.append(paid / max(len(found), FLOOR_WORDS) * gate)
+        for question, text in zip(questions, texts):
+            self.answers.append((question, frozenset(w.lower() for w in words(text) if letter_count(w) == 4)))
+        return scores
+
+
 # Rewards with state, by name: each run builds its own (experiments/training/assembly.py), so memories never carry over.
 STATEFUL_REWARDS: dict[str, Callable[[], RewardFunction]] = {
     "fresh_in_memory": FreshInMemory,
     "fresh_pairs_in_memory": lambda: FreshInMemory(n=2),
     "four_letter_floor_fresh": FloorShareFresh,
+    "four_letter_rare_in_memory": RareInMemory,
 }
