@@ -1,15 +1,24 @@
-"""Reliability, round five (issue 54): the tuner's page shows its last trial and only its own figures, a call that
-runs nothing writes no trial, its files and options are refused in one line before any run, a trials.json of another
-shape is unreadable, leftovers are cleared, and an import names the runs it cannot find."""
+"""Reliability, round five (issue 54): a seed that published is left to finish, a new study under an old study's name
+is refused, the seeds end with a tuner killed outright, the tuner's page shows its last trial and only its own figures,
+a call that runs nothing writes no trial, its files, options, model and prompts are refused in one line before any
+run, a trials.json of another shape is unreadable, leftovers are cleared, an import names the runs it cannot find,
+and answers too short to judge are refused."""
 
 import dataclasses
 import json
 import logging
 import os
 import signal
+import subprocess
+import sys
+import time
+import types
+import typing
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
 import optuna
+import psutil
 import pytest
 from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
@@ -22,8 +31,10 @@ from experiments.reporting.journal import clear_leftovers
 from experiments.reporting.pooled_levers import POOLED_PAGE, render_pooled
 from experiments.reporting.tune_table import study_sections
 from experiments.runner import run_experiment
+from experiments.training.checks import ConfigError, validate_experiment
 from experiments.training.prompts import read_prompt_lines
-from experiments.tune import command, lanes
+from experiments.tune import command, lanes, trials
+from experiments.tune.options import TuneOptions, plan_of
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -434,3 +445,208 @@ def test_a_results_folder_that_is_the_runs_folder_is_refused_before_the_first_tr
         capsys, command.main, ["s", "--base", "smoke", "--lanes", "1", "--results_dir", same, "--runs_dir", same]
     )
     assert "--results_dir and --runs_dir:" in line and "are one folder" in line and not (tmp_path / "one").exists()
+
+
+# 1: a seed that has published is left to finish when its trial is pruned, settled or interrupted
+
+
+class FakeProcess:
+    """A seed's process as the lanes see it: alive until the test ends it, or the lanes kill it."""
+
+    pid = 0  # started: the lanes kill it (only this object; no signal is sent)
+
+    def __init__(self, **_: object):
+        self.exitcode: int | None = None
+
+    def start(self) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return self.exitcode is None
+
+    def join(self, timeout: float | None = None) -> None:
+        pass
+
+    def kill(self) -> None:
+        self.exitcode = -9
+
+
+def probe_read(seed: lanes.SeedRun, step: int, clean: float) -> None:
+    live = seed.spec.run_dir / "in-progress" / "metrics.jsonl"
+    live.parent.mkdir(parents=True, exist_ok=True)
+    with live.open("a") as metrics:
+        metrics.write(json.dumps({"step": step, "probe/share": 1.0, "probe/loops": 0.0, "probe/clean": clean}) + "\n")
+
+
+def published(seed: lanes.SeedRun) -> None:
+    """What a run does once it trained and was judged: its row's files in the study's folder, then in-progress/ (the
+    saved model, the live metrics) moved into the run's folder; the seed goes on to read its development answers."""
+    (seed.spec.results_dir / seed.name).mkdir(parents=True)
+    (seed.spec.results_dir / seed.name / "samples.md").write_text(f"# Samples: {seed.name}\n")
+    (seed.spec.run_dir / "in-progress" / "model").mkdir(parents=True)
+    for name in ("model", "metrics.jsonl"):
+        (seed.spec.run_dir / "in-progress" / name).rename(seed.spec.run_dir / name)
+    (seed.spec.run_dir / "in-progress").rmdir()
+
+
+def finished(seed: lanes.SeedRun, **figures: object) -> None:
+    read = {"share": 0.6, "clean": 0.5, "loops": 0.0, "frame": 0.1, "ref_ppl_ratio": 1.0, "steps": 3}
+    result = {"run": seed.name, "seed": seed.seed, **read, "stop_reason": "step cap", **figures}
+    seed.spec.run_dir.mkdir(parents=True, exist_ok=True)
+    seed.spec.result.write_text(json.dumps(result))
+    typing.cast(FakeProcess, seed.process).exitcode = 0
+
+
+@pytest.mark.parametrize("ending", ["pruned", "settled", "interrupted"])
+def test_a_seed_that_published_is_left_to_finish_its_figures_and_files_kept(tmp_path, ending):
+    """``SeedRun.training`` read "no model in in-progress/", which turns true again once the run publishes (publishing
+    moves in-progress/ away): a trial pruned or settled then killed a seed that had published, recorded it killed
+    with no figures, and deleted its runs folder, a kept model with it."""
+    options = TuneOptions(
+        base="smoke", lanes=2, only="beta", results_dir=str(tmp_path / "r"), runs_dir=str(tmp_path / "w")
+    )
+    plan = plan_of(options, ["s"], [])
+    prune_all = optuna.pruners.ThresholdPruner(lower=2.0)  # every reading is below: pruned at its first report
+    search = optuna.create_study(direction="maximize", pruner=prune_all)
+    seeds = lanes.Lanes(2, typing.cast(ForkServerContext, types.SimpleNamespace(Process=FakeProcess)))
+    loop = trials.TrialLoop(search, plan, 1, seeds)
+    assert loop._fill_lanes() and not loop._fill_lanes()  # the trial asked, then its seeds started
+    run = loop.runs[0]
+    first, second = run.seeds
+    probe_read(second, 1, 0.5)
+    loop._watch(run)  # seed 2 read its probe; seed 1 has not yet: nothing is reported
+    published(second)
+    if ending == "pruned":
+        probe_read(first, 1, 0.25)
+        loop._watch(run)  # step 1 reported, and pruned
+    elif ending == "settled":
+        finished(first, stop_reason="loops", steps=1, share=0.3, clean=0.0, loops=0.4)  # infeasible on its own
+        loop._watch(run)
+    else:
+        loop._interrupted()
+    assert second.state == ("killed" if ending == "interrupted" else "running")
+    if ending != "interrupted":
+        finished(second)
+        loop._watch(run)
+    told = search.trials[0]
+    expected = {"pruned": TrialState.PRUNED, "settled": TrialState.COMPLETE, "interrupted": TrialState.FAIL}[ending]
+    assert told.state == expected
+    if ending != "interrupted":
+        assert second.state == "done" and told.user_attrs["seed2"]["state"] == "done"
+        assert told.user_attrs["seed2"]["clean"] == 0.5  # its figures kept
+    assert (second.spec.run_dir / "model").is_dir() and (plan.study_dir / second.name / "samples.md").is_file()
+    assert (ending == "settled") is first.spec.run_dir.exists()  # settled: it ended by itself; killed: removed
+
+
+# 2: a new study under the name of one whose runs its folders hold is refused, not written over
+
+
+@pytest.mark.parametrize("how", ["journal-moved-away", "storage-added"])
+def test_a_new_study_under_an_old_studys_name_is_refused_and_writes_nothing(no_run, capsys, tmp_path, how):
+    """The runs are named ``STUDY-tNNN-seedS`` and a new study numbers from 0 again: with study.journal moved away (the
+    damaged-journal message's own advice), or ``--storage sqlite:///…`` added, its trial 0 replaced the old one's rows,
+    files, kept models and trials.json in silence."""
+    command.main(["s", "--base", "smoke", "--lanes", "1", "--trials", "0", "--only", "beta", *folders(tmp_path)])
+    study_dir, kept = tmp_path / "r" / "tune" / "s", tmp_path / "w" / "tune" / "s" / "s-t000-seed1" / "model"
+    (study_dir / "summary.json").write_text(json.dumps({"runs": [smoke_row("s-t000-seed1")]}))
+    (study_dir / "s-t000-seed1").mkdir()
+    (study_dir / "s-t000-seed1" / "samples.md").write_text("# Samples: s-t000-seed1\n")
+    kept.mkdir(parents=True)
+    if how == "journal-moved-away":
+        (study_dir / "study.journal").rename(tmp_path / "study.journal.damaged")
+        storage = []
+    else:
+        storage = ["--storage", f"sqlite:///{tmp_path / 'study.db'}"]
+    before = tree(tmp_path / "r")
+    line = tune_exit(capsys, tmp_path, "--trials", "1", "--only", "beta", *storage)
+    assert line.startswith("error: study s: ") and "already holds 1 runs of a study of this name (s-t000-seed1)" in line
+    assert "name a new study" in line and tree(tmp_path / "r") == before and kept.is_dir()
+
+
+# 8 (the rest): a missing model folder and development prompts longer than the context, refused before the first trial
+
+
+@pytest.mark.parametrize("model", ["missing", "./missing", "a/b/c"])
+def test_a_model_that_is_not_there_is_refused_before_the_first_trial(no_run, capsys, tmp_path, model):
+    path = str(tmp_path / model) if model == "missing" else model
+    line = tune_exit(capsys, tmp_path, "--only", "beta", "--trials", "1", "--model", path)
+    assert line.startswith(f"error: --model {path}: no such model folder"), line
+    assert not (tmp_path / "w").exists()
+
+
+def test_development_prompts_longer_than_the_context_are_refused_before_the_first_trial(no_run, capsys, tmp_path):
+    """Every 4th line is a development prompt: the 8th is 300 words, past the tiny model's 256 tokens. The trial once
+    trained, published its rows, and failed reading its development answers with an IndexError."""
+    own = [f"What colour is the sock number {n}?" for n in range(40)]
+    own[7] = "Why " + "very " * 300 + "long?"
+    dev_file = tmp_path / "dev.txt"
+    dev_file.write_text("\n".join(own) + "\n", encoding="utf-8")
+    line = tune_exit(capsys, tmp_path, "--only", "beta", "--trials", "1", "--dev_prompts", str(dev_file))
+    assert line.startswith(f"error: --dev_prompts {dev_file}: development prompt 'Why very very") and "tokens; " in line
+    assert "with eval_max_new_tokens 12 it runs past the context of tiny-gpt2 (256 tokens)" in line
+    assert not (tmp_path / "w").exists()
+
+
+# Left from round four: answers too short to judge are refused before any model loads
+
+
+@pytest.mark.parametrize("tokens", [1, 8])
+def test_answers_too_short_to_judge_are_refused_before_a_model_loads(no_model, tmp_path, tokens):
+    """A run with eval_max_new_tokens 1 got a verdict with every guard holding: an answer of one token cannot show a
+    loop, a frame or relevance. The guards need nine tokens: a three-word phrase said three times."""
+    short = dataclasses.replace(SMOKE, eval_max_new_tokens=tokens, steps=1)
+    with pytest.raises(ConfigError, match=rf"^smoke: eval_max_new_tokens is {tokens}, too few to judge an answer: "):
+        run_experiment(short, results_dir=tmp_path / "r", runs_dir=tmp_path / "w")
+    assert not (tmp_path / "r").exists()
+    validate_experiment(dataclasses.replace(SMOKE, eval_max_new_tokens=9))  # nine is enough
+
+
+# 3: the seeds of a tuner killed outright end with it
+
+
+def alive(process: psutil.Process) -> bool:
+    """Running, and not a zombie that nobody reaped (an orphan's exit, once its new parent is PID 1)."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.train
+@pytest.mark.fast
+def test_the_seeds_of_a_tuner_killed_outright_end_with_it(tmp_path):
+    """``kill -9`` of the tuner once left the forkserver and both seeds running, re-parented to PID 1: they trained on
+    and published rows for a trial the journal left RUNNING, which the next call retried while they still ran. Every
+    process the tuner started, seeds first, now ends within seconds of it."""
+    runs = tmp_path / "w"
+    arguments = ["k9", "--base", "smoke", "--steps", "3000", "--trials", "1", "--lanes", "2", "--pruner", "none"]
+    arguments += ["--only", "learning_rate", "--lever", "learning_rate=1e-5"]  # the slowest: ~300 steps before loops
+    arguments += ["--results_dir", str(tmp_path / "r"), "--runs_dir", str(runs)]
+    environment = {**os.environ, "LK_CACHE_DIR": str(tmp_path / "cache")}
+    tuner = subprocess.Popen(
+        [sys.executable, "-m", "experiments.tune", *arguments], cwd=ROOT, env=environment, stderr=subprocess.DEVNULL
+    )
+    live = [runs / "tune" / "k9" / f"k9-t000-seed{seed}" / "in-progress" / "metrics.jsonl" for seed in (1, 2)]
+    family: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 240
+        while not all(path.exists() for path in live):  # both seeds training
+            assert tuner.poll() is None and time.monotonic() < deadline, "the tuner ended before its seeds trained"
+            time.sleep(0.2)
+        family = psutil.Process(tuner.pid).children(recursive=True)
+        seeds = [process for process in family if process.ppid() != tuner.pid]
+        assert len(seeds) >= 2, family  # the forkserver's children; the forkserver and resource tracker are the tuner's
+        assert not [path for path in live if (path.parent / "model").exists()]  # still training
+        os.kill(tuner.pid, signal.SIGKILL)
+        tuner.wait()
+        deadline = time.monotonic() + 5  # a seed left running trains on for 10 s or more, then evaluates
+        while any(alive(process) for process in family) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [process.pid for process in seeds if alive(process)], "seeds outlived their tuner"
+        assert not [process.pid for process in family if alive(process)], "the tuner's helpers outlived it"
+    finally:
+        if tuner.poll() is None:
+            tuner.kill()
+        for process in family:  # only what this test started
+            if alive(process):
+                process.kill()

@@ -27,6 +27,7 @@ TRAINING_PATH = (
         for name in ("trainer", "recorder", "probe", "stop_rules", "stages", "assembly")
     ),
     *(f"experiments/training/{name}.py" for name in ("relevance", "models", "checkpoints", "prompts")),
+    *(f"experiments/training/{name}.py" for name in ("greedy_members", "best_weights")),
     "experiments/precision.py",
     "experiments/registry/experiment.py",
     "requirements.lock",
@@ -95,7 +96,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="69474b1e65b6",
+    fingerprint="7767c0f237f5",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -124,7 +125,9 @@ NUMERICS = NumericsDeclaration(
     "question-answer pairs, old code against new); then the content_fresh_share reward (a new function); then the content rewards read their questions through "
     "prompt_texts, once a call (identical scores on 2,940 recorded question-answer pairs, whole and in batches of 24); "
     "then issue 52: greedy members, keep='best', patience and rewards with memory, each off unless an entry sets it "
-    "(smoke trained 5 steps at dd86db9 and after: identical metrics.jsonl rows, probe reading included, but for seconds)",
+    "(smoke trained 5 steps at dd86db9 and after: identical metrics.jsonl rows, probe reading included, but for seconds); "
+    "then the four_letter_rare_in_memory reward (a new class), and greedy_members.py and best_weights.py joined the "
+    "training path they are part of",
 )
 
 

@@ -124,10 +124,14 @@ def _check_entry_fields(entry: Experiment, where: str) -> None:
         )
     check_count(where, "eval_samples", entry.eval_samples)
     check_count(where, "eval_max_new_tokens", entry.eval_max_new_tokens)
+    if entry.eval_max_new_tokens < (judged := 9):  # the longest pattern a guard reads: a loop of 3 words, 3 times
+        raise ConfigError(
+            f"{where}: eval_max_new_tokens is {entry.eval_max_new_tokens}, too few to judge an answer: the guards read "
+            f"loops (a three-word phrase three times), frames and relevance in answers of at least {judged} tokens"
+        )
     if entry.expect not in VERDICTS:
         raise ConfigError(f"{where}: expect={entry.expect!r} is not one of {VERDICTS}")
-    unknown_guards = [guard for guard in entry.caught_by if guard not in GUARD_NAMES]
-    if unknown_guards:
+    if unknown_guards := [guard for guard in entry.caught_by if guard not in GUARD_NAMES]:
         raise ConfigError(f"{where}: caught_by names {unknown_guards}, not guards; the guards are {GUARD_NAMES}")
     if isinstance(entry.steps, bool) or not isinstance(entry.steps, int) or entry.steps <= 0:
         raise ConfigError(f"{where}: steps must be a positive integer, got {entry.steps!r}")
@@ -152,16 +156,11 @@ def _check_entry_fields(entry: Experiment, where: str) -> None:
         )
     if entry.arrival == "probe" and entry.probe_every == 0:
         raise ConfigError(f"{where}: arrival 'probe' reads the greedy probe, but probe_every is 0")
-    if (
-        isinstance(entry.stop_level, bool)
-        or not isinstance(entry.stop_level, numbers.Real)
-        or not 0 < entry.stop_level <= 1
-    ):
+    if isinstance(level := entry.stop_level, bool) or not isinstance(level, numbers.Real) or not 0 < level <= 1:
         raise ConfigError(f"{where}: stop_level must be a number in (0, 1], got {entry.stop_level!r}")
     if entry.precision not in PRECISIONS:
         raise ConfigError(f"{where}: precision must be one of {PRECISIONS}, got {entry.precision!r}")
-    rank = entry.lora_rank
-    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0):
+    if (rank := entry.lora_rank) is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0):
         raise ConfigError(f"{where}: lora_rank must be None or a positive integer, got {rank!r}")
     if rank is not None and entry.frozen_fraction is not None:
         raise ConfigError(

@@ -1,6 +1,6 @@
 """``python -m experiments.tune STUDY --base ENTRY --trials N --lanes L``: search a configuration around an entry.
 
-Every check comes first (options.py, study.py); then the study is begun or continued, interrupted trials are
+Every check comes first (options.py, inputs.py, study.py); then the study is begun or continued, interrupted trials are
 retried first, known entries enqueued, and N trials run in L lanes (trials.py). Each trial's wall time, lane-seconds
 and state are logged, so a ``--lanes 1`` call of the same trials is the one-by-one comparison.
 """
@@ -20,6 +20,7 @@ from experiments.reporting.journal import clear_leftovers
 from experiments.reporting.publish import refresh_summary
 from experiments.training.checks import ConfigError
 from experiments.tune.figures import draw_study_figures
+from experiments.tune.inputs import check_model
 from experiments.tune.lanes import Lanes
 from experiments.tune.objective import feasible, write_split
 from experiments.tune.options import TuneOptions, TunePlan, plan_of
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     with one_line_errors():
         names, specs = lever_specs(words)
         plan = plan_of(options, names, specs)
+        check_model(plan)
         study = opened(plan, open_storage(plan))
     if tune(plan, study).interrupted:
         sys.exit(INTERRUPTED_EXIT)

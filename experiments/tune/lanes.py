@@ -6,7 +6,12 @@ probe readings appear in its live metrics.jsonl (runs/tune/STUDY/NAME/in-progres
 recorder and flushed every step); the tuner reads them there. A seed is pruned only while it trains (its model not yet
 saved): a run stages and publishes its files only after training, so a killed run leaves nothing in results/ but its
 claim on its name (cleared by the next command that opens the folder), and its runs folder (metrics.jsonl,
-completions.jsonl, the trainer's folder, the folder's lock), which is removed; its log stays.
+completions.jsonl, the trainer's folder, the folder's lock), which is removed; its log stays. A seed past training is
+left to evaluate, publish and read its development answers, and its figures are kept; one that an interrupt kills
+after it published keeps its runs folder, which holds its row's model and live files.
+
+A seed ends with its tuner, however the tuner ends (``kill -9`` too): the tuner holds the only write end of a pipe
+whose read end every seed watches (seed_run.end_with_tuner), and the kernel closes it when the tuner goes.
 """
 
 from __future__ import annotations
@@ -63,8 +68,22 @@ class SeedRun:
 
     @property
     def training(self) -> bool:
-        """Running, with no model saved yet: what is left after the save is the evaluation and the publishing."""
-        return self.state == "running" and not (self.spec.run_dir / IN_PROGRESS / "model").exists()
+        """Running, with no model saved yet: what is left after the save is the evaluation, the publishing and the
+        development reading, which are left to finish."""
+        return self.state == "running" and not self.trained
+
+    @property
+    def trained(self) -> bool:
+        """Its model saved: in in-progress/ until the row publishes, then (publishing moves in-progress/ into the run's
+        folder) its row's files in the study's folder, which appear before the model moves and stay after the model is
+        read and removed, and at last its RESULT; so no moment from the save on reads as training again."""
+        run_dir = self.spec.run_dir
+        return self.published or any(path.exists() for path in (run_dir / IN_PROGRESS / "model", self.spec.result))
+
+    @property
+    def published(self) -> bool:
+        """Its row's files are in the study's folder (a run's name is its study's, trial's and seed's: never reused)."""
+        return (self.spec.results_dir / self.name).exists()
 
     @property
     def seconds(self) -> float:
@@ -101,12 +120,14 @@ class Lanes:
         self.count = count
         self.free = list(range(1, count + 1))
         self.context = context or forkserver()
+        # Each seed reads this pipe; its write end lives in this process only, so a seed meets EOF when the tuner ends.
+        self.tuner_alive, self._held_open = multiprocessing.Pipe(duplex=False)
 
     def start(self, run: SeedRun) -> None:
         run.lane = self.free.pop(0)
         run.spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
         run.spec.result.unlink(missing_ok=True)
-        run.process = self.context.Process(target=run_seed, args=(run.spec,), name=run.name)
+        run.process = self.context.Process(target=run_seed, args=(run.spec, self.tuner_alive), name=run.name)
         run.state, run.started_s = "running", time.perf_counter()  # before it starts: an interrupt still finds it
         run.process.start()
 
@@ -136,7 +157,8 @@ class Lanes:
         self._ended(run)
 
     def kill(self, run: SeedRun) -> None:
-        """End a seed now: its process killed, its runs folder (partial metrics, trainer files) removed."""
+        """End a seed now: its process killed, its runs folder (partial metrics, trainer files) removed unless it
+        published."""
         if run.state == "pending":
             run.state = "skipped"
             return
@@ -146,7 +168,8 @@ class Lanes:
             run.process.kill()
             run.process.join(KILL_WAIT_S)
         run.state = "killed"
-        shutil.rmtree(inside(run.spec.runs_dir, run.spec.run_dir), ignore_errors=True)
+        if not run.published:  # a published seed's folder holds its row's model and live files
+            shutil.rmtree(inside(run.spec.runs_dir, run.spec.run_dir), ignore_errors=True)
         self._ended(run)
 
     def _ended(self, run: SeedRun) -> None:

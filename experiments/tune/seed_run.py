@@ -3,7 +3,8 @@
 The lanes (lanes.py) start it through multiprocessing's forkserver, whose server imported the training stack once, so
 a seed starts in a moment instead of importing torch again. It trains on one torch thread (the lanes are the
 parallelism), writes its messages to its own log (runs/tune/STUDY/logs/NAME.log) so the tuner's progress lines stay
-readable, and leaves Ctrl-C to the tuner, which kills the seeds it started. The run is ``run_experiment`` itself:
+readable, leaves Ctrl-C to the tuner, which kills the seeds it started, and ends itself when the tuner ends by any
+other way (``kill -9``: end_with_tuner). The run is ``run_experiment`` itself:
 the same checks, evaluation, guards, record and files, its row published into the study's results folder. What the
 tuner reads comes back in RESULT, in the run's folder; the trained model is removed once it has been read, unless kept.
 """
@@ -16,8 +17,10 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import traceback
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +65,10 @@ class SeedSpec:
         return self.run_dir / RESULT
 
 
-def run_seed(spec: SeedSpec) -> None:
+def run_seed(spec: SeedSpec, tuner_alive: Connection | None = None) -> None:
     """The process's target: the run and its development reading into RESULT, or the error in one line there."""
+    if tuner_alive is not None:
+        end_with_tuner(tuner_alive)
     one_thread()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     spec.log.parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +85,22 @@ def run_seed(spec: SeedSpec) -> None:
         atomic_write_text(spec.result, json.dumps({"error": message}))
         sys.exit(1)
     atomic_write_text(spec.result, json.dumps(figures))
+
+
+def end_with_tuner(tuner_alive: Connection) -> None:
+    """This process killed as soon as the tuner ends, however it ends. A seed's parent is the forkserver, not the
+    tuner, and the forkserver outlives the tuner while any seed lives (each seed holds a copy of the pipe the
+    forkserver watches), so neither PR_SET_PDEATHSIG nor a watch on os.getppid() sees the tuner go. The tuner holds
+    the only write end of ``tuner_alive`` (lanes.Lanes), which the kernel closes when it ends: a read then meets EOF."""
+
+    def watch() -> None:
+        try:
+            tuner_alive.recv_bytes()  # the tuner never writes: this returns only at EOF
+        except (EOFError, OSError):
+            pass
+        os.kill(os.getpid(), signal.SIGKILL)  # a run killed at any point is finished or cleared by the next command
+
+    threading.Thread(target=watch, name="end-with-tuner", daemon=True).start()
 
 
 def one_thread() -> None:

@@ -31,6 +31,7 @@ from optuna.trial import FrozenTrial, TrialState
 from experiments.files import atomic_write_text
 from experiments.reporting.publish import LOCK, LOCK_TIMEOUT_S
 from experiments.training.checks import ConfigError
+from experiments.tune.inputs import check_unclaimed
 from experiments.tune.levers import distribution, entry_values
 from experiments.tune.options import TunePlan
 
@@ -74,6 +75,8 @@ def open_storage(plan: TunePlan) -> BaseStorage:
     """The journal file of the study (checked first), or the database of ``--storage``."""
     if plan.storage is None:
         check_journal(plan.journal)
+        if not plan.journal.exists():
+            check_unclaimed(plan)  # before the journal is made: a refused call writes nothing
         plan.study_dir.mkdir(parents=True, exist_ok=True)
         return JournalStorage(JournalFileBackend(str(plan.journal)))
     if "://" not in plan.storage:
@@ -112,6 +115,7 @@ def opened(plan: TunePlan, storage: BaseStorage, pruner: BasePruner | None = Non
     pruner = pruner or pruner_of(plan.pruner)
     names = {study.study_name for study in storage.get_all_studies()}
     if plan.study not in names:
+        check_unclaimed(plan)  # its folders hold no earlier study's runs of this name
         study = optuna.create_study(
             storage=storage, study_name=plan.study, direction="maximize", sampler=sampler, pruner=pruner
         )

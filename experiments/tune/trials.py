@@ -3,11 +3,11 @@
 A trial starts when its seeds can start side by side (as many free lanes as seeds; with fewer lanes than seeds, they
 run in turn), so choose a number of lanes that the seeds divide. A probe step is reported to the trial once every
 seed still running has read its probe there (a seed waiting for a lane does not hold it back: with fewer lanes than
-seeds, a step is reported from the seeds that ran it), as the
-worse seed's reading (objective.reading_value). When the pruner says so, the seeds still training are killed (none
-has published: a run publishes after it trains) and the trial is told PRUNED, its last reading its value; so too when
-a seed that a stop rule ended before the cap is infeasible on its own (objective.settles_trial). Ctrl-C or
-SIGTERM kills every seed, and each trial not yet told is told FAIL, to be retried first by the next call.
+seeds, a step is reported from the seeds that ran it), as the worse seed's reading (objective.reading_value). When
+the pruner says so, the seeds still training are killed (a seed past training is left to publish and finish, its
+figures kept) and the trial is told PRUNED, its last reading its value; so too when a seed that a stop rule ended
+before the cap is infeasible on its own (objective.settles_trial). Ctrl-C or SIGTERM kills every seed, and each
+trial not yet told is told FAIL, to be retried first by the next call.
 """
 
 from __future__ import annotations
