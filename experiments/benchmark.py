@@ -156,7 +156,9 @@ def breakdown(entry: Experiment, steps: int) -> dict:
 
 
 READER_BREAKDOWN_FILE = "step-breakdown-reader.json"
-COMMITTED_BREAKDOWN = "relevance-quarter-96"  # the entry whose step results/step-breakdown.json (and the README) quotes
+COMMITTED_BREAKDOWN = (
+    "relevance-quarter-96"  # the entry whose step results/step-breakdown.json (and docs/rewards.md) quotes
+)
 BREAKDOWN_STEPS = 4
 SCRATCH = ROOT / "runs" / "benchmarks"
 
@@ -180,7 +182,7 @@ class BenchmarkOptions:
 
 
 def figures_folder(options: BenchmarkOptions) -> Path:
-    """Where the figures go: as told; else results/ for the measurement the README quotes, a scratch folder for any other."""
+    """Where the figures go: as told; else results/ for the measurement docs/rewards.md quotes, a scratch folder for any other."""
     if options.results_dir is not None:
         return Path(options.results_dir)
     committed = options.breakdown in (None, COMMITTED_BREAKDOWN) and options.steps == BREAKDOWN_STEPS

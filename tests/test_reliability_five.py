@@ -447,6 +447,62 @@ def test_a_results_folder_that_is_the_runs_folder_is_refused_before_the_first_tr
     assert "--results_dir and --runs_dir:" in line and "are one folder" in line and not (tmp_path / "one").exists()
 
 
+# 10: tune folders that are files or cannot be written, refused in one line before the first trial
+
+
+@pytest.mark.parametrize(
+    "file, said",
+    [("r", "results folder {r}/tune/s: {r} is a file, not a folder; pass --results_dir"),
+     ("r/tune", "results folder {r}/tune/s: {r}/tune is a file, not a folder; pass --results_dir"),
+     ("w", "runs folder {w}/tune/s: {w} is a file, not a folder; pass --runs_dir")],
+    ids=["results-root", "results-tune", "runs-root"],
+)  # fmt: skip
+def test_a_tune_folder_that_is_a_file_is_refused_before_the_first_trial(no_run, capsys, tmp_path, file, said):
+    """Each once gave a NotADirectoryError traceback; a runs folder that is a file only after ``study.ask()``, which
+    left a RUNNING trial in the journal."""
+    (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / file).write_text("not a folder\n")
+    before = tree(tmp_path)
+    line = tune_exit(capsys, tmp_path, "--only", "beta", "--trials", "1")
+    assert line.startswith("error: " + said.format(r=tmp_path / "r", w=tmp_path / "w")), line
+    assert tree(tmp_path) == before  # no journal, no trial, no split written
+
+
+def chattr(flag: str, path: Path) -> None:
+    """``chattr +i`` stops even root (this machine runs the suite as root, so a read-only mode would prove nothing)."""
+    if subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode != 0:
+        pytest.skip(
+            "chattr is not available here (root ignores permissions, so only an immutable folder is unwritable)"
+        )
+
+
+@pytest.mark.parametrize(
+    "locked, said",
+    [("r", "results folder {r}/tune/s is not writable ({r}: "),
+     ("r/tune/s", "results folder {r}/tune/s is not writable ({r}/tune/s: "),
+     ("r/tune/s/study.journal", "{r}/tune/s/study.journal: cannot be written ("),
+     ("w", "runs folder {w}/tune/s is not writable ({w}: "),
+     ("r/tune/s/trials.json", "results folder {r}/tune/s: trials.json: cannot be replaced (")],
+    ids=["results-root", "study-folder", "study-journal", "runs-root", "trials-json"],
+)  # fmt: skip
+def test_an_immutable_tune_folder_or_journal_is_refused_before_the_first_trial(no_run, capsys, tmp_path, locked, said):
+    """Each once gave a PermissionError traceback (trials.json only after the trials ran). The study is declared first
+    where its folder or one of its files is locked."""
+    if locked.startswith("r/tune/s"):
+        command.main(["s", "--base", "smoke", "--lanes", "1", "--only", "beta", "--trials", "0", *folders(tmp_path)])
+    (tmp_path / locked).parent.mkdir(parents=True, exist_ok=True)
+    if not (tmp_path / locked).exists():
+        (tmp_path / locked).mkdir()
+    before = tree(tmp_path)
+    chattr("+i", tmp_path / locked)
+    try:
+        line = tune_exit(capsys, tmp_path, "--only", "beta", "--trials", "1")
+    finally:
+        subprocess.run(["chattr", "-i", str(tmp_path / locked)])
+    assert line.startswith("error: " + said.format(r=tmp_path / "r", w=tmp_path / "w")), line
+    assert "Operation not permitted" in line and "pass --r" in line and tree(tmp_path) == before
+
+
 # 1: a seed that has published is left to finish when its trial is pruned, settled or interrupted
 
 

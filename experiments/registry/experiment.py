@@ -144,7 +144,7 @@ class Experiment:
         return changed
 
 
-# The first lesson's first baseline, kept as its lesson in failure (see experiments/registry/NOTES.md for what was tried,
+# The first lesson's first baseline, kept as its lesson in failure (see docs/notes.md for what was tried,
 # and how it broke); the baseline the lessons vary now is declared in experiments/registry/greedy_eyes.py.
 FIRST_BASELINE = Experiment(
     name="first-baseline",

@@ -2,7 +2,7 @@
 
 A run is found by its name; when its entry's hypothesis reads otherwise than the committed row, the
 change must be declared here (test_a_reworded_hypothesis_is_declared), so a rewording is never silent.
-Timings, explorations and commit ids moved from these hypotheses to NOTES.md.
+Timings, explorations and commit ids moved from these hypotheses to docs/notes.md.
 """
 
 REWORDED: dict[str, str] = {

@@ -20,7 +20,7 @@ from experiments.reporting.journal import clear_leftovers
 from experiments.reporting.publish import refresh_summary
 from experiments.training.checks import ConfigError
 from experiments.tune.figures import draw_study_figures
-from experiments.tune.inputs import check_model
+from experiments.tune.inputs import check_folders, check_model
 from experiments.tune.lanes import Lanes
 from experiments.tune.objective import feasible, write_split
 from experiments.tune.options import TuneOptions, TunePlan, plan_of
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     with one_line_errors():
         names, specs = lever_specs(words)
         plan = plan_of(options, names, specs)
+        check_folders(plan)
         check_model(plan)
         study = opened(plan, open_storage(plan))
     if tune(plan, study).interrupted:

@@ -1,5 +1,6 @@
-"""The tuner's checks that read more than its options, each refused in one line before the first trial: a name whose
-folders hold another study's runs, the model every seed would load, and development prompts too long for its context.
+"""The tuner's checks that read more than its options, each refused in one line before the first trial: folders that
+are files or cannot be written, a name whose folders hold another study's runs, the model every seed would load, and
+development prompts too long for its context.
 """
 
 from __future__ import annotations
@@ -10,12 +11,39 @@ from pathlib import Path
 
 from transformers import AutoConfig, AutoTokenizer, PreTrainedTokenizerBase
 
+from experiments.files import FolderError, check_writable_folder, replace_problem
 from experiments.training.assembly import prompt_dataset
 from experiments.training.checkpoints import ModelError, cache_root, cached_checkpoint
 from experiments.training.checks import ConfigError
 from experiments.training.models import BUILT, _local_model_folder, hub_reachable
 from experiments.training.relevance import RelevanceJudge
 from experiments.tune.options import TunePlan
+
+
+def check_folders(plan: TunePlan) -> None:
+    """Every folder and file the call writes, before the journal is opened and a trial asked for: the study's folder
+    (or the results folder it will be made in), the figures folder, the runs folder, the journal that every call
+    appends to, and the files the tuner replaces. A probe, as the runner's: root passes ``os.access`` on an immutable
+    folder."""
+    results_fix = "pass --results_dir with a writable folder"
+    check_writable_folder(plan.study_dir, "results folder", results_fix)
+    check_writable_folder(plan.results_dir / "figures", "results folder", results_fix)
+    check_writable_folder(plan.runs_dir, "runs folder", "pass --runs_dir with a writable folder")
+    if plan.storage is None and plan.journal.is_file() and not plan.journal.is_symlink():  # others: check_journal
+        try:
+            with plan.journal.open("ab"):  # opened to append, as Optuna does; nothing is written
+                pass
+        except OSError as error:
+            raise FolderError(
+                f"{plan.journal}: cannot be written ({error.strerror}); every call appends to its study's journal: "
+                f"make it writable (chattr -i, chmod u+w), or {results_fix}"
+            ) from None
+    for path in (plan.study_dir / "trials.json", plan.dev_path, plan.train_path):
+        problem = "a folder, not a file" if path.is_dir() else replace_problem(path)
+        if problem is not None:
+            raise FolderError(
+                f"results folder {plan.study_dir}: {path.name}: cannot be replaced ({problem}); {results_fix}"
+            )
 
 
 def check_unclaimed(plan: TunePlan) -> None:
