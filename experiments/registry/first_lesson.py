@@ -203,7 +203,9 @@ class LessonTargets:
     min_clean: float = 0.70  # clean held-out greedy answers
     max_loops: float = 0.05  # held-out greedy answers that loop
     max_frame: float = 0.30  # held-out greedy answers holding the commonest word 3-gram
-    max_steps_to_behaviour: int = 40  # the step the run's arrival rule held (training share 0.5, or the greedy probe)
+    # the step the run's arrival rule held (training share 0.5, or the greedy probe): 40 until issue 52, whose targets
+    # (declared before its runs) allow 150, with 60 as the goal
+    max_steps_to_behaviour: int = 150
 
 
 TARGETS = LessonTargets()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from experiments.registry import REGISTRY, greedy_eyes, vocabulary, vocabulary_content
+from experiments.registry import REGISTRY, greedy_eyes, reader_trained, vocabulary, vocabulary_content
 from experiments.registry.experiment import runs as runs_of
 from experiments.registry.first_lesson import CANDIDATES, TARGETS
 from experiments.reporting.record import RunRecord, seeds_of
@@ -17,6 +17,7 @@ ALL_CANDIDATES = (
     CANDIDATES
     + greedy_eyes.CANDIDATES
     + tuple(entry.name for entry in (*vocabulary.ENTRIES, *vocabulary_content.ENTRIES))
+    + (reader_trained.READER_CANDIDATE.name, reader_trained.READER_CANDIDATE_FP32.name)
 )
 BASELINE_FAMILY = (greedy_eyes.BASELINE, greedy_eyes.BASELINE_FP32)
 
