@@ -26,7 +26,8 @@ from experiments.reporting.tune_table import study_sections
 def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
     runs = [RunRecord.from_dict(row) for row in summary["runs"]]
     figures = draw_figures(results_dir, runs)
-    atomic_write_text(results_dir / "runs.md", render_runs(summary, runs))
+    changed = f"\n## Verdicts that changed\n\n{changed_verdicts(runs)}\n"  # the full list, one link from summary.md
+    atomic_write_text(results_dir / "runs.md", render_runs(summary, runs) + changed)
     if not (results_dir / "trials.json").exists() and (pooled := render_pooled(results_dir)) is not None:
         atomic_write_text(results_dir / POOLED_PAGE, pooled)  # before summary.md, which links it
     atomic_write_text(results_dir / "summary.md", render_summary(results_dir, summary, runs, figures))
@@ -62,7 +63,9 @@ def render_summary(
     parts += study_sections(results_dir)  # the tuner's studies under results/tune/, if any
     if (results_dir / POOLED_PAGE).exists():
         parts += [f"Lever by lever across every complete trial of these searches: [{POOLED_PAGE}]({POOLED_PAGE})."]
-    parts += ["## Verdicts that changed", changed_verdicts(runs)]
+    parts += [
+        f"Verdicts that changed since their runs, and why: [runs.md](runs.md#verdicts-that-changed) ({changed_count(runs)})."
+    ]
     parts += thresholds(summary)
     return "\n\n".join(parts) + "\n"
 
@@ -121,6 +124,12 @@ def not_judged(summary: dict[str, Any]) -> list[str]:
         "Runs without a verdict (a row is only for a run that trained at least one step with a non-zero gradient and "
         f"whose every guard could be computed): {listed}."
     ]
+
+
+def changed_count(runs: list[RunRecord]) -> str:
+    """How many verdicts a rerun or a rejudging changed, in words, for summary.md's one line."""
+    count = sum(1 for line in changed_verdicts(runs).splitlines()[2:] if line.startswith("|"))
+    return f"{count} changed" if count else "none changed"
 
 
 def changed_verdicts(runs: list[RunRecord]) -> str:
