@@ -24,6 +24,21 @@ def greedy_trainer(greedy_members: int, steps: int = 1):
     return quiet_trainer(entry)
 
 
+def greedy_reference(trainer, prompt_ids: list[int]) -> list[int]:
+    """The policy's greedy answer to one unpadded prompt, by transformers' own generate, cut after its first EOS."""
+    ids = torch.tensor([prompt_ids])
+    with torch.no_grad():
+        greedy = trainer.model.generate(
+            ids,
+            attention_mask=torch.ones_like(ids),
+            do_sample=False,
+            max_new_tokens=8,
+            pad_token_id=trainer.processing_class.pad_token_id,
+            eos_token_id=trainer.eos_token_ids,
+        )[0, ids.shape[1] :].tolist()
+    return greedy[: next((i + 1 for i, t in enumerate(greedy) if t in trainer.eos_token_ids), len(greedy))]
+
+
 def test_completion_0_of_each_group_is_the_greedy_answer_and_the_others_are_samples():
     trainer, _ = greedy_trainer(1)
     tokenizer = trainer.processing_class
@@ -33,18 +48,8 @@ def test_completion_0_of_each_group_is_the_greedy_answer_and_the_others_are_samp
     completions, logprobs = trainer._generate_single_turn(prompt_ids, None, {}, 4)
     assert logprobs is None and len(completions) == 8
     for group, prompt in enumerate(prompts):
-        ids = tokenizer(prompt, return_tensors="pt").input_ids
-        with torch.no_grad():
-            greedy = trainer.model.generate(
-                ids,
-                attention_mask=torch.ones_like(ids),
-                do_sample=False,
-                max_new_tokens=8,
-                pad_token_id=tokenizer.pad_token_id,
-                eos_token_id=trainer.eos_token_ids,
-            )[0, ids.shape[1] :].tolist()
-        cut = next((i + 1 for i, t in enumerate(greedy) if t in trainer.eos_token_ids), len(greedy))
-        assert completions[group * 4] == greedy[:cut], f"group {group}: member 0 is not the greedy answer"
+        greedy = greedy_reference(trainer, tokenizer(prompt).input_ids)
+        assert completions[group * 4] == greedy, f"group {group}: member 0 is not the greedy answer"
     samples = [tuple(c) for i, c in enumerate(completions) if i % 4]
     assert len(set(samples)) > 1, "the other members must be samples, not copies of the greedy answer"
 
@@ -93,20 +98,9 @@ def test_smoke_greedy_members_are_greedy_on_every_process():
     offset = state.process_index * len(prompt_ids)
     greedy_positions = [i for i in range(len(prompt_ids)) if (offset + i) % 4 == 0]
     assert greedy_positions, "every slice of 8 completions holds two groups of 4"
-    tokenizer = trainer.processing_class
     for position in greedy_positions:
-        ids = torch.tensor([prompt_ids[position]])
-        with torch.no_grad():
-            greedy = trainer.model.generate(
-                ids,
-                attention_mask=torch.ones_like(ids),
-                do_sample=False,
-                max_new_tokens=8,
-                pad_token_id=tokenizer.pad_token_id,
-                eos_token_id=trainer.eos_token_ids,
-            )[0, ids.shape[1] :].tolist()
-        cut = next((i + 1 for i, t in enumerate(greedy) if t in trainer.eos_token_ids), len(greedy))
-        assert completions[position] == greedy[:cut], f"process {state.process_index}, position {position}"
+        greedy = greedy_reference(trainer, prompt_ids[position])
+        assert completions[position] == greedy, f"process {state.process_index}, position {position}"
 
 
 def test_the_development_reading_hands_the_objective_its_prompts(tmp_path, monkeypatch):
