@@ -582,10 +582,11 @@ def cross_prompt_novelty(prompts: Sequence[Any], completions: Sequence[Any], **k
 FLOOR_WORDS = 12  # the word count a short answer is divided by at least: "Just like that." earns 3 of 12, not 1.0
 
 
-def floor_share(text: str, floor_words: int = FLOOR_WORDS) -> float:
+def floor_share(text: str, floor_words: int = FLOOR_WORDS, pay: Callable[[set[str]], float] = len) -> float:
     """Distinct four-letter words over max(words, ``floor_words``), times one minus the repeated 3-gram share; 0 for a
     loop. The type-once share pays a short answer fully ("Just like that." is 2 of 3 and climbs to 1.0 with one more
-    four-letter word); the floor makes brevity cost what it saves.
+    four-letter word); the floor makes brevity cost what it saves. ``pay`` turns the answer's distinct four-letter
+    words (lower case) into what they earn: one each by default.
 
     >>> floor_share("Just like that."), floor_share("Cows sing very long songs when moon rises over dark hills")
     (0.25, 0.6666666666666666)
@@ -596,7 +597,7 @@ def floor_share(text: str, floor_words: int = FLOOR_WORDS) -> float:
         return 0.0
     found = words(text)
     distinct = {w.lower() for w in found if letter_count(w) == 4}
-    return len(distinct) / max(len(found), floor_words, 1) * (1.0 - repeated_trigram_share(text))
+    return pay(distinct) / max(len(found), floor_words, 1) * (1.0 - repeated_trigram_share(text))
 
 
 @reward
@@ -715,8 +716,8 @@ class RareInMemory:
 
     A stock word that spreads over every question ("just", "don't") pays less the more answers carry it, wherever it
     stands in the answer, which a phrase memory cannot see once the phrase moves around. Distinct four-letter words,
-    each paid 1 − (share of the remembered answers to other questions that hold it), over max(words, 12); gated
-    against loops like ``floor_share``. A reward with state: one instance a run (``STATEFUL_REWARDS``).
+    each paid 1 − (share of the remembered answers to other questions that hold it): ``floor_share`` with that pay.
+    A reward with state: one instance a run (``STATEFUL_REWARDS``).
 
     >>> rare = RareInMemory(size=8)
     >>> rare(["ox?", "cat?"], ["Just sing very slow", "Just purr"])  # nothing remembered yet: every word pays
@@ -735,12 +736,12 @@ class RareInMemory:
         texts = [completion_text(completion) for completion in completions]
         scores = []
         for question, text in zip(questions, texts):
-            found = words(text)
-            own = {w.lower() for w in found if letter_count(w) == 4}
             others = [held for asked, held in self.answers if asked != question]
-            paid = sum(1.0 - sum(w in held for held in others) / len(others) if others else 1.0 for w in own)
-            gate = 0.0 if loops(text) else 1.0 - repeated_trigram_share(text)
-            scores.append(paid / max(len(found), FLOOR_WORDS) * gate)
+
+            def rarity(own: set[str], others: list[frozenset[str]] = others) -> float:
+                return sum(1.0 - sum(w in held for held in others) / len(others) if others else 1.0 for w in own)
+
+            scores.append(floor_share(text, pay=rarity))
         for question, text in zip(questions, texts):
             self.answers.append((question, frozenset(w.lower() for w in words(text) if letter_count(w) == 4)))
         return scores
