@@ -35,11 +35,11 @@ SMOKE := -m pytest -m train --run-slow -k smoke --results-dir=$(or $(TMPDIR),/tm
 lesson: venv
 	$(BIN)/python -m experiments.lesson $(if $(CONFIG),--config $(CONFIG))
 
-# ruff (lint and format) on the whole tree, mypy on the package and the rewards: what CI runs before the tests.
+# ruff (lint and format) on the whole tree, mypy on the package, the rewards and their text measures: what CI runs before the tests.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy experiments rewards.py
+	$(BIN)/mypy experiments rewards.py text_measures.py
 
 test: venv
 	$(BIN)/pytest -m fast -n auto

@@ -67,6 +67,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def no_model(monkeypatch):
+    """Fail the test if a model loads: each refusal here must come before that."""
+    import experiments.sample as sample
+    import experiments.training.assembly as assembly
+
+    refuse = lambda *a, **k: pytest.fail("a model was loaded before the refusal")  # noqa: E731
+    monkeypatch.setattr(assembly, "resolve_model", refuse)
+    monkeypatch.setattr(sample, "resolve_model", refuse)
+
+
+@pytest.fixture
 def experiment_options(pytestconfig, tmp_path_factory):
     """Keyword arguments for run_experiment taken from the command line."""
     chosen = pytestconfig.getoption("--results-dir")

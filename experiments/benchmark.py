@@ -18,12 +18,12 @@ import torch
 from datasets import Dataset
 
 from experiments.evaluation.evaluate import EvalSettings, generate
+from experiments.evaluation.models import resolve_model
 from experiments.files import atomic_write_text, check_writable_folder
 from experiments.registry import BASELINE, Experiment
-from experiments.registry.speed_levers import GPU_LEVERS, LEVERS, ON_GPU
+from experiments.registry.history.speed_levers import GPU_LEVERS, LEVERS, ON_GPU
 from experiments.reporting.environment import environment
 from experiments.reporting.summary_file import BENCHMARK_FILES
-from experiments.training.models import resolve_model
 from experiments.training.prompts import load_prompts
 from experiments.training.speed import (
     matmul_peak_flops,
@@ -190,11 +190,11 @@ def figures_folder(options: BenchmarkOptions) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from experiments.cli import one_line_errors, parse
+    from experiments.cli import ConfigError, one_line_errors, parse
     from experiments.precision import choose_precision
     from experiments.registry import REGISTRY
     from experiments.reporting.publish import refresh_summary
-    from experiments.training.checks import MAX_STEPS, ConfigError
+    from experiments.training.checks import MAX_STEPS
 
     options, _ = parse(BenchmarkOptions, argv, BenchmarkOptions.__doc__)
     results = figures_folder(options)

@@ -18,13 +18,33 @@ from typing import Any, NoReturn, TypeVar, Union, cast, get_args, get_origin
 
 from transformers import HfArgumentParser
 
-from experiments.evaluation.verdicts import NotJudged
 from experiments.files import FolderError
-from experiments.reporting.summary_file import SummaryError
-from experiments.training.checkpoints import ModelError
-from experiments.training.checks import ConfigError
-from experiments.training.prompts import PromptFileError
-from experiments.training.reward_checks import RewardError
+
+
+# The mistakes the project names, each ended in one line by one_line_errors: on the ground floor, so every floor raises them.
+class ConfigError(ValueError):
+    """A configuration that would fail or mislead; the message names the field."""
+
+
+class PromptFileError(ValueError):
+    """A prompt file that cannot be trained on; the message names the file (and line)."""
+
+
+class ModelError(RuntimeError):
+    """A model that cannot be provided; the message says what to do instead."""
+
+
+class RewardError(ValueError):
+    """A reward function that misbehaves on sample completions; the message names it."""
+
+
+class SummaryError(ValueError):
+    """A summary.json that cannot be read as this project wrote it; the message names the file and what is wrong."""
+
+
+class NotJudged(ValueError):
+    """A run that gets no verdict: it did not train, or a guard cannot be computed. The message says why."""
+
 
 PROJECT_ERRORS = (ConfigError, PromptFileError, ModelError, RewardError, FolderError, SummaryError, NotJudged)
 
@@ -165,7 +185,7 @@ def typed_value(name: str, annotation: Any, text: str) -> Any:
     >>> typed_value("beta", float, "nan")
     Traceback (most recent call last):
     ...
-    experiments.training.checks.ConfigError: --beta: expected a finite number, got 'nan'
+    experiments.cli.ConfigError: --beta: expected a finite number, got 'nan'
     """
     options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
     if type(None) in options and text.strip().lower() == "none":

@@ -14,10 +14,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from experiments.cli import one_line_errors, parse
+from experiments.cli import ConfigError, one_line_errors, parse
 from experiments.registry import BASELINE, REGISTRY
 from experiments.runner import run_experiment
-from experiments.training.checks import ConfigError
 
 SHOWN = 5
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import torch
 
+from experiments.cli import ConfigError as PrecisionError  # an unknown precision, asked for or cached
 from experiments.files import atomic_write_text
 from experiments.registry.experiment import PRECISIONS
-from experiments.training.checks import ConfigError as PrecisionError  # an unknown precision, asked for or cached
 
 log = logging.getLogger("experiments.precision")  # not __name__: run as __main__ by python -m
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from experiments.cli import one_line_errors, parse
 from experiments.files import FolderError, check_writable_folder
-from experiments.reporting.curation import import_runs, remove_run, rename_family
+from experiments.registry import HISTORY
+from experiments.reporting.curation import follow_wings, import_runs, remove_run, rename_family
 from experiments.reporting.findings import machine_differences
 from experiments.reporting.journal import check_summary_readable
 from experiments.reporting.publish import refresh_summary
@@ -49,6 +50,13 @@ class ReportOptions:
         default=None,
         metadata={"help": "remove this run's row from summary.json and its folder (no other command drops a row)"},
     )
+    follow_wings: bool = field(
+        default=False,
+        metadata={
+            "help": "move each registry run's row and folder to its entry's wing: results/history/ for an entry under "
+            "experiments/registry/history/, results/ for today's lessons (after an entry's module moved)"
+        },
+    )
 
 
 def check_results_folder(path: Path, role: str = "results folder", importing: bool = False) -> None:
@@ -74,6 +82,7 @@ def chosen_action(options: ReportOptions) -> None:
             ("--rejudge", options.rejudge or None),
             ("--rename", options.rename),
             ("--remove", options.remove),
+            ("--follow_wings", options.follow_wings or None),
         )
         if value is not None
     ]
@@ -124,8 +133,16 @@ def main(argv: list[str] | None = None) -> None:
         elif removed is not None:
             summary = remove_run(results_dir, removed)
             log.info(f"removed {removed}: its row and {results_dir / removed}")
+        elif options.follow_wings:
+            for way, names in follow_wings(results_dir).items():
+                log.info(f"moved {way}: {', '.join(names) or 'nothing'}")
+            summary = refresh_summary(results_dir)
         else:
             summary = refresh_summary(results_dir)
+        if (results_dir / HISTORY / "summary.json").is_file() and not options.follow_wings:
+            check_summary_readable(results_dir / HISTORY)
+            refresh_summary(results_dir / HISTORY)  # the report reads both wings: the history's page is redrawn too
+            log.info(f"{results_dir / HISTORY / 'summary.md'}: the history wing, redrawn")
     runs = [RunRecord.from_dict(row) for row in summary["runs"]]
     log.info(
         f"{results_dir / 'summary.md'}: {len((results_dir / 'summary.md').read_text(encoding='utf-8').splitlines())} lines, {len(runs)} runs"

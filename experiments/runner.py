@@ -16,17 +16,16 @@ from typing import NoReturn
 from accelerate import PartialState
 from transformers import PreTrainedModel
 
-from experiments.cli import RunOptions, one_line_errors, parse
+from experiments.cli import ConfigError, NotJudged, RunOptions, one_line_errors, parse
 from experiments.evaluation.base_cache import cached_base_evaluation
 from experiments.evaluation.evaluate import Evaluation, evaluate
-from experiments.evaluation.verdicts import Judgement, NotJudged, judge
+from experiments.evaluation.verdicts import Judgement, judge
 from experiments.files import IN_PROGRESS
 from experiments.registry import REGISTRY, Experiment
 from experiments.reporting.environment import environment
 from experiments.reporting.publish import publish_run, record_not_judged
 from experiments.reporting.record import RunRecord
 from experiments.reporting.samples import run_files
-from experiments.training.checks import ConfigError
 from experiments.training.preflight import RunPlan, checked_run, with_overrides
 from experiments.training.stages import Built, Trained, build_run, train
 

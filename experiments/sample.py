@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from experiments.cli import SampleOptions, one_line_errors, parse
+from experiments.cli import ConfigError, SampleOptions, one_line_errors, parse
 from experiments.evaluation.answers import vocabulary_measures
 from experiments.evaluation.evaluate import EvalSettings, generate
+from experiments.evaluation.models import context_length, resolve_model
+from experiments.evaluation.relevance import RelevanceJudge
 from experiments.files import check_writable_folder
 from experiments.precision import PRECISIONS, choose_precision
-from experiments.training.checks import SEED_LIMIT, ConfigError, check_count
-from experiments.training.models import context_length, resolve_model
-from experiments.training.relevance import RelevanceJudge
-from rewards import four_letter_fraction
+from experiments.training.checks import SEED_LIMIT, check_count
+from text_measures import four_letter_fraction
 
 log = logging.getLogger("experiments.sample")  # not __name__: run as __main__ by python -m
 

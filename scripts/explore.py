@@ -16,10 +16,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from trl import GRPOConfig  # noqa: E402
 
-from experiments.cli import one_line_errors, parse, typed_value  # noqa: E402
+from experiments.cli import ConfigError, one_line_errors, parse, typed_value  # noqa: E402
 from experiments.registry import REGISTRY, Experiment, variant  # noqa: E402
 from experiments.runner import run_experiment  # noqa: E402
-from experiments.training.checks import ConfigError, check_name  # noqa: E402
+from experiments.training.checks import check_name  # noqa: E402
 
 SET_BY_EXPLORE = {"name", "hypothesis", "expect", "grpo", "base", "family", "seeds"}
 EXPERIMENT_TYPES = {

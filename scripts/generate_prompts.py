@@ -18,12 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from experiments.cli import one_line_errors, parse  # noqa: E402
+from experiments.cli import PromptFileError, one_line_errors, parse  # noqa: E402
 from experiments.evaluation.evaluate import EvalSettings, generate  # noqa: E402
+from experiments.evaluation.models import EMBEDDED, resolve_model  # noqa: E402
 from experiments.files import atomic_write_text, check_writable_folder  # noqa: E402
 from experiments.training.checks import check_count  # noqa: E402
-from experiments.training.models import EMBEDDED, resolve_model  # noqa: E402
-from experiments.training.prompts import PromptFileError, read_prompt_lines  # noqa: E402
+from experiments.training.prompts import read_prompt_lines  # noqa: E402
 
 SUBJECTS = """ox cow goat sheep pig horse donkey duck goose hen chicken owl crow parrot penguin frog toad snail
 slug worm ant bee wasp spider beetle butterfly moth fish shark whale dolphin octopus crab lobster turtle tortoise

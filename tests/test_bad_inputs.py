@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from experiments.cli import ConfigError, PromptFileError, RewardError
 from experiments.files import FolderError, atomic_write_text
 from experiments.registry import BASELINE, FIRST_BASELINE, REGISTRY, variant
 from experiments.reporting.summary_file import strict_json
 from experiments.runner import run_experiment
-from experiments.training.checks import ConfigError, validate_experiment
-from experiments.training.prompts import PromptFileError, read_numbered_prompts
-from experiments.training.reward_checks import IsolatedReward, RewardError, check_rewards
+from experiments.training.checks import validate_experiment
+from experiments.training.prompts import read_numbered_prompts
+from experiments.training.reward_checks import IsolatedReward, check_rewards
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,8 +214,8 @@ def test_sample_refuses_a_question_longer_than_the_context(capsys):
 
 
 def test_a_damaged_model_folder_is_called_damaged(tmp_path):
-    from experiments.training.checkpoints import ModelError
-    from experiments.training.models import resolve_model
+    from experiments.cli import ModelError
+    from experiments.evaluation.models import resolve_model
 
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelError, match="a model folder that cannot be loaded") as error:

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from experiments.benchmark import grpo_step_seconds, step_figures
-from experiments.training.models import TINY_GPT2, freeze_lower_layers, resolve_model
+from experiments.evaluation.models import TINY_GPT2, freeze_lower_layers, resolve_model
 from experiments.training.speed import matmul_peak_flops, step_flops
 
 

@@ -2,16 +2,17 @@
 
 import math
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from experiments.cli import ConfigError, RewardError
 from experiments.registry import BASELINE, CONFIGS, FIRST_BASELINE, REGISTRY, VERDICTS, variant
-from experiments.training.checks import ConfigError, validate_experiment
-from experiments.training.reward_checks import RewardError, check_rewards
+from experiments.training.checks import validate_experiment
+from experiments.training.reward_checks import check_rewards
 from rewards import REWARDS
+from tests.helpers import pytest_command
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,7 +212,7 @@ def test_each_reward_gets_its_own_copy_of_the_samples():
 
 def test_none_is_accepted_from_judged_rewards_only():
     """TRL reads None as "no score"; only the judged relevance rewards have a reason to give it (a one-question batch)."""
-    from experiments.training.relevance import RelevanceReward
+    from experiments.evaluation.relevance import RelevanceReward
 
     class Judged(RelevanceReward):
         def __call__(self, prompts, completions, **kwargs):
@@ -239,20 +240,14 @@ def test_project_rewards_pass_the_dry_run(recwarn):
 
 
 def test_long_lessons_stay_out_of_the_suite_unless_asked_for():
-    """The long lessons (hours of history) stay out of `pytest -m train --run-slow`: they need --run-long too."""
-    long_names = [c.name for c in CONFIGS if c.long]
-    assert long_names
-    suite = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "-rs",
-        "--run-slow",
-        "tests/test_experiments.py",
-    ]
+    """The long lessons and the history wing (hours of history) stay out of `pytest -m train --run-slow`: they need
+    --run-long too (the plumbing entries, tiny models, run in the fast suite)."""
+    from experiments.evaluation.models import TINY_GPT2
+    from experiments.registry import HISTORY_RUNS
+
+    long_names = [c.name for c in CONFIGS if (c.long or c.name in HISTORY_RUNS) and c.model != TINY_GPT2]
+    assert long_names and set(long_names) >= HISTORY_RUNS - {c.name for c in CONFIGS if c.model == TINY_GPT2}
+    suite = pytest_command("-rs", "--run-slow", "tests/test_experiments.py")
     # One pytest process: -v lists each long lesson's test (so they are collected), each skipped for want of --run-long.
     verbose = [word for word in suite if word != "-q"] + ["-v", "-m", "long"]
     skipped = subprocess.run(verbose, cwd=ROOT, capture_output=True, text=True, timeout=120)

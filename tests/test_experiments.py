@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from experiments.evaluation.measurements import MEASURES
-from experiments.registry import CONFIGS, REGISTRY, REWORDED, VERDICTS
+from experiments.evaluation.models import TINY_GPT2
+from experiments.registry import CONFIGS, HISTORY, HISTORY_RUNS, REGISTRY, REWORDED, VERDICTS
 from experiments.reporting.record import RunRecord
 from experiments.runner import run_experiment
-from experiments.training.models import TINY_GPT2
 
-COMMITTED = Path(__file__).resolve().parent.parent / "results" / "summary.json"
+RESULTS = Path(__file__).resolve().parent.parent / "results"
+# Both wings' committed rows: today's lessons in results/, the history in results/history/.
+COMMITTED = (RESULTS / "summary.json", RESULTS / HISTORY / "summary.json")
 
 
 class HypothesisRefuted(AssertionError):
@@ -25,7 +27,7 @@ class HypothesisRefuted(AssertionError):
 
 
 def recorded_runs() -> dict:
-    return {run["name"]: run for run in json.loads(COMMITTED.read_text())["runs"]} if COMMITTED.exists() else {}
+    return {run["name"]: run for path in COMMITTED if path.exists() for run in json.loads(path.read_text())["runs"]}
 
 
 def refuted_mark(config, recorded: dict):
@@ -48,7 +50,9 @@ def refuted_mark(config, recorded: dict):
 
 
 def _marks(config, recorded: dict):
-    marks = [pytest.mark.train, pytest.mark.long] if config.long else [pytest.mark.train]
+    marks = [pytest.mark.train]
+    marks += [pytest.mark.long] if config.long or config.name in HISTORY_RUNS else []
+    marks += [pytest.mark.history] if config.name in HISTORY_RUNS else []  # pytest -m history --run-long
     marks += [pytest.mark.gpu] if config.on_gpu else []
     refuted = refuted_mark(config, recorded)
     return marks + [refuted] if refuted else marks

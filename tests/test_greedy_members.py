@@ -107,7 +107,7 @@ def test_the_development_reading_hands_the_objective_its_prompts(tmp_path, monke
     """The tuner's development reading scores answers as training does: a reward that reads its prompts gets them
     (issue 54 item 7: it was passed prompts=None)."""
     import rewards
-    from experiments.training.models import TINY_GPT2, resolve_model
+    from experiments.evaluation.models import TINY_GPT2, resolve_model
     from experiments.tune.seed_run import dev_reading
 
     seen: list = []

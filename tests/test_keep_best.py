@@ -5,9 +5,10 @@ import dataclasses
 import pytest
 import torch
 
+from experiments.cli import ConfigError
 from experiments.registry import REGISTRY
 from experiments.training.best_weights import BestWeights
-from experiments.training.checks import ConfigError, validate_experiment
+from experiments.training.checks import validate_experiment
 from experiments.training.stop_rules import ProbeReading, StopRules
 
 pytestmark = pytest.mark.fast

@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from experiments.training.checkpoints import MANIFEST, ModelError, cached_checkpoint, checkpoint_problem
-from experiments.training.models import TINY_GPT2, freeze_lower_layers, resolve_model, tiny_gpt2
+from experiments.cli import ModelError
+from experiments.evaluation.checkpoints import MANIFEST, cached_checkpoint, checkpoint_problem
+from experiments.evaluation.models import TINY_GPT2, freeze_lower_layers, resolve_model, tiny_gpt2
 
 pytestmark = pytest.mark.fast
 
@@ -36,7 +37,7 @@ def test_freezing_every_block_is_refused(tmp_path):
 
 
 def test_an_unreachable_hub_id_names_the_embedded_default():
-    script = "from experiments.training.models import resolve_model\nresolve_model('gpt2-not-cached-here')"
+    script = "from experiments.evaluation.models import resolve_model\nresolve_model('gpt2-not-cached-here')"
     result = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from experiments.precision import choose_precision
+from tests.helpers import pytest_command
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,21 +105,7 @@ def test_a_quick_look_never_touches_committed_results():
     status = ["git", "status", "--porcelain", "--untracked-files=all", "results"]
     before = subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout
     run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-m",
-            "train",
-            "--run-slow",
-            "-k",
-            "smoke",
-            "--steps=2",
-            "tests/test_experiments.py",
-        ],
+        pytest_command("-m", "train", "--run-slow", "-k", "smoke", "--steps=2", "tests/test_experiments.py"),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -134,7 +121,7 @@ def test_sample_and_both_evaluations_run_in_the_chosen_precision(tmp_path, monke
     """Every generation and forward pass of the evaluations goes through one autocast switch, and the relevance judge
     through its own: both must carry the run's precision, before and after training alike, and in experiments.sample."""
     import experiments.evaluation.evaluate as evaluation
-    import experiments.training.relevance as relevance
+    import experiments.evaluation.relevance as relevance
     from experiments.registry import REGISTRY
     from experiments.runner import run_experiment
     from experiments.sample import main as sample_main

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.training.prompts import PromptFileError, load_prompts
+from experiments.cli import PromptFileError
+from experiments.training.prompts import load_prompts
 
 pytestmark = pytest.mark.fast
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"

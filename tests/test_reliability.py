@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from experiments.cli import ModelError
+from experiments.evaluation.models import hub_reachable, resolve_model
 from experiments.files import FolderError, claim_run_folder
 from experiments.registry import REGISTRY
-from experiments.reporting.publish import read_results
+from experiments.reporting.results_folder import read_results
 from experiments.runner import main as runner_main
 from experiments.runner import run_experiment
 from experiments.sample import main as sample_main
-from experiments.training.checkpoints import ModelError
-from experiments.training.models import hub_reachable, resolve_model
 from experiments.training.recorder import read_metrics
 
 pytestmark = pytest.mark.fast

@@ -24,6 +24,7 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
+from experiments.cli import ConfigError
 from experiments.files import RESERVED_NAMES, FolderError
 from experiments.registry import REGISTRY
 from experiments.reporting import summary
@@ -31,10 +32,11 @@ from experiments.reporting.journal import clear_leftovers
 from experiments.reporting.pooled_levers import POOLED_PAGE, render_pooled
 from experiments.reporting.tune_table import study_sections
 from experiments.runner import run_experiment
-from experiments.training.checks import ConfigError, validate_experiment
+from experiments.training.checks import validate_experiment
 from experiments.training.prompts import read_prompt_lines
 from experiments.tune import command, lanes, trials
 from experiments.tune.options import TuneOptions, plan_of
+from tests.helpers import one_line_exit as shared_one_line_exit
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,23 +45,14 @@ HELDOUT = read_prompt_lines(ROOT / "prompts" / "heldout.txt")
 
 
 @pytest.fixture
-def no_run(monkeypatch):
+def no_run(monkeypatch, no_model):
     """Fail the test if a seed starts or a model loads: every refusal, and a call of no trials, comes before."""
-    import experiments.sample as sample
-    import experiments.training.assembly as assembly
-
-    refuse = lambda *a, **k: pytest.fail("a run started or a model loaded")  # noqa: E731
-    monkeypatch.setattr(lanes.Lanes, "start", refuse)
-    monkeypatch.setattr(assembly, "resolve_model", refuse)
-    monkeypatch.setattr(sample, "resolve_model", refuse)
+    monkeypatch.setattr(lanes.Lanes, "start", lambda *a, **k: pytest.fail("a run started"))
 
 
 def one_line_exit(capsys, main, arguments) -> str:
-    with pytest.raises(SystemExit) as exit_:
-        main(arguments)
-    err = capsys.readouterr().err.strip()
-    assert exit_.value.code == 2 and "Traceback" not in err and len(err.splitlines()) == 1, err
-    return err
+    """A refusal's line, the only one it printed."""
+    return shared_one_line_exit(capsys, main, arguments, alone=True)
 
 
 def folders(tmp_path: Path) -> list[str]:
@@ -265,7 +258,7 @@ def test_a_valid_snapshot_and_every_committed_one_stay_readable(tmp_path):
 
     (tmp_path / "trials.json").write_text(json.dumps(VALID))
     assert read_snapshot(tmp_path / "trials.json") == VALID
-    for path in sorted((ROOT / "results" / "tune").glob("*/trials.json")):
+    for path in sorted((ROOT / "results").glob("**/tune/*/trials.json")):
         assert read_snapshot(path) is not None, path
 
 
@@ -392,16 +385,6 @@ def test_a_declared_studys_lever_is_still_respecified_once_from_the_command_line
 
 
 # 13: a report file that is a folder is refused before training, and by the report
-
-
-@pytest.fixture
-def no_model(monkeypatch):
-    import experiments.sample as sample
-    import experiments.training.assembly as assembly
-
-    refuse = lambda *a, **k: pytest.fail("a model was loaded before the refusal")  # noqa: E731
-    monkeypatch.setattr(assembly, "resolve_model", refuse)
-    monkeypatch.setattr(sample, "resolve_model", refuse)
 
 
 @pytest.mark.parametrize("folder", ["summary.md", "runs.md", "smoke/metrics.jsonl", "smoke/answers.json"])

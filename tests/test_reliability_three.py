@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 import rewards
+from experiments.cli import ConfigError, RewardError
 from experiments.files import FolderError
 from experiments.registry import REGISTRY
 from experiments.runner import run_experiment
-from experiments.training.checks import ConfigError, validate_experiment
-from experiments.training.reward_checks import IsolatedReward, RewardError
+from experiments.training.checks import validate_experiment
+from experiments.training.reward_checks import IsolatedReward
+from tests.helpers import one_line_exit, runner_arguments
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,25 +26,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import explore  # noqa: E402
 
 SMOKE = REGISTRY["smoke"]
-
-
-@pytest.fixture
-def no_model(monkeypatch):
-    """Fail the test if a model loads: each refusal here must come before that."""
-    import experiments.sample as sample
-    import experiments.training.assembly as assembly
-
-    refuse = lambda *a, **k: pytest.fail("a model was loaded before the refusal")  # noqa: E731
-    monkeypatch.setattr(assembly, "resolve_model", refuse)
-    monkeypatch.setattr(sample, "resolve_model", refuse)
-
-
-def one_line_exit(capsys, main, arguments) -> str:
-    with pytest.raises(SystemExit) as exit_:
-        main(arguments)
-    err = capsys.readouterr().err.strip()
-    assert exit_.value.code == 2 and "Traceback" not in err, err
-    return err.splitlines()[-1]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -134,12 +117,13 @@ def test_the_report_is_drawn_under_the_lock_from_the_summary_just_written(tmp_pa
     from filelock import FileLock, Timeout
 
     import experiments.reporting.publish as publish
+    from experiments.reporting.results_folder import LOCK
 
     drawn = []
 
     def spy(results_dir, summary):
         with pytest.raises(Timeout):
-            FileLock(results_dir / publish.LOCK).acquire(timeout=0)
+            FileLock(results_dir / LOCK).acquire(timeout=0)
         drawn.append(summary == json.loads((results_dir / "summary.json").read_text()))
 
     monkeypatch.setattr(publish, "write_report", spy)
@@ -385,8 +369,8 @@ def test_rejudge_refuses_answers_fewer_than_the_run_recorded(tmp_path, capsys):
 
 @pytest.mark.parametrize("damage", ["empty", "truncated"])
 def test_damaged_weights_are_named(tmp_path, damage):
-    from experiments.training.checkpoints import ModelError
-    from experiments.training.models import resolve_model
+    from experiments.cli import ModelError
+    from experiments.evaluation.models import resolve_model
 
     model, tokenizer = resolve_model("tiny-gpt2")
     model.save_pretrained(tmp_path)
@@ -504,7 +488,7 @@ def tiny_qwen2(folder: Path) -> str:
     """A random two-layer Qwen2 with tiny-gpt2's tokenizer and a ChatML template, saved as a model folder."""
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    from experiments.training.models import TINY_GPT2, resolve_model
+    from experiments.evaluation.models import TINY_GPT2, resolve_model
 
     _, tokenizer = resolve_model(TINY_GPT2)
     tokenizer.chat_template = CHAT_TEMPLATE
@@ -524,7 +508,7 @@ def tiny_qwen2(folder: Path) -> str:
 
 
 def test_a_tiny_qwen2_runs_the_whole_pipeline(tmp_path):
-    from experiments.training.models import resolve_model
+    from experiments.evaluation.models import resolve_model
     from experiments.training.trainer import rotary_positions
 
     model = tiny_qwen2(tmp_path / "qwen2")
@@ -552,25 +536,14 @@ def test_a_run_an_exploration_an_import_and_a_rejudge_at_once_keep_every_row(tmp
     results, lane = tmp_path / "results", tmp_path / "lane"
     results.mkdir()
     (results / "summary.json").write_text(json.dumps({"runs": [smoke_row("earlier")]}))
-    committed = json.loads((COMMITTED / "summary.json").read_text())
+    committed = json.loads((COMMITTED / "history" / "summary.json").read_text())
     baseline = next(row for row in committed["runs"] if row["name"] == "first-baseline")
     (lane / "first-baseline").mkdir(parents=True)
     (lane / "first-baseline" / "samples.md").write_text("# Samples: first-baseline\n")
     (lane / "summary.json").write_text(json.dumps({"runs": [baseline]}))
     python = [sys.executable]
     commands = [
-        [
-            *python,
-            "-m",
-            "experiments.runner",
-            "smoke",
-            "--steps",
-            "1",
-            "--results-dir",
-            str(results),
-            "--runs-dir",
-            str(tmp_path / "a"),
-        ],
+        [*python, *runner_arguments(results, tmp_path / "a")],
         [
             *python,
             "scripts/explore.py",

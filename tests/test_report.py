@@ -119,14 +119,29 @@ def test_findings_are_at_most_ten_lines_and_quote_numbers():
         template_after=0.1,
     )
     runs = [run(f"r{i}", held=i % 2 == 0) for i in range(30)] + [
-        run("baseline", steps_trained=31, stop_reason="behaviour", **measured)
+        run("first-baseline", steps_trained=31, stop_reason="behaviour", **measured)
     ]
-    lines = findings(runs)
+    lines = findings(runs)  # the history's page: every family, in full
     assert len(lines) <= 10
     assert lines[0].startswith(
-        "`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds (works); share 0.15 → 0.550, relevance 1.40 → 0.90 nats/token, distinct-2 0.00 → 0.00, steps 31 (behaviour)"
+        "`first-baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds (works); share 0.15 → 0.550, relevance 1.40 → 0.90 nats/token, distinct-2 0.00 → 0.00, steps 31 (behaviour)"
     )
-    assert "`baseline` 0.90 → 0.10 at share 0.550" in lines[1]
+    assert "`first-baseline` 0.90 → 0.10 at share 0.550" in lines[1]
+
+
+def test_the_front_page_findings_are_a_few_sentences_that_open_with_the_baseline():
+    """summary.md's findings: the baseline over its seeds, a count of the hypotheses held (the names live in runs.md),
+    and the way to the history; no list of every run."""
+    from experiments.reporting.front_page import front_findings
+
+    runs = [run(f"r{i}", held=i % 3 == 0) for i in range(30)] + [
+        run("baseline", steps_trained=31, stop_reason="behaviour", share_before=0.15, share_after=0.55)
+    ]
+    lines = front_findings(runs)
+    assert lines[0].startswith("`baseline` (bf16): works with held-out share ≥ 0.5 on 1 of 1 seeds (works)")
+    assert lines[1].startswith("11 of 31 runs on this page held their declared hypothesis; the 20 refuted")
+    assert "r1," not in " ".join(lines) and lines[-1].endswith("[history/summary.md](history/summary.md).")
+    assert len(lines) <= 5
 
 
 def test_the_committed_report_is_what_the_committed_summary_json_draws(tmp_path):
@@ -137,23 +152,48 @@ def test_the_committed_report_is_what_the_committed_summary_json_draws(tmp_path)
     from experiments.reporting.summary import write_report
 
     shutil.copytree(COMMITTED, tmp_path / "results")
-    write_report(tmp_path / "results", json.loads((COMMITTED / "summary.json").read_text()))
-    for name in ("summary.md", "runs.md"):
-        assert (tmp_path / "results" / name).read_text() == (COMMITTED / name).read_text(), (
-            f"{name} differs from its redraw"
-        )
+    for wing in ("", "history"):  # today's lessons, and the history wing
+        write_report(tmp_path / "results" / wing, json.loads((COMMITTED / wing / "summary.json").read_text()))
+        for name in ("summary.md", "runs.md"):
+            assert (tmp_path / "results" / wing / name).read_text() == (COMMITTED / wing / name).read_text(), (
+                f"{Path(wing) / name} differs from its redraw"
+            )
     assert len((COMMITTED / "summary.md").read_text().splitlines()) <= 150
+
+
+def test_the_front_page_opens_with_the_baseline_against_its_targets_then_its_answers():
+    """Issue 53: a reader meets the baseline against its targets, then five of its answers, then the lessons."""
+    text = (COMMITTED / "summary.md").read_text()
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings[:3] == [
+        "## The first lesson: the baseline against its targets",
+        "## Five answers, before and after training",
+        "## The lessons",
+    ]
+    assert "[history/summary.md](history/summary.md)" in text.split("## ")[0]  # the history, one link away
+
+
+def test_results_shows_about_thirty_entries_at_its_top_all_of_todays_lessons():
+    """Issue 53: the history wing holds the earlier runs; every run folder at the top is a run of today's lessons."""
+    from experiments.registry import HISTORY_RUNS
+
+    entries = [path.name for path in COMMITTED.iterdir() if not path.name.startswith(".")]
+    assert len(entries) <= 33
+    assert not [name for name in entries if name in HISTORY_RUNS]
+    history = json.loads((COMMITTED / "history" / "summary.json").read_text())["runs"]
+    assert {row["name"] for row in history} <= HISTORY_RUNS
 
 
 def test_the_summary_names_declared_runs_that_have_no_row():
     from experiments.registry import CONFIGS
     from experiments.reporting.summary import not_run
 
-    every_run_but_one = [run(config.name) for config in CONFIGS if config.name != "baseline-seed2"]
-    assert not_run(every_run_but_one).startswith(
-        "Declared and not run yet (1): `baseline-seed2`. GPU lessons not rerun"
+    every_run_but_two = [run(c.name) for c in CONFIGS if c.name not in ("baseline-seed2", "first-baseline-seed1")]
+    assert not_run(every_run_but_two, history=False) == "Declared and not run yet (1): `baseline-seed2`."
+    assert not_run(every_run_but_two, history=True).startswith(
+        "Declared and not run yet (1): `first-baseline-seed1`. GPU lessons not rerun"
     )
-    assert "`first-baseline-gpu`, `gpu-large-groups`." in not_run(every_run_but_one)
+    assert "`first-baseline-gpu`, `gpu-large-groups`." in not_run(every_run_but_two, history=True)
 
 
 def test_rejudging_applies_the_per_answer_guards_from_answers_json(tmp_path):
@@ -209,7 +249,7 @@ def test_runs_from_another_results_folder_are_imported_with_their_files_only_und
     from experiments.reporting.curation import import_runs
     from experiments.reporting.summary_file import load_summary
 
-    committed = json.loads((COMMITTED / "summary.json").read_text())
+    committed = json.loads((COMMITTED / "history" / "summary.json").read_text())
     row = next(r for r in committed["runs"] if r["name"] == "beta-zero")
     source = tmp_path / "lane"
     (source / "beta-zero").mkdir(parents=True)

@@ -16,7 +16,7 @@ from rewards import REWARDS, four_letter_share
 def modules_with_examples() -> list[str]:
     """Every module of the project whose source holds a ``>>>`` example, found by reading the files, not a hand-kept list."""
     root = Path(__file__).resolve().parent.parent
-    found = [root / "rewards.py", *sorted((root / "experiments").rglob("*.py"))]
+    found = [root / "rewards.py", root / "text_measures.py", *sorted((root / "experiments").rglob("*.py"))]
     return [
         ".".join(path.relative_to(root).with_suffix("").parts)
         for path in found
@@ -126,7 +126,8 @@ def test_cross_prompt_novelty_stays_in_0_1_for_any_batch(texts):
 def test_content_words_pay_vocabulary_not_glue_length_or_echo():
     """Issue 39: glue words earn nothing, a repeated content word earns once, the question's own words earn nothing,
     and the score counts word types, so padding an answer or cutting it short moves nothing."""
-    from rewards import content_four_letter_words, is_content_word
+    from rewards import content_four_letter_words
+    from text_measures import is_content_word
 
     question = ["Why do cows hate Mondays?"]
     glue, looped, echo = "They just don't have that. They just don't.", "moon moon moon moon", "Cows hate Mondays."

@@ -4,10 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from experiments.cli import ConfigError, PromptFileError
 from experiments.registry import BASELINE, variant
 from experiments.runner import run_experiment
-from experiments.training.checks import ConfigError
-from experiments.training.prompts import PromptFileError
 
 pytestmark = pytest.mark.fast
 

@@ -20,7 +20,7 @@ from experiments.registry import REGISTRY
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = (str(ROOT / "experiments") + "/", str(ROOT / "rewards.py"))
+PROJECT = (str(ROOT / "experiments") + "/", str(ROOT / "rewards.py"), str(ROOT / "text_measures.py"))
 RUNNER = str(ROOT / "experiments" / "runner.py")
 STAGE_DEPTH = 2  # the stage itself, and what the stage calls
 MAX_STOPS, MAX_RETURNS = 35, 10

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from experiments.cli import ConfigError
 from experiments.evaluation.measurements import TrainingOutcome
 from experiments.registry import REGISTRY
 from experiments.reporting.summary_file import load_summary
 from experiments.runner import run_experiment
-from experiments.training.checks import ConfigError
 from experiments.training.recorder import read_metrics
 
 pytestmark = pytest.mark.fast

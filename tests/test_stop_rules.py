@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from experiments.registry import wing_folder
 from experiments.training.probe import probe_prompts
 from experiments.training.recorder import MetricsRecorder
 from experiments.training.stop_rules import BEHAVIOUR_WINDOW, ProbeReading, StopRules, collapse_signal
@@ -29,7 +30,8 @@ def replay(
 
 
 def committed_metrics(name: str) -> list[dict]:
-    return [json.loads(line) for line in (ROOT / "results" / name / "metrics.jsonl").read_text().splitlines()]
+    folder = wing_folder(ROOT / "results", name) / name  # a committed run, in its entry's wing
+    return [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
 
 
 @pytest.mark.parametrize("temperature, start", [(0.5, 0.82), (0.7, 1.46), (1.0, 3.29)])

@@ -18,7 +18,7 @@ def module_name(path: Path) -> str:
 
 def import_graph() -> dict[str, set[str]]:
     """Each project module and the project modules it imports, read from the source (imports inside functions too)."""
-    paths = [*PACKAGE.rglob("*.py"), ROOT / "rewards.py"]
+    paths = [*PACKAGE.rglob("*.py"), ROOT / "rewards.py", ROOT / "text_measures.py"]
     modules = {module_name(path): path for path in paths}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
@@ -68,6 +68,78 @@ def test_no_import_circle_in_the_project():
     for package in package_inits:
         graph[package] = {m for m in graph[package] if not m.startswith(package + ".")}
     assert find_cycle(graph) is None, f"import circle: {' → '.join(find_cycle(graph))}"
+
+
+# The floors of the house, bottom first: a module imports from its own floor or a lower one, never from a higher one,
+# so each piece lives on the floor of those who use it. A module's floor is that of the longest prefix naming it: a
+# folder may span floors (reporting/: the machine's environment, the results folder, then the record and the report).
+FLOORS = (
+    (
+        ("text_measures", "rewards", "experiments.files", "experiments.cli"),
+        "the ground: text measures, rewards, files written whole, the command line and the errors it ends in one line",
+    ),
+    (
+        ("experiments.evaluation",),
+        "a model loaded, its answers generated, measured, judged",
+    ),
+    (("experiments.registry",), "the entries, declared on the model names"),
+    (
+        ("experiments.precision", "experiments.reporting.environment"),
+        "the machine: the precision a run computes in, and what a reader needs to reproduce it",
+    ),
+    (
+        ("experiments.reporting.summary_file", "experiments.reporting.journal", "experiments.reporting.results_folder"),
+        "the results folder, read strictly and finished under its lock: a run checks it, and finishes it, before training",
+    ),
+    (("experiments.training",), "a run checked, built and trained"),
+    (("experiments.reporting",), "a run's record, published, and the report drawn from the records"),
+    (("experiments.runner",), "one run, from its checks to its row: what the lesson and the tuner start"),
+    (("experiments.tune",), "the tuner: many runs, in lanes"),
+    (("experiments.lesson", "experiments.report", "experiments.benchmark", "experiments.sample"), "the other commands"),
+)
+
+
+def floor_of(module: str) -> tuple[int, str] | None:
+    """The floor of a module and the prefix that puts it there, None for a module no floor names."""
+    named = [
+        (len(prefix), level, prefix)
+        for level, (prefixes, _) in enumerate(FLOORS)
+        for prefix in prefixes
+        if module == prefix or module.startswith(prefix + ".")
+    ]
+    return max(named)[1:] if named else None
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Each import that runs up a floor, as a line naming the module, the module it imports and both floors."""
+    found = []
+    for module, imports in sorted(graph.items()):
+        for imported in sorted(imports):
+            (low, at), (high, to) = floor_of(module) or (-1, "?"), floor_of(imported) or (-1, "?")
+            if high > low:
+                found.append(f"{module} (floor {low}, {at}) imports {imported} (floor {high}, {to})")
+    return found
+
+
+def test_an_import_up_a_floor_is_named():
+    graph = {"experiments.evaluation.evaluate": {"experiments.training.stages", "experiments.files"}}
+    assert upward_imports(graph) == [
+        "experiments.evaluation.evaluate (floor 1, experiments.evaluation) imports experiments.training.stages "
+        "(floor 5, experiments.training)"
+    ]
+    assert floor_of("experiments.reporting.journal") == (4, "experiments.reporting.journal")
+
+
+def test_every_module_has_a_floor_and_every_floor_names_modules():
+    graph = import_graph()
+    assert [m for m in graph if m != "experiments" and floor_of(m) is None] == []  # "experiments" imports nothing
+    named = [p for prefixes, _ in FLOORS for p in prefixes]
+    assert [p for p in named if not any(m == p or m.startswith(p + ".") for m in graph)] == []
+
+
+def test_no_import_runs_up_a_floor():
+    upward = upward_imports({module: imports for module, imports in import_graph().items() if module != "experiments"})
+    assert not upward, "imports that run up a floor:\n" + "\n".join(upward)
 
 
 MAX_TOP_MODULES = 8  # experiments/: the commands, the parser and files; the pipeline lives in training/ and evaluation/

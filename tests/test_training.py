@@ -93,7 +93,7 @@ def tiny_llama(folder):
     """A random two-layer Llama (rotary positions) with tiny-gpt2's tokenizer, saved as a model folder."""
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from experiments.training.models import TINY_GPT2, resolve_model
+    from experiments.evaluation.models import TINY_GPT2, resolve_model
 
     _, tokenizer = resolve_model(TINY_GPT2)
     config = LlamaConfig(
@@ -119,7 +119,7 @@ def test_the_relevance_judge_reuses_the_reference_log_probs_where_they_are_its_o
     per token. GPT-2's absolute positions move under TRL's left padding, so there the judge computes them itself."""
     import dataclasses
 
-    import experiments.training.relevance as relevance
+    import experiments.evaluation.relevance as relevance
     from experiments.registry import REGISTRY
     from experiments.training.stages import quiet_trainer
 
@@ -151,8 +151,8 @@ def test_the_judge_scores_answers_exactly_as_a_full_forward_pass_would():
     """The judge runs the output head only on positions that predict answer tokens; the scores must not move."""
     import torch
 
-    from experiments.training.models import TINY_GPT2, resolve_model
-    from experiments.training.relevance import RelevanceJudge
+    from experiments.evaluation.models import TINY_GPT2, resolve_model
+    from experiments.evaluation.relevance import RelevanceJudge
 
     model, tokenizer = resolve_model(TINY_GPT2)
     questions = ["What does the ox sing?", "Why do clouds wear big purple hats at night?", "Why?"]

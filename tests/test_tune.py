@@ -452,7 +452,7 @@ def test_the_levers_page_shows_where_the_trials_that_ended_early_sat(tmp_path):
     assert "|beta|0.1|0.03|0.2|" in rows and "|study=b|0|1|1|" in rows
 
 
-# Each declared study's command as it was run, before the declarations became data (experiments/registry/studies.py).
+# Each declared study's command as it was run, before the declarations became data (experiments/registry/history/studies.py).
 RUN_COMMANDS = {
     "vocab": "--base rare-in-batch-alone-seed1 --steps 60 --lanes 2 --seeds 1,2 --only learning_rate,beta,scale_rewards,"
     "top_entropy_quantile,multi_objective_aggregation,prompts_per_step --lever learning_rate=5e-5:3e-4 --lever "
@@ -525,7 +525,7 @@ def plan_from(argv: list[str]):
 def test_a_declared_study_runs_by_its_name_as_its_command_ran_it(name, monkeypatch):
     """``python -m experiments.tune NAME --lanes 2`` plans what the study's full command planned, and agrees with
     the study's committed trials (base, seeds, steps, levers); options after the name still win."""
-    from experiments.registry.studies import STUDIES
+    from experiments.registry.history.studies import STUDIES
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     by_name, ran = plan_from([name, "--lanes", "2"]), plan_from([name, *RUN_COMMANDS[name].split()])
@@ -539,7 +539,8 @@ def test_a_declared_study_runs_by_its_name_as_its_command_ran_it(name, monkeypat
     assert ran.study == by_name.study == name and STUDIES[name].command().startswith(
         f"python -m experiments.tune {name} "
     )
-    snapshot = ROOT / "results" / "tune" / name / "trials.json"
+    assert by_name.study_dir == Path("results") / "history" / "tune" / name  # a history base: the history's wing
+    snapshot = ROOT / by_name.study_dir / "trials.json"
     if snapshot.exists():
         committed = json.loads(snapshot.read_text(encoding="utf-8"))
         assert committed["base"] == by_name.base.name and committed["seeds"] == list(by_name.seeds)

@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 
 from wordfreq import zipf_frequency
 
-from rewards import content_fraction, letter_count, loops, word_bigrams, word_trigrams, words
+from text_measures import content_fraction, letter_count, loops, word_bigrams, word_trigrams, words
 
 
 class HeldOutAnswer(TypedDict):
@@ -80,7 +80,7 @@ def answer_measures(
 
 def vocabulary_measures(texts: Sequence[str]) -> dict[str, Any]:
     """What the four-letter share is made of, keyed as Measurements fields: ``content``, the share of all words that are
-    content four-letter words (``rewards.is_content_word``: not they, have, don't, just), and ``vocabulary``, the
+    content four-letter words (``text_measures.is_content_word``: not they, have, don't, just), and ``vocabulary``, the
     distinct four-letter words across the answers. A share bought with glue shows as a high share, a low content share
     and a small vocabulary.
 

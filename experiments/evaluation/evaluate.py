@@ -19,6 +19,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, pipeline, set_seed
 
+from experiments.cli import ModelError
 from experiments.evaluation.answers import (
     answer_measures,
     distinct_2,
@@ -28,9 +29,8 @@ from experiments.evaluation.answers import (
     template_share,
 )
 from experiments.evaluation.measurements import Measurements, mean_of
-from experiments.training.checkpoints import ModelError
-from experiments.training.models import context_length
-from experiments.training.relevance import RelevanceJudge, heldout_relevance
+from experiments.evaluation.models import context_length
+from experiments.evaluation.relevance import RelevanceJudge, heldout_relevance
 from rewards import completion_text
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from experiments.cli import NotJudged
 from experiments.evaluation.measurements import Measurements, StopReason
 
 
@@ -82,10 +83,6 @@ class Judgement:
 def failed_guards(guards: dict[str, bool]) -> list[str]:
     """The guards that failed, in their order."""
     return [guard for guard, held in guards.items() if not held]
-
-
-class NotJudged(ValueError):
-    """A run that gets no verdict: it did not train, or a guard cannot be computed. The message says why."""
 
 
 # The guards read from the sampled answers' words: with no word before training there is nothing to compare with.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from experiments.training.models import EMBEDDED
+from experiments.evaluation.models import EMBEDDED
 
 VERDICTS = ("works", "broken", "no change")
 # The guards a verdict reads (experiments/evaluation/verdicts.py), which an entry may name as the ones that catch it.
@@ -145,7 +145,7 @@ class Experiment:
 
 
 # The first lesson's first baseline, kept as its lesson in failure (see docs/notes.md for what was tried,
-# and how it broke); the baseline the lessons vary now is declared in experiments/registry/greedy_eyes.py.
+# and how it broke); the baseline the lessons vary now is declared in experiments/registry/baseline.py.
 FIRST_BASELINE = Experiment(
     name="first-baseline",
     hypothesis="four-letter share plus a distinct-bigram term (1:1), lr 1e-4, β 0.1, stopped when the training share's "

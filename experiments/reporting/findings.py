@@ -3,13 +3,13 @@ ten lines, each a claim with its numbers)."""
 
 from __future__ import annotations
 
+from experiments.evaluation.models import TINY_GPT2
 from experiments.precision import cpu_model
 from experiments.registry import BASELINE
-from experiments.registry.greedy_eyes import HEADLINE
+from experiments.registry.history.greedy_eyes import HEADLINE
 from experiments.registry.lessons import LEVER_RUNS
-from experiments.reporting.environment import environment
+from experiments.reporting.environment import Environment, environment
 from experiments.reporting.record import RunRecord, family_of, one_session, seeds_of
-from experiments.training.models import TINY_GPT2
 
 NO_STOP_RULE = "stop not recorded"
 
@@ -120,16 +120,24 @@ def keeps_an_answer(family: str, seeds: list[RunRecord]) -> str:
     )
 
 
-def produced_on(runs: list[RunRecord]) -> str:
-    """Where the runs come from: CPU, precisions (with the probe's timings), packages; so a reader can tell a rerun apart."""
+NOT_RECORDED = "Produced before the environment was recorded in full."
+
+
+def latest_environment(runs: list[RunRecord]) -> Environment | None:
+    """The environment of the newest run that recorded its CPU, or None."""
     latest = max(
         (run for run in runs if run.environment.get("cpu")),
         key=lambda run: run.environment.get("date", ""),
         default=None,
     )
-    if latest is None:
-        return "Produced before the environment was recorded in full."
-    env = latest.environment
+    return None if latest is None else latest.environment
+
+
+def produced_on(runs: list[RunRecord]) -> str:
+    """Where the runs come from: CPU, precisions (with the probe's timings), packages; so a reader can tell a rerun apart."""
+    env = latest_environment(runs)
+    if env is None:
+        return NOT_RECORDED
     probes = sorted({r.precision.shown() for r in runs if r.precision})
     packages = ", ".join(f"{name} {version}" for name, version in env["packages"].items() if version)
     return (

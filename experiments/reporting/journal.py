@@ -18,10 +18,10 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from experiments.cli import SummaryError
 from experiments.files import IN_PROGRESS, FolderError, replace_problem, unsafe_name
 from experiments.reporting.summary_file import (
     REQUIRED_ROW_FIELDS,
-    SummaryError,
     check_metrics_file,
     load_summary,
     read_answers,

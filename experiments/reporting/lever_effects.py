@@ -4,14 +4,13 @@ themselves rather than from one best trial (tune_table.py). Pure Python: the rep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tabulate import tabulate
 
-from experiments.tune.objective import worse as worse_seed
-
 # Each measure and whether it should rise: its worse seed is the lower where it should, the higher where it should fall
-# (the tuner's own rule, objective.worse).
+# (``worse`` below: the tuner's own rule, by which tune/objective.py scores a trial).
 HIGHER_IS_BETTER = {
     "share": True,
     "content_share": True,
@@ -90,7 +89,19 @@ def _table(first: list[str], rows: list[list[str]]) -> str:
 def _worse_seed_reading(trial: dict[str, Any], seeds: list[int]) -> dict[str, float | None]:
     """Each measure of a trial on its worse seed."""
     readings = [trial.get("user_attrs", {}).get(f"seed{seed}") or {} for seed in seeds]
-    return {measure: worse_seed(readings, measure, higher) for measure, higher in HIGHER_IS_BETTER.items()}
+    return {measure: worse(readings, measure, higher) for measure, higher in HIGHER_IS_BETTER.items()}
+
+
+def worse(seeds: Sequence[dict[str, Any]], key: str, higher_is_better: bool = True) -> float | None:
+    """The worse seed's figure (the lower where higher is better), None where no seed has it.
+
+    >>> worse([{"clean": 0.5}, {"clean": 0.25}], "clean"), worse([{"loops": 0.0}, {"loops": 0.1}], "loops", False)
+    (0.25, 0.1)
+    """
+    values = [float(seed[key]) for seed in seeds if seed.get(key) is not None]
+    if not values:
+        return None
+    return min(values) if higher_is_better else max(values)
 
 
 def spearman(xs: list[float], ys: list[float]) -> float | None:

@@ -13,11 +13,12 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from experiments.cli import NotJudged, SummaryError
 from experiments.evaluation.answers import answer_measures, vocabulary_measures
-from experiments.evaluation.verdicts import NotJudged, judge
+from experiments.evaluation.verdicts import judge
 from experiments.registry import REGISTRY
 from experiments.reporting.record import RunRecord, previous_verdict
-from experiments.reporting.summary_file import SummaryError, read_answers
+from experiments.reporting.summary_file import read_answers
 from experiments.training.prompts import read_prompt_lines
 from rewards import REWARDS
 

@@ -12,9 +12,10 @@ from typing import Any
 from tabulate import tabulate
 
 from experiments.files import atomic_write_text
-from experiments.registry import CONFIGS, GROUPS, gpu
+from experiments.registry import CONFIGS, HISTORY, HISTORY_GROUPS, HISTORY_RUNS, LESSON_GROUPS, gpu
 from experiments.reporting.figures import draw_figures
 from experiments.reporting.findings import findings, produced_on
+from experiments.reporting.front_page import environment_line, five_answers, front_findings
 from experiments.reporting.lessons_table import on_the_baseline, render_lessons
 from experiments.reporting.pooled_levers import POOLED_PAGE, render_pooled
 from experiments.reporting.record import RunRecord
@@ -27,7 +28,8 @@ def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
     runs = [RunRecord.from_dict(row) for row in summary["runs"]]
     figures = draw_figures(results_dir, runs)
     changed = f"\n## Verdicts that changed\n\n{changed_verdicts(runs)}\n"  # the full list, one link from summary.md
-    atomic_write_text(results_dir / "runs.md", render_runs(summary, runs) + changed)
+    produced = f"\n## Where the runs were produced\n\n{produced_on(runs)}\n"  # every precision measured, and versions
+    atomic_write_text(results_dir / "runs.md", render_runs(summary, runs) + produced + changed)
     if not (results_dir / "trials.json").exists() and (pooled := render_pooled(results_dir)) is not None:
         atomic_write_text(results_dir / POOLED_PAGE, pooled)  # before summary.md, which links it
     atomic_write_text(results_dir / "summary.md", render_summary(results_dir, summary, runs, figures))
@@ -36,38 +38,89 @@ def write_report(results_dir: Path, summary: dict[str, Any]) -> None:
 def render_summary(
     results_dir: Path, summary: dict[str, Any], runs: list[RunRecord], figures: dict[str, list[str]]
 ) -> str:
+    """The page a results folder opens with: a study's, the history wing's, or today's lessons' (results/)."""
     if (results_dir / "trials.json").exists():
         return render_study_page(results_dir, summary, runs)
+    if results_dir.name == HISTORY:
+        return render_history_page(results_dir, summary, runs, figures)
     parts = [
         "# Language Kindergarten: results",
-        "Written by the suite from real runs; regenerate with `python -m experiments.report`. Every run in full: [runs.md](runs.md).",
-        produced_on(runs),
-        "## Findings",
-        "\n".join(f"- {line}" for line in findings(runs)),
-        "## The first lesson, answer by answer: targets and shortfalls",
+        "Written by the suite from real runs; regenerate with `python -m experiments.report`. Every run in full: "
+        f"[runs.md](runs.md); the earlier baselines, candidates and searches: [{HISTORY}/summary.md]({HISTORY}/summary.md).",
+        environment_line(runs),
+        "## The first lesson: the baseline against its targets",
         render_targets(results_dir, runs),
+        "## Five answers, before and after training",
+        five_answers(results_dir, runs),
         "## The lessons",
         render_lessons(results_dir, runs),
-        "Share: the objective (first reward) over sampled answers to 40 held-out prompts. Guards: the language survived "
-        "(reference perplexity, distinct-2, repeated 3-grams, real words, length) and each answer still answers its question "
-        "(relevance, template), and the answers read one by one neither loop nor share one frame (loops, frame); thresholds "
-        "below. Clean answers: held-out greedy answers whose own share is ≥ 0.5, that do not loop, and whose first six words "
-        "open no other answer. `5/5 (old)` marks runs judged before the relevance and template guards existed; runs recorded "
-        "before the per-answer guards were judged by them from their answers.json (`python -m experiments.report --rejudge`).",
-        not_run(runs),
+        LESSONS_NOTE,
+        "## Findings",
+        "\n".join(f"- {line}" for line in front_findings(runs)),
+        not_run(runs, history=False),
         *not_judged(summary),
+        *group_figures(LESSON_GROUPS, figures),
+        *searches(results_dir),  # a search around today's baseline, under results/tune/, if any
+        f"Verdicts that changed since their runs, and why: [runs.md](runs.md#verdicts-that-changed) ({changed_count(runs)}).",
+        *thresholds(summary),
     ]
-    for group in GROUPS:  # a group's figures side by side, one paragraph (summary.md stays short)
-        paths = figures.get(group.__name__, [])
-        parts += [" ".join(f"![{group.__doc__}]({path})" for path in paths)] if paths else []
-    parts += study_sections(results_dir)  # the tuner's studies under results/tune/, if any
-    if (results_dir / POOLED_PAGE).exists():
-        parts += [f"Lever by lever across every complete trial of these searches: [{POOLED_PAGE}]({POOLED_PAGE})."]
-    parts += [
-        f"Verdicts that changed since their runs, and why: [runs.md](runs.md#verdicts-that-changed) ({changed_count(runs)})."
-    ]
-    parts += thresholds(summary)
     return "\n\n".join(parts) + "\n"
+
+
+LESSONS_NOTE = (
+    "Share: the objective (first reward) over sampled answers to 40 held-out prompts. Guards: the language survived "
+    "(reference perplexity, distinct-2, repeated 3-grams, real words, length), each answer still answers its question "
+    "(relevance, template), and the answers read one by one neither loop nor share one frame (loops, frame). Clean "
+    "answers: held-out greedy answers whose own share is ≥ 0.5, that do not loop, and whose first six words open no "
+    "other answer."
+)
+
+
+def render_history_page(
+    results_dir: Path, summary: dict[str, Any], runs: list[RunRecord], figures: dict[str, list[str]]
+) -> str:
+    """results/history/summary.md: the earlier baselines, the candidates against the targets, the explorations and
+    the searches, with every finding in full."""
+    parts = [
+        "# Language Kindergarten: the history",
+        "Earlier baselines, candidates, explorations and searches, kept whole and still reproducible (their entries: "
+        "experiments/registry/history/, run with `--run-long`). Written by the suite from real runs; regenerate with "
+        "`python -m experiments.report`. Every run in full: [runs.md](runs.md); today's lessons: "
+        "[../summary.md](../summary.md).",
+        environment_line(runs),
+        "## Findings",
+        "\n".join(f"- {line}" for line in findings(runs)),
+        "## The first lesson's candidates, answer by answer: targets and shortfalls",
+        render_targets(results_dir, runs, today=False),
+        "## The lessons on the first baseline",
+        render_lessons(results_dir, runs),
+        LESSONS_NOTE + " `5/5 (old)` marks runs judged before the relevance and template guards existed; runs "
+        "recorded before the per-answer guards were judged by them from their answers.json (`python -m "
+        "experiments.report --rejudge`).",
+        not_run(runs, history=True),
+        *not_judged(summary),
+        *group_figures(HISTORY_GROUPS, figures),
+        *searches(results_dir),  # the tuner's studies under results/history/tune/, if any
+        f"Verdicts that changed since their runs, and why: [runs.md](runs.md#verdicts-that-changed) ({changed_count(runs)}).",
+        *thresholds(summary),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def searches(results_dir: Path) -> list[str]:
+    """The studies under the folder's tune/, one row each, and the link to their lever-by-lever page; none: []."""
+    pooled = (results_dir / POOLED_PAGE).exists()
+    link = f"Lever by lever across every complete trial of these searches: [{POOLED_PAGE}]({POOLED_PAGE})."
+    return study_sections(results_dir) + ([link] if pooled else [])
+
+
+def group_figures(groups: tuple[Any, ...], figures: dict[str, list[str]]) -> list[str]:
+    """A group's figures side by side, one paragraph a group (the page stays short)."""
+    return [
+        " ".join(f"![{group.__doc__}]({path})" for path in paths)
+        for group in groups
+        if (paths := figures.get(group.__name__, []))
+    ]
 
 
 def render_study_page(results_dir: Path, summary: dict[str, Any], runs: list[RunRecord]) -> str:
@@ -76,15 +129,24 @@ def render_study_page(results_dir: Path, summary: dict[str, Any], runs: list[Run
     parts = [
         "# Language Kindergarten: a search",
         "Written by the suite from the trials' real runs; regenerate with `python -m experiments.report --results_dir "
-        f"results/tune/{results_dir.name}`. Each trial's seed runs in full: [runs.md](runs.md); the suite's results: "
-        "[summary.md](../../summary.md).",
-        produced_on(runs),
+        f"{wing_of_study(results_dir)}/tune/{results_dir.name}`. Each trial's seed runs in full: [runs.md](runs.md); "
+        "the wing's results: [summary.md](../../summary.md).",
+        environment_line(runs),
         *study_sections(results_dir),
         "## Findings",
         "\n".join(f"- {line}" for line in findings(runs)),
         *thresholds(summary),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def wing_of_study(study_dir: Path) -> str:
+    """The results folder a study's folder sits in, as the command to redraw it names it.
+
+    >>> wing_of_study(Path("results/history/tune/vocab")), wing_of_study(Path("results/tune/next"))
+    ('results/history', 'results')
+    """
+    return f"results/{HISTORY}" if study_dir.parent.parent.name == HISTORY else "results"
 
 
 def thresholds(summary: dict[str, Any]) -> list[str]:
@@ -96,18 +158,22 @@ def thresholds(summary: dict[str, Any]) -> list[str]:
     ]
 
 
-def not_run(runs: list[RunRecord]) -> str:
-    """The declared runs with no row yet, so a seed that was never run is not mistaken for one that was left out."""
+def not_run(runs: list[RunRecord], history: bool) -> str:
+    """The wing's declared runs with no row yet, so a seed that was never run is not mistaken for one left out."""
     done = {run.name for run in runs}
-    missing = [config.name for config in CONFIGS if config.name not in done]
+    missing = [c.name for c in CONFIGS if c.name not in done and (c.name in HISTORY_RUNS) == history]
     gpu_history = [entry.name for entry in gpu.ENTRIES if not on_the_baseline(entry)]
     return (
         f"Declared and not run yet ({len(missing)}): "
         + (", ".join(f"`{name}`" for name in missing) or "none")
-        + ". GPU lessons not rerun on `baseline` (they need a lent GPU; their runs vary the first baseline and stay as "
-        + "history): "
-        + (", ".join(f"`{name}`" for name in gpu_history) or "none")
         + "."
+        + (
+            " GPU lessons not rerun on `baseline` (they need a lent GPU; their runs vary the first baseline): "
+            + (", ".join(f"`{name}`" for name in gpu_history) or "none")
+            + "."
+            if history
+            else ""
+        )
     )
 
 

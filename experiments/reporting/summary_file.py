@@ -8,6 +8,7 @@ import numbers
 from pathlib import Path
 from typing import Any
 
+from experiments.cli import SummaryError
 from experiments.evaluation.answers import HeldOutAnswer
 from experiments.evaluation.measurements import MEASURES
 from experiments.files import unsafe_name
@@ -27,10 +28,6 @@ def benchmark_figures(results_dir: Path) -> dict[str, Any]:
         for key, name in BENCHMARK_FILES.items()
         if (results_dir / name).exists()
     }
-
-
-class SummaryError(ValueError):
-    """A summary.json that cannot be read as this project wrote it; the message names the file and what is wrong."""
 
 
 REQUIRED_ROW_FIELDS = (
@@ -171,7 +168,7 @@ def check_metrics_file(path: Path) -> None:
     >>> check_metrics_file(folder / "m.jsonl")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    experiments.reporting.summary_file.SummaryError: .../m.jsonl:2: step is 'x', not a number
+    experiments.cli.SummaryError: .../m.jsonl:2: step is 'x', not a number
     """
     try:
         lines = path.read_bytes().split(b"\n")

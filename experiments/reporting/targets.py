@@ -6,9 +6,10 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from experiments.registry import REGISTRY, greedy_eyes, reader_trained, vocabulary, vocabulary_content
+from experiments.registry import REGISTRY, baseline, greedy_eyes, reader_trained, vocabulary, vocabulary_content
+from experiments.registry.baseline import TARGETS
 from experiments.registry.experiment import runs as runs_of
-from experiments.registry.first_lesson import CANDIDATES, TARGETS
+from experiments.registry.history.first_lesson import CANDIDATES
 from experiments.reporting.record import RunRecord, seeds_of
 from experiments.training.recorder import read_metrics
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, BEHAVIOUR_WINDOW
@@ -19,7 +20,7 @@ ALL_CANDIDATES = (
     + tuple(entry.name for entry in (*vocabulary.ENTRIES, *vocabulary_content.ENTRIES))
     + (reader_trained.READER_CANDIDATE.name, reader_trained.READER_CANDIDATE_FP32.name)
 )
-BASELINE_FAMILY = (greedy_eyes.BASELINE, greedy_eyes.BASELINE_FP32)
+BASELINE_FAMILY = (baseline.BASELINE, baseline.BASELINE_FP32)
 
 
 def steps_to_behaviour(metrics: list[dict]) -> int | None:
@@ -109,9 +110,12 @@ def baseline_rows(results_dir: Path, runs: list[RunRecord]) -> list[list[str]]:
     return rows
 
 
-def render_targets(results_dir: Path, runs: list[RunRecord]) -> str:
-    rows = baseline_rows(results_dir, runs)
-    rows += [target_row(results_dir, run) for family in ALL_CANDIDATES for run in seeds_of(runs, family)]
+def render_targets(results_dir: Path, runs: list[RunRecord], today: bool = True) -> str:
+    """Today's page: the baseline family's runs, each declared seed shown; the history's: every candidate's runs."""
+    if today:
+        rows = baseline_rows(results_dir, runs)
+    else:
+        rows = [target_row(results_dir, run) for family in ALL_CANDIDATES for run in seeds_of(runs, family)]
     met = [row[0] for row in rows if "✗" not in "".join(row[2:3] + row[4:9]) and "not run yet" not in row]
     return (
         f"Targets, declared before the runs, on held-out greedy answers: share ≥ {TARGETS.min_share}, clean answers ≥ "

@@ -16,10 +16,10 @@ from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 import rewards as reward_module
+from experiments.evaluation.models import freeze_lower_layers, resolve_model
+from experiments.evaluation.relevance import JUDGED_REWARDS, ReferenceSource, RelevanceJudge
 from experiments.registry.experiment import Experiment
-from experiments.training.models import freeze_lower_layers, resolve_model
 from experiments.training.prompts import load_prompts
-from experiments.training.relevance import JUDGED_REWARDS, ReferenceSource, RelevanceJudge
 
 log = logging.getLogger(__name__)
 

@@ -17,18 +17,15 @@ from typing import NoReturn
 from trl import GRPOConfig
 
 import rewards as reward_module
+from experiments.cli import ConfigError
+from experiments.evaluation.models import EMBEDDED, TINY_GPT2
+from experiments.evaluation.relevance import JUDGED_REWARDS
 from experiments.files import unsafe_name
 from experiments.registry.experiment import ARRIVALS, GUARD_NAMES, PRECISIONS, VERDICTS, Experiment
 from experiments.training.greedy_members import check_reader_fields
 from experiments.training.grpo_fields import check_grpo_fields
-from experiments.training.models import EMBEDDED, TINY_GPT2
-from experiments.training.relevance import JUDGED_REWARDS
 
 ATTENTION_KERNELS = (None, "eager", "sdpa", "flex_attention", "flash_attention_2", "flash_attention_3")
-
-
-class ConfigError(ValueError):
-    """A configuration that would fail or mislead; the message names the field."""
 
 
 # The weights' size bound: a reward lies in [0, 1], and one past a million makes TRL's sums and spreads overflow.

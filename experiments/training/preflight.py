@@ -20,18 +20,19 @@ from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from trl import GRPOConfig
 
+from experiments.cli import ConfigError, PromptFileError
+from experiments.evaluation.checkpoints import CACHE_FIX, cache_root, checkpoint_problem
+from experiments.evaluation.models import built_checkpoint, context_length
+from experiments.evaluation.relevance import RelevanceJudge
 from experiments.files import FolderError, check_free_space, check_writable_folder, claim_run, inside, overlap
 from experiments.precision import PROBE_SIZE, PrecisionChoice, choose_precision
-from experiments.registry import REGISTRY
+from experiments.registry import REGISTRY, wing_folder
 from experiments.registry.experiment import Experiment
 from experiments.reporting.journal import REPORT_FILES, check_summary_readable
-from experiments.reporting.publish import read_results
+from experiments.reporting.results_folder import read_results
 from experiments.training.assembly import plain_rewards, prompt_dataset, trainable_model
-from experiments.training.checkpoints import CACHE_FIX, cache_root, checkpoint_problem
-from experiments.training.checks import ConfigError, check_name, check_prompt_count, validate_experiment
-from experiments.training.models import built_checkpoint, context_length
-from experiments.training.prompts import PromptFileError, read_numbered_prompts, read_prompt_lines
-from experiments.training.relevance import RelevanceJudge
+from experiments.training.checks import check_name, check_prompt_count, validate_experiment
+from experiments.training.prompts import read_numbered_prompts, read_prompt_lines
 from experiments.training.reward_checks import check_rewards
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -41,8 +42,9 @@ REFERENCE = ROOT / "prompts" / "reference.txt"
 
 
 @dataclass(frozen=True)
-class RunPlan:
-    """A run that passed every check: where it writes, how it computes, what it reads, and the model it trains."""
+class RunSettings:
+    """What the model-free checks settle, and the checks that load the model hand on: the entry, the run's three
+    folders, its precision and its GRPOConfig."""
 
     entry: Experiment
     run_dir: Path
@@ -50,6 +52,12 @@ class RunPlan:
     runs_dir: Path
     precision: PrecisionChoice
     grpo_config: GRPOConfig
+
+
+@dataclass(frozen=True)
+class RunPlan(RunSettings):
+    """A run that passed every check: where it writes, how it computes, what it reads, and the model it trains."""
+
     dataset: Dataset  # the training prompts, as the model takes them
     heldout_lines: list[str]
     heldout: list[Any]  # the held-out prompts, as the model takes them
@@ -71,15 +79,9 @@ def with_overrides(entry: Experiment, model: str | None, steps: int | None, prec
 
 
 @dataclass(frozen=True)
-class Declared:
+class Declared(RunSettings):
     """What the model-free checks read: the run's folders, precision, GRPOConfig and prompt lines."""
 
-    entry: Experiment
-    run_dir: Path
-    results_dir: Path
-    runs_dir: Path
-    precision: PrecisionChoice
-    grpo_config: GRPOConfig
     train_lines: list[tuple[int, str]]
     heldout_lines: list[str]
     reference_text: str
@@ -185,10 +187,11 @@ def check_folders(entry: Experiment, results_dir: Path, runs_dir: Path, run_dir:
 
 
 def default_results_dir(entry: Experiment, runs_dir: Path) -> Path:
-    """results/ for the registry's own run; a scratch folder for a quick look, named in the output."""
+    """results/ for the registry's own run (results/history/ for a run of the history wing); a scratch folder for a
+    quick look, named in the output."""
     declared = REGISTRY.get(entry.name)
     if declared is not None and declared == entry:
-        return ROOT / "results"
+        return wing_folder(ROOT / "results", entry.name)
     changed = [
         f.name
         for f in dataclasses.fields(entry)

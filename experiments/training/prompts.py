@@ -13,15 +13,13 @@ from pathlib import Path
 
 from datasets import Dataset
 
+from experiments.cli import PromptFileError
+
 # Control characters, line and paragraph separators and stray BOMs: invisible in an editor, but tokens to a model.
 # Terminal colour and cursor codes (ANSI CSI and OSC sequences): removed whole, so "[31m" does not reach the model.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 SHOWN_LINES = 5
-
-
-class PromptFileError(ValueError):
-    """A prompt file that cannot be trained on; the message names the file (and line)."""
 
 
 def read_numbered_prompts(path: str | Path) -> list[tuple[int, str]]:

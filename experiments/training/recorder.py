@@ -24,7 +24,7 @@ from experiments.evaluation.measurements import StopReason, TrainingOutcome
 from experiments.training.best_weights import BestWeights
 from experiments.training.probe import GreedyProbe
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, ProbeReading, StopRules
-from rewards import completion_text
+from text_measures import completion_text
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,11 @@ from typing import Any
 
 from transformers import TrainerState
 
-from experiments.training.relevance import RelevanceReward
+from experiments.cli import RewardError
+from experiments.evaluation.relevance import RelevanceReward
 
 # Rewards here lie in [0, 1]; any reward past a million turns TRL's weighted sums and group statistics into inf.
 MAX_REWARD = 1e6
-
-
-class RewardError(ValueError):
-    """A reward function that misbehaves on sample completions; the message names it."""
 
 
 SLOW_REWARD_S = 0.010

@@ -9,9 +9,9 @@ from typing import Any
 import torch
 from transformers import TrainerCallback
 
+from experiments.evaluation.models import transformer_blocks
+from experiments.evaluation.relevance import RelevanceReward
 from experiments.registry.experiment import Experiment
-from experiments.training.models import transformer_blocks
-from experiments.training.relevance import RelevanceReward
 from experiments.training.stages import quiet_trainer
 from rewards import FreshInMemory
 

@@ -17,6 +17,7 @@ from trl import GRPOConfig
 
 from experiments.evaluation.evaluate import EvalSettings, EvalTask
 from experiments.evaluation.measurements import TrainingOutcome
+from experiments.evaluation.relevance import JUDGED_REWARDS, RelevanceJudge
 from experiments.files import IN_PROGRESS
 from experiments.registry.experiment import Experiment
 from experiments.training.assembly import Reward, base_model_judge, prompt_dataset, reward_functions, trainable_model
@@ -24,7 +25,6 @@ from experiments.training.checks import validate_experiment
 from experiments.training.preflight import RunPlan
 from experiments.training.probe import GreedyProbe, probe_prompts
 from experiments.training.recorder import MetricsRecorder
-from experiments.training.relevance import JUDGED_REWARDS, RelevanceJudge
 from experiments.training.reward_checks import IsolatedReward
 from experiments.training.stop_rules import Arrival, StopRules
 from experiments.training.trainer import (

@@ -26,7 +26,7 @@ from typing import Literal
 
 from experiments.evaluation.measurements import StopReason
 from experiments.evaluation.verdicts import THRESHOLDS
-from experiments.registry.first_lesson import TARGETS
+from experiments.registry.baseline import TARGETS
 
 Arrival = Literal["training", "probe"]
 

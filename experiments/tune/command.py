@@ -14,11 +14,10 @@ import time
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from experiments.cli import PROJECT_ERRORS, one_line_errors, parse
-from experiments.registry.studies import STUDIES, declared_in
+from experiments.cli import PROJECT_ERRORS, ConfigError, one_line_errors, parse
+from experiments.registry.history.studies import STUDIES, declared_in
 from experiments.reporting.journal import clear_leftovers
 from experiments.reporting.publish import refresh_summary
-from experiments.training.checks import ConfigError
 from experiments.tune.figures import draw_study_figures
 from experiments.tune.inputs import check_folders, check_model
 from experiments.tune.lanes import Lanes
@@ -55,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def with_declaration(argv: list[str]) -> list[str]:
-    """A declared study's options (experiments/registry/studies.py) first, then the command line's, which win: a
+    """A declared study's options (experiments/registry/history/studies.py) first, then the command line's, which win: a
     ``--lever`` of the command line replaces the declaration's for that lever.
 
     >>> with_declaration(["vocab-keep", "--trials", "2"])[:3], with_declaration(["my-study", "--base", "smoke"])

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from transformers import AutoConfig, AutoTokenizer, PreTrainedTokenizerBase
 
+from experiments.cli import ConfigError, ModelError
+from experiments.evaluation.checkpoints import cache_root, cached_checkpoint
+from experiments.evaluation.models import BUILT, _local_model_folder, hub_reachable
+from experiments.evaluation.relevance import RelevanceJudge
 from experiments.files import FolderError, check_writable_folder, replace_problem
 from experiments.training.assembly import prompt_dataset
-from experiments.training.checkpoints import ModelError, cache_root, cached_checkpoint
-from experiments.training.checks import ConfigError
-from experiments.training.models import BUILT, _local_model_folder, hub_reachable
-from experiments.training.relevance import RelevanceJudge
 from experiments.tune.options import TunePlan
 
 

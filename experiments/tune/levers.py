@@ -19,9 +19,10 @@ from optuna.distributions import (
 )
 from optuna.trial import Trial
 
+from experiments.cli import ConfigError
 from experiments.registry.experiment import Experiment
 from experiments.registry.search_space import Lever, configured, lever_value
-from experiments.training.checks import ConfigError, check_prompt_count, validate_experiment
+from experiments.training.checks import check_prompt_count, validate_experiment
 
 
 def narrowed(levers: dict[str, Lever], specs: list[str], base: str) -> dict[str, Lever]:
@@ -33,7 +34,7 @@ def narrowed(levers: dict[str, Lever], specs: list[str], base: str) -> dict[str,
     >>> narrowed(dict(LEVERS_BY_NAME), ["beta=0.2:0.1"], "baseline")
     Traceback (most recent call last):
     ...
-    experiments.training.checks.ConfigError: --lever beta=0.2:0.1: empty range (0.2 > 0.1); give LOW:HIGH with LOW ≤ HIGH
+    experiments.cli.ConfigError: --lever beta=0.2:0.1: empty range (0.2 > 0.1); give LOW:HIGH with LOW ≤ HIGH
     """
     levers = dict(levers)
     for spec in specs:

@@ -25,7 +25,8 @@ from typing import Any
 
 from experiments.evaluation.verdicts import THRESHOLDS
 from experiments.files import atomic_write_text
-from experiments.registry.first_lesson import TARGETS
+from experiments.registry.baseline import TARGETS
+from experiments.reporting.lever_effects import worse
 
 DEV_EVERY = 4  # every 4th training prompt is a development prompt
 MIN_DEV_PROMPTS = 4
@@ -63,18 +64,6 @@ def reading_value(reading: dict[str, Any]) -> float:
     if reading.get("probe/clean") is not None:
         return float(reading["probe/clean"])
     return float(reading.get("probe/share") or 0.0) * (1 - float(reading.get("probe/loops") or 0.0))
-
-
-def worse(seeds: Sequence[dict[str, Any]], key: str, higher_is_better: bool = True) -> float | None:
-    """The worse seed's figure (the lower where higher is better), None where no seed has it.
-
-    >>> worse([{"clean": 0.5}, {"clean": 0.25}], "clean"), worse([{"loops": 0.0}, {"loops": 0.1}], "loops", False)
-    (0.25, 0.1)
-    """
-    values = [float(seed[key]) for seed in seeds if seed.get(key) is not None]
-    if not values:
-        return None
-    return min(values) if higher_is_better else max(values)
 
 
 def trial_value(seeds: Sequence[dict[str, Any]]) -> float:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rewards as reward_module
+from experiments.cli import ConfigError
 from experiments.files import overlap
-from experiments.registry import REGISTRY, Experiment
+from experiments.registry import REGISTRY, Experiment, wing_folder
 from experiments.registry.search_space import Lever, levers_for
-from experiments.training.checks import SEED_LIMIT, ConfigError, check_count, check_name, validate_experiment
+from experiments.training.checks import SEED_LIMIT, check_count, check_name, validate_experiment
 from experiments.training.preflight import HELDOUT, ROOT, with_overrides
 from experiments.training.prompts import read_prompt_lines
 from experiments.tune.levers import check_values, narrowed, only
@@ -42,7 +43,13 @@ class TuneOptions:
     steps: int | None = field(default=None, metadata={"help": "a cap on every run's steps instead of the base's"})
     model: str | None = field(default=None, metadata={"help": "train on this model instead of the base's"})
     precision: str | None = field(default=None, metadata={"help": "auto, fp32 or bf16 (default: the base's)"})
-    results_dir: str = field(default="results", metadata={"help": "the study's files go to RESULTS/tune/STUDY"})
+    results_dir: str = field(
+        default="results",
+        metadata={
+            "help": "the study's files go to RESULTS/tune/STUDY; by default RESULTS is results/ for a base of today's "
+            "lessons and results/history/ for a base of the history wing (experiments/registry/history/)"
+        },
+    )
     runs_dir: str = field(default="runs", metadata={"help": "the runs' models and live metrics: RUNS/tune/STUDY"})
     storage: str | None = field(
         default=None,
@@ -135,7 +142,10 @@ def plan_of(options: TuneOptions, words: list[str], lever_specs: list[str]) -> T
             "development answers by a plain reward from rewards.py"
         )
     runs_dir = Path(options.runs_dir) / "tune" / study
-    if (problem := overlap(Path(options.results_dir) / "tune" / study, runs_dir, runs_dir / study)) is not None:
+    results_dir = Path(options.results_dir)
+    if options.results_dir == TuneOptions.results_dir:  # by default a study lives in its base's wing
+        results_dir = wing_folder(results_dir, base.name)
+    if (problem := overlap(results_dir / "tune" / study, runs_dir, runs_dir / study)) is not None:
         raise ConfigError(f"--results_dir and --runs_dir: {problem}; pass folders apart (results/ and runs/)")
     dev, train = split_of(base, options.dev_prompts)
     levers = only(narrowed(levers_for(base), lever_specs, base.name), options.only)
@@ -147,7 +157,7 @@ def plan_of(options: TuneOptions, words: list[str], lever_specs: list[str]) -> T
         seeds_of(options.seeds),
         options.trials,
         lanes,
-        Path(options.results_dir),
+        results_dir,
         runs_dir,
         options.storage,
         options.pruner,

@@ -31,11 +31,11 @@ import rewards as reward_module
 from experiments.cli import setup_logging
 from experiments.evaluation.answers import answer_measures, vocabulary_measures
 from experiments.evaluation.evaluate import generate
+from experiments.evaluation.models import prepare_tokenizer, resolve_model
 from experiments.files import atomic_write_text
 from experiments.registry.experiment import Experiment
 from experiments.runner import run_experiment
 from experiments.training.assembly import prompt_dataset
-from experiments.training.models import prepare_tokenizer, resolve_model
 from experiments.training.reward_checks import IsolatedReward
 from experiments.training.stages import eval_settings
 from experiments.tune.objective import DEV_FIGURES

@@ -28,9 +28,9 @@ from optuna.storages import BaseStorage, JournalStorage, RDBStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import FrozenTrial, TrialState
 
+from experiments.cli import ConfigError
 from experiments.files import atomic_write_text
-from experiments.reporting.publish import LOCK, LOCK_TIMEOUT_S
-from experiments.training.checks import ConfigError
+from experiments.reporting.results_folder import LOCK, LOCK_TIMEOUT_S
 from experiments.tune.inputs import check_unclaimed
 from experiments.tune.levers import distribution, entry_values
 from experiments.tune.options import TunePlan

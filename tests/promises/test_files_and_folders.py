@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 import rewards
+from experiments.cli import RewardError
 from experiments.files import RESERVED_NAMES, FolderError
 from experiments.registry import REGISTRY
 from experiments.report import main as report_main
 from experiments.runner import main as runner_main
 from experiments.runner import run_experiment
-from experiments.training.reward_checks import RewardError
 
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 import explore  # noqa: E402
 
-from tests.test_reliability_three import misbehaving, no_model, one_line_exit, smoke_row, snapshot  # noqa: E402, F401
+from tests.helpers import runner_arguments  # noqa: E402
+from tests.test_reliability_three import misbehaving, one_line_exit, smoke_row, snapshot  # noqa: E402, F401
 
 SMOKE = REGISTRY["smoke"]
 
@@ -70,21 +71,7 @@ def python(*arguments: str, env: dict | None = None) -> subprocess.CompletedProc
 # 1. A name is never one of the folder's own files
 
 
-OWN_FILES = [
-    "summary.json",
-    "summary.md",
-    "runs.md",
-    "figures",
-    "benchmark.json",
-    "benchmark-gpu.json",
-    "step-breakdown.json",
-    "base-evaluations",
-    "quick-looks",
-    "precision-probes.json",
-    "tune",
-    "trials.json",
-    "Summary.JSON",
-]
+OWN_FILES = [*sorted(RESERVED_NAMES), "Summary.JSON"]  # each name the folders keep, and one written in another case
 
 
 @pytest.mark.usefixtures("no_model")
@@ -512,6 +499,7 @@ def test_every_file_the_project_reads_or_writes_names_its_encoding():
     unnamed = []
     for path in [
         ROOT / "rewards.py",
+        ROOT / "text_measures.py",
         ROOT / "conftest.py",
         *ROOT.glob("experiments/**/*.py"),
         *ROOT.glob("scripts/*.py"),
@@ -530,18 +518,7 @@ def test_every_file_the_project_reads_or_writes_names_its_encoding():
 def test_a_run_and_its_report_work_in_the_c_locale(tmp_path):
     results, runs = tmp_path / "results", tmp_path / "runs"
     c_locale = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
-    arguments = [
-        "-m",
-        "experiments.runner",
-        "smoke",
-        "--steps",
-        "1",
-        "--results-dir",
-        str(results),
-        "--runs-dir",
-        str(runs),
-    ]
-    ran = python(*arguments, env=c_locale)
+    ran = python(*runner_arguments(results, runs), env=c_locale)
     assert ran.returncode == 0 and "Traceback" not in ran.stderr + ran.stdout, ran.stderr[-2000:]
     assert "→" in ran.stdout or "\\u2192" in ran.stdout, "the arrow of the closing line, printed or escaped"
     assert "≥" in (results / "runs.md").read_text(encoding="utf-8")
@@ -587,7 +564,7 @@ def test_a_disk_without_room_for_the_report_is_found_before_any_model_loads(tmp_
 
 def test_a_complete_model_cache_that_is_read_only_is_used(tmp_path, monkeypatch):
     """A read-only cache was refused even when it held the whole converted model, which needs no writing."""
-    from experiments.training.models import resolve_model
+    from experiments.evaluation.models import resolve_model
 
     monkeypatch.setenv("LK_CACHE_DIR", str(tmp_path / "cache"))
     resolve_model("tiny-gpt2")  # converted once

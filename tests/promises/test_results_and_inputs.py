@@ -22,13 +22,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import rewards
+import text_measures
+from experiments.cli import ConfigError, ModelError, NotJudged
 from experiments.evaluation import answers as answer_readers
 from experiments.evaluation.measurements import Measurements, TrainingOutcome
-from experiments.evaluation.verdicts import NotJudged, judge
+from experiments.evaluation.verdicts import judge
 from experiments.registry import REGISTRY
 from experiments.runner import run_experiment
-from experiments.training.checkpoints import ModelError
-from experiments.training.checks import ConfigError
 
 TESTS = Path(__file__).resolve().parent.parent
 ROOT = TESTS.parent
@@ -37,7 +37,7 @@ sys.path.insert(0, str(TESTS))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import explore  # noqa: E402
-from test_reliability_three import no_model, one_line_exit, smoke_row, snapshot  # noqa: E402, F401 (no_model: a fixture)
+from test_reliability_three import one_line_exit, smoke_row, snapshot  # noqa: E402
 
 pytestmark = pytest.mark.fast
 SMOKE = REGISTRY["smoke"]
@@ -149,7 +149,7 @@ def test_a_model_folder_without_a_tokenizer_or_with_a_damaged_config_is_named_be
 ):
     """Without a tokenizer, transformers made an empty one and the evaluation divided by zero tokens; a config.json
     holding a list gave a TypeError."""
-    import experiments.training.models as models
+    import experiments.evaluation.models as models
 
     model, tokenizer = models.resolve_model(models.TINY_GPT2)
     model.save_pretrained(tmp_path)
@@ -318,7 +318,7 @@ def test_a_guard_that_cannot_be_computed_gives_no_verdict_instead_of_counting_as
 
 
 def test_relevance_with_no_other_question_to_compare_is_not_measured_rather_than_zero():
-    from experiments.training.relevance import heldout_relevance
+    from experiments.evaluation.relevance import heldout_relevance
 
     assert heldout_relevance(None, ["What does the ox sing?"], ["Moo."]) is None  # type: ignore[arg-type]
 
@@ -417,7 +417,7 @@ def test_the_evaluation_before_training_is_cached_by_the_models_content_not_its_
 
     import experiments.evaluation.evaluate as evaluate
     from experiments.evaluation.base_cache import cached_base_evaluation
-    from experiments.training.models import TINY_GPT2, resolve_model
+    from experiments.evaluation.models import TINY_GPT2, resolve_model
 
     evaluated = []
 
@@ -577,14 +577,14 @@ def test_a_reward_that_reads_prompts_scores_without_them_as_one_question_for_all
 
 def old_loops(text: str) -> bool:
     """loops() as it was before issue 41: quadratic in the number of distinct 3-grams."""
-    grams = rewards.word_trigrams(text)
-    if grams and max(grams.count(g) for g in set(grams)) >= rewards.LOOP_NGRAM_REPEATS:
+    grams = text_measures.word_trigrams(text)
+    if grams and max(grams.count(g) for g in set(grams)) >= text_measures.LOOP_NGRAM_REPEATS:
         return True
-    found = [w.lower() for w in rewards.words(text)]
+    found = [w.lower() for w in text_measures.words(text)]
     run = 1
     for previous, word in zip(found, found[1:]):
         run = run + 1 if word == previous else 1
-        if run >= rewards.LOOP_WORD_RUN:
+        if run >= text_measures.LOOP_WORD_RUN:
             return True
     return False
 
@@ -597,14 +597,14 @@ def test_loops_gives_the_answers_it_gave_before_on_many_random_texts():
         + generator.choice(["", ".", " ox ox ox ox"])
         for _ in range(3000)
     ]
-    assert [rewards.loops(t) for t in texts] == [old_loops(t) for t in texts]
-    assert 0 < sum(map(rewards.loops, texts)) < len(texts)  # both kinds were tried
+    assert [text_measures.loops(t) for t in texts] == [old_loops(t) for t in texts]
+    assert 0 < sum(map(text_measures.loops, texts)) < len(texts)  # both kinds were tried
 
 
 @settings(max_examples=150, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from(list("ab c'\n.-é\u0301")), max_size=120) | st.text(max_size=80))
 def test_loops_agrees_with_the_old_definition_on_any_text(text):
-    assert rewards.loops(text) == old_loops(text)
+    assert text_measures.loops(text) == old_loops(text)
 
 
 def unique_words(size: int) -> str:
@@ -627,7 +627,7 @@ def test_loops_reads_a_megabyte_of_distinct_words_in_well_under_a_second():
     """The old loops() took 8 s on 64 KB of distinct words and over 15 minutes on a megabyte (quadratic)."""
     text = unique_words(1 << 20)
     started = time.process_time()
-    assert rewards.loops(text) is False
+    assert text_measures.loops(text) is False
     assert time.process_time() - started < 2.0
 
 
@@ -671,7 +671,7 @@ def test_every_reward_gives_one_finite_score_per_completion_of_any_shape(complet
     )
     for name in sorted(rewards.REWARDS):
         one_finite_score_each(name, prompts, completions)
-        texts = [rewards.completion_text(c) for c in completions]
+        texts = [text_measures.completion_text(c) for c in completions]
         assert rewards.REWARDS[name](prompts, completions) == rewards.REWARDS[name](prompts, texts), name
 
 
@@ -715,7 +715,7 @@ def read_each(texts: list[str]) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(texts=st.lists(st.one_of(TEXTS, COMPLETIONS.map(rewards.completion_text)), max_size=8))
+@given(texts=st.lists(st.one_of(TEXTS, COMPLETIONS.map(text_measures.completion_text)), max_size=8))
 def test_the_readers_of_answers_give_a_finite_figure_for_any_answers(texts):
     read_each(texts)
 
