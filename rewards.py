@@ -24,6 +24,7 @@ prompt of the batch, or, for a reward with memory, of the last 256 answers).
    fresh_pairs_in_memory       the same with word pairs (memory)
    four_letter_floor_fresh     the floor share times fresh_in_memory's freshness (memory)
    four_letter_rare_in_memory  the floor share, each word paid by how few recent answers to other questions hold it
+   four_letter_floor_fresh_opening  four_letter_floor_fresh, charged by the share of other answers that opened alike
 4. Other behaviours: the custom lessons
    shouting                    share of the letters that are upper case
    lipogram_e                  share of the words without the letter "e"
@@ -57,6 +58,7 @@ from text_measures import (
     is_content_word,
     letter_count,
     loops,
+    opening,
     prompt_texts,
     repeated_trigram_share,
     word_bigrams,
@@ -356,12 +358,54 @@ class RareInMemory:
         return scores
 
 
+OPENING_WORDS = 3  # the first words the template guard compares (experiments/evaluation/answers.py template_share)
+
+
+class FloorShareFreshOpening(FloorShareFresh):
+    """``four_letter_floor_fresh`` times one minus the share of the remembered answers to *other* questions (and of
+    this batch's) that opened with this answer's first three words.
+
+    A canned start ("They don't just …") is one 3-gram of an answer's twenty, so the phrase memory charges it about
+    5% however far it has spread; the reader sees it open a third of the answers (issue 52's confirmation, seed 0:
+    template 33%). Charged here by how far it has spread: an opening that a third of the other answers share costs a
+    third of the pay. A reward with state: one instance a run (``STATEFUL_REWARDS``).
+
+    >>> reward = FloorShareFreshOpening(size=8)
+    >>> [round(x, 3) for x in reward(["ox?", "cat?"], ["They sing deep slow hymns when moon rises over hills", "Cats purr"])]
+    [0.583, 0.167]
+    >>> [round(x, 3) for x in reward(["owl?"], ["They sing deep owl tunes from dark tall pine tops"])]  # ox's opening
+    [0.292]
+
+    The phrase memory alone pays that answer 0.583 (one of its eight 3-grams remembered); one of the two remembered
+    answers to other questions opened with "they sing deep", so the opening halves it.
+    """
+
+    __name__ = "four_letter_floor_fresh_opening"
+
+    def __init__(self, size: int = MEMORY_ANSWERS, n: int = 3) -> None:
+        super().__init__(size, n)
+        self.openings: deque[tuple[str, tuple[str, ...]]] = deque(maxlen=size)
+
+    def __call__(self, prompts: Sequence[Any] | None, completions: Sequence[Any], **kwargs: Any) -> list[float]:
+        questions = prompt_texts(prompts, completions)
+        batch = [(q, opening(completion_text(c), OPENING_WORDS)) for q, c in zip(questions, completions)]
+        pay = super().__call__(prompts, completions)
+        charged = []
+        for score, (question, start) in zip(pay, batch):
+            others = [held for asked, held in [*self.openings, *batch] if asked != question]
+            shared = sum(held == start for held in others) / len(others) if others and start else 0.0
+            charged.append(score * (1.0 - shared))
+        self.openings.extend(batch)
+        return charged
+
+
 # Rewards with state, by name: each run builds its own (experiments/training/assembly.py), so memories never carry over.
 STATEFUL_REWARDS: dict[str, Callable[[], RewardFunction]] = {
     "fresh_in_memory": FreshInMemory,
     "fresh_pairs_in_memory": lambda: FreshInMemory(n=2),
     "four_letter_floor_fresh": FloorShareFresh,
     "four_letter_rare_in_memory": RareInMemory,
+    "four_letter_floor_fresh_opening": FloorShareFreshOpening,
 }
 
 

@@ -98,6 +98,15 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def opening(text: str, count: int = 3) -> tuple[str, ...]:
+    """An answer's first words, lower-cased: what the template guard, the collapse signal and the opening memory compare.
+
+    >>> opening("They don't just eat.")
+    ('they', "don't", 'just')
+    """
+    return tuple(w.lower() for w in words(text)[:count])
+
+
 def letter_count(word: str) -> int:
     """Letters in a word, apostrophes excluded.
 

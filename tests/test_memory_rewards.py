@@ -49,3 +49,23 @@ def test_a_stock_word_stops_paying_as_it_spreads():
     rare([f"q{i}?" for i in range(8)], ["Just like that, well" for _ in range(8)])
     spread, fresh = rare(["new?", "new?"], ["Just like that, well", "Oxen sing slow, deep hymns"])
     assert spread == 0.0 and fresh > 0.3
+
+
+def test_a_canned_opening_is_charged_by_how_far_it_has_spread():
+    """Issue 52's confirmation, seed 0: "They don't just …" opened a third of the answers while the phrase memory
+    charged it as one 3-gram of many. The opening memory charges it by the share of other questions' answers that
+    opened alike, and never charges an answer for opening as an earlier answer to its own question did."""
+    opening_memory, phrases = rewards.FloorShareFreshOpening(), rewards.FloorShareFresh()
+    canned = ["They don't just eat corn at noon", "They don't just hop over logs", "They don't just sing deep hymns"]
+    varied = ["Owls hoot soft tunes from tall dark pine tops", "Cows hum low when moon rises over the hill"]
+    questions = [f"q{i}?" for i in range(5)]
+    charged, plain = opening_memory(questions, canned + varied), phrases(questions, canned + varied)
+    # each canned answer shares its opening with 2 of the 4 other answers: half its pay goes, beyond the one 3-gram
+    # the phrase memory charges; the varied answers open alike with nothing and keep their pay
+    assert [c / p for c, p in zip(charged[:3], plain[:3])] == pytest.approx([0.5] * 3)
+    assert charged[3:] == plain[3:] and all(p > 0 for p in plain)
+    later = opening_memory(["q9?"], ["They don't just nap in warm barns"])  # the memory holds the 3 openings of 5
+    assert later[0] == pytest.approx(phrases(["q9?"], ["They don't just nap in warm barns"])[0] * (1 - 3 / 5))
+    own = rewards.FloorShareFreshOpening()
+    first = own(["ox?"], ["They sing deep slow hymns when moon rises"])
+    assert own(["ox?"], ["They sing deep slow hymns when moon rises"]) == first  # its own question: no charge

@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 
 from wordfreq import zipf_frequency
 
-from text_measures import content_fraction, letter_count, loops, word_bigrams, word_trigrams, words
+from text_measures import content_fraction, letter_count, loops, opening, word_bigrams, word_trigrams, words
 
 
 class HeldOutAnswer(TypedDict):
@@ -27,15 +27,6 @@ class HeldOutAnswer(TypedDict):
 
 CLEAN_MIN_SHARE = 0.5  # the objective's score an answer needs to count as clean
 CLEAN_OPENING_WORDS = 6  # a clean answer shares its first six words with no other answer
-
-
-def opening(text: str, count: int = 3) -> tuple[str, ...]:
-    """An answer's first words, lower-cased: what the template guard and the collapse signal compare.
-
-    >>> opening("They don't just eat.")
-    ('they', "don't", 'just')
-    """
-    return tuple(w.lower() for w in words(text)[:count])
 
 
 def loop_share(texts: Sequence[str]) -> float:

@@ -99,7 +99,7 @@ class NumericsDeclaration:
 
 NUMERICS = NumericsDeclaration(
     version=1,
-    fingerprint="d20ab535392b",
+    fingerprint="cd8f8bd25b54",
     why="version 1: the greedy probe, stop rules read from it, collapse judged against the run's own start (issue 31); "
     "fingerprint last reviewed after the issue-33 refactor (modules moved, objects whole at birth): clean-share trained "
     "3 steps before and after it gave bit-identical loss, grad norm, rewards, KL, entropy and probe readings; then the "
@@ -135,7 +135,9 @@ NUMERICS = NumericsDeclaration(
     "moved code without changing it: the text helpers from rewards.py into text_measures.py (every reward's scores "
     "identical on 60 mixed batches, old module against new), the relevance judge, model loader and model cache from "
     "training/ to evaluation/, the lesson's targets to registry/baseline.py, the error types to cli.py (all now in the "
-    "path): smoke trained 5 steps at 0764243 and after gave identical metrics.jsonl rows and answers but for seconds",
+    "path): smoke trained 5 steps at 0764243 and after gave identical metrics.jsonl rows and answers but for seconds; "
+    "then opening() moved from evaluation/answers.py to text_measures.py unchanged, and the "
+    "four_letter_floor_fresh_opening reward (a new class; smoke again identical to 0764243)",
 )
 
 

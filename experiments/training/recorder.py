@@ -19,12 +19,11 @@ from typing import Any, Protocol
 
 from transformers import TrainerCallback
 
-from experiments.evaluation.answers import opening
 from experiments.evaluation.measurements import StopReason, TrainingOutcome
 from experiments.training.best_weights import BestWeights
 from experiments.training.probe import GreedyProbe
 from experiments.training.stop_rules import BEHAVIOUR_LEVEL, ProbeReading, StopRules
-from text_measures import completion_text
+from text_measures import completion_text, opening
 
 log = logging.getLogger(__name__)
 
