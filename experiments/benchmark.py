@@ -1,8 +1,8 @@
 """Speed: one GRPO step with the project's settings, with TRL's defaults and with each speed lever; MFU; evaluation throughput.
 
-``python -m experiments.benchmark`` (``make benchmark``) writes results/benchmark.json, and on a
-CUDA machine results/benchmark-gpu.json too, then redraws the report. The project's settings
-are timed first and last in the same run, so the gap between the two is the noise floor.
+``python -m experiments.benchmark`` (``make benchmark``) writes results/history/benchmark.json (the speed levers
+are the first baseline's: history), and on a CUDA machine results/history/benchmark-gpu.json too, then redraws that
+report. The project's settings are timed first and last in the same run, so the gap between the two is the noise floor.
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def breakdown(entry: Experiment, steps: int) -> dict:
 
 READER_BREAKDOWN_FILE = "step-breakdown-reader.json"
 COMMITTED_BREAKDOWN = (
-    "relevance-quarter-96"  # the entry whose step results/step-breakdown.json (and docs/rewards.md) quotes
+    "relevance-quarter-96"  # the entry whose step results/history/step-breakdown.json (and docs/rewards.md) quotes
 )
 BREAKDOWN_STEPS = 4
 SCRATCH = ROOT / "runs" / "benchmarks"
@@ -176,17 +176,18 @@ class BenchmarkOptions:
     results_dir: str | None = field(
         default=None,
         metadata={
-            "help": "where the figures go (default: results/ for the committed measurements, runs/benchmarks for a quick one)"
+            "help": "where the figures go (default: results/history/ for the committed measurements, runs/benchmarks for a quick one)"
         },
     )
 
 
 def figures_folder(options: BenchmarkOptions) -> Path:
-    """Where the figures go: as told; else results/ for the measurement docs/rewards.md quotes, a scratch folder for any other."""
+    """Where the figures go: as told; else results/history/ for the measurements docs/rewards.md quotes (the first
+    baseline's speed levers and its step by phase, history now), a scratch folder for any other."""
     if options.results_dir is not None:
         return Path(options.results_dir)
     committed = options.breakdown in (None, COMMITTED_BREAKDOWN) and options.steps == BREAKDOWN_STEPS
-    return ROOT / "results" if committed else SCRATCH
+    return ROOT / "results" / "history" if committed else SCRATCH  # the first baseline's levers: the history wing
 
 
 def main(argv: list[str] | None = None) -> None:

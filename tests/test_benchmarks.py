@@ -1,6 +1,6 @@
 """The speed measurements' arithmetic, checked on numbers and a tiny model; `-m benchmark` times one real step.
 
-Measuring and writing results/benchmark.json is `python -m experiments.benchmark`'s job, not a test's.
+Measuring and writing results/history/benchmark.json is `python -m experiments.benchmark`'s job, not a test's.
 """
 
 import pytest

@@ -444,9 +444,9 @@ def test_a_quick_breakdown_goes_to_a_scratch_folder_or_where_told(tmp_path, monk
     )
     assert (
         benchmark.figures_folder(benchmark.BenchmarkOptions(breakdown=benchmark.COMMITTED_BREAKDOWN))
-        == ROOT / "results"
+        == ROOT / "results" / "history"
     )
-    committed = (COMMITTED / "step-breakdown.json").read_bytes()
+    committed = (COMMITTED / "history" / "step-breakdown.json").read_bytes()
     monkeypatch.setattr(
         benchmark,
         "breakdown",
@@ -454,7 +454,7 @@ def test_a_quick_breakdown_goes_to_a_scratch_folder_or_where_told(tmp_path, monk
     )
     benchmark.main(["--breakdown", "smoke", "--steps", "2", "--results_dir", str(tmp_path)])
     assert json.loads((tmp_path / "step-breakdown.json").read_text())["entry"] == "smoke"
-    assert (COMMITTED / "step-breakdown.json").read_bytes() == committed
+    assert (COMMITTED / "history" / "step-breakdown.json").read_bytes() == committed
 
 
 def test_generate_prompts_refuses_to_write_an_empty_prompt_file(tmp_path, capsys, monkeypatch):

@@ -30,7 +30,7 @@ from experiments.reporting.journal import (
     read_journal,
     remove,
 )
-from experiments.reporting.summary_file import benchmark_figures, load_summary, merge_run, strict_json
+from experiments.reporting.summary_file import BENCHMARK_FILES, benchmark_figures, load_summary, merge_run, strict_json
 
 LOCK = ".results.lock"
 LOCK_TIMEOUT_S = 1800
@@ -92,7 +92,8 @@ def _write_summary(
 
     ``environment`` is this machine's after a run published here; a redraw (``keep_environment``) keeps the recorded one.
     """
-    kept = {key: value for key, value in previous.items() if key not in ("environment", "thresholds", "runs")}
+    written = ("environment", "thresholds", "runs", *BENCHMARK_FILES)  # the benchmark keys: from the files present
+    kept = {key: value for key, value in previous.items() if key not in written}
     machine = previous["environment"] if keep_environment and "environment" in previous else environment()
     updated = {
         **kept,

@@ -32,7 +32,10 @@ def trained_outcome(entry: str | None, runs: list[RunRecord]) -> list[Any]:
 def speed_section(figures: dict[str, Any] | None, runs: list[RunRecord], lever_runs: dict[str, str], what: str) -> str:
     """One benchmark file's step times beside the runs that train each lever."""
     if not figures or "step_s" not in figures:
-        return "No benchmark run yet: `python -m experiments.benchmark` writes results/benchmark.json."
+        return (
+            "No benchmark file in this folder: `python -m experiments.benchmark` writes results/history/benchmark.json "
+            "(the speed levers measured are the first baseline's; their table is in results/history/runs.md)."
+        )
     rows = [
         [lever, seconds, figures["speedup_vs_project"][lever], *trained_outcome(lever_runs.get(lever), runs)]
         for lever, seconds in figures["step_s"].items()
@@ -58,7 +61,10 @@ def speed_section(figures: dict[str, Any] | None, runs: list[RunRecord], lever_r
 def breakdown_section(figures: dict[str, Any] | None) -> str:
     """Where one entry's step goes (`python -m experiments.benchmark --breakdown ENTRY`), three ways in one run."""
     if not figures:
-        return "No step breakdown yet: `python -m experiments.benchmark --breakdown ENTRY` writes results/step-breakdown.json."
+        return (
+            "No step breakdown in this folder: `python -m experiments.benchmark --breakdown ENTRY` writes "
+            "step-breakdown.json where --results_dir says (results/history/ for the committed one)."
+        )
     timings = figures["seconds_per_phase"]
     phases = list(next(iter(timings.values())))
     rows = [
