@@ -51,7 +51,6 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-# completion_text is used here and imported from here by experiments/evaluation/evaluate.py.
 from text_measures import (
     completion_text,
     four_letter_fraction,

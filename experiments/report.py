@@ -18,6 +18,7 @@ from experiments.reporting.journal import check_summary_readable
 from experiments.reporting.publish import refresh_summary
 from experiments.reporting.record import RunRecord
 from experiments.reporting.rejudge import rejudge_summary
+from experiments.reporting.results_folder import read_results
 from experiments.training.checks import ConfigError, check_name
 
 log = logging.getLogger("experiments.report")  # not __name__: run as __main__ by python -m
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         elif options.follow_wings:
             for way, names in follow_wings(results_dir).items():
                 log.info(f"moved {way}: {', '.join(names) or 'nothing'}")
-            summary = refresh_summary(results_dir)
+            summary = read_results(results_dir)  # each move's curation has redrawn both wings' reports
         else:
             summary = refresh_summary(results_dir)
         if (results_dir / HISTORY / "summary.json").is_file() and not options.follow_wings:

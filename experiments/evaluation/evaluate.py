@@ -31,7 +31,7 @@ from experiments.evaluation.answers import (
 from experiments.evaluation.measurements import Measurements, mean_of
 from experiments.evaluation.models import context_length
 from experiments.evaluation.relevance import RelevanceJudge, heldout_relevance
-from rewards import completion_text
+from text_measures import completion_text
 
 log = logging.getLogger(__name__)
 

@@ -57,12 +57,7 @@ def render_summary(
         LESSONS_NOTE,
         "## Findings",
         "\n".join(f"- {line}" for line in front_findings(runs)),
-        not_run(runs, history=False),
-        *not_judged(summary),
-        *group_figures(LESSON_GROUPS, figures),
-        *searches(results_dir),  # a search around today's baseline, under results/tune/, if any
-        f"Verdicts that changed since their runs, and why: [runs.md](runs.md#verdicts-that-changed) ({changed_count(runs)}).",
-        *thresholds(summary),
+        *wing_tail(results_dir, summary, runs, figures, history=False),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -97,14 +92,24 @@ def render_history_page(
         LESSONS_NOTE + " `5/5 (old)` marks runs judged before the relevance and template guards existed; runs "
         "recorded before the per-answer guards were judged by them from their answers.json (`python -m "
         "experiments.report --rejudge`).",
-        not_run(runs, history=True),
+        *wing_tail(results_dir, summary, runs, figures, history=True),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def wing_tail(
+    results_dir: Path, summary: dict[str, Any], runs: list[RunRecord], figures: dict[str, list[str]], history: bool
+) -> list[str]:
+    """How either wing's page ends: its declared runs not run yet, runs without a verdict, its groups' figures, its
+    searches (under the folder's tune/), the verdicts that changed, and the thresholds."""
+    return [
+        not_run(runs, history),
         *not_judged(summary),
-        *group_figures(HISTORY_GROUPS, figures),
-        *searches(results_dir),  # the tuner's studies under results/history/tune/, if any
+        *group_figures(HISTORY_GROUPS if history else LESSON_GROUPS, figures),
+        *searches(results_dir),
         f"Verdicts that changed since their runs, and why: [runs.md](runs.md#verdicts-that-changed) ({changed_count(runs)}).",
         *thresholds(summary),
     ]
-    return "\n\n".join(parts) + "\n"
 
 
 def searches(results_dir: Path) -> list[str]:
